@@ -1,0 +1,12 @@
+//! oauthcheck: a black-box conformance and security test harness for OAuth 2.0
+//! and OpenID Connect authorization servers.
+//!
+//! Data flows one way: suite files → [`suite`] model → [`run`] builds trials →
+//! exec drives the [`agent`] against the target → outcomes → [`report`].
+//! The reference server ([`server`]) stands apart: it never imports the harness.
+
+pub mod agent;
+pub mod diag;
+pub mod redact;
+pub mod server;
+pub mod suite;

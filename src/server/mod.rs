@@ -1,0 +1,1 @@
+//! Reference authorization server (work in progress).

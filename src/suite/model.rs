@@ -1,0 +1,469 @@
+//! The validated suite model: what the runner executes.
+//!
+//! Everything here has already been checked by the loader (`suite::load`):
+//! step kinds are known, exactly one kind per step, requirement ids exist in
+//! the catalogue, capabilities are known, templates parse. The runner never
+//! sees raw YAML. This module holds data only — no I/O, no HTTP.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A place in a suite file, 1-based, for messages that point at the YAML.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// One suite file: a named list of scenarios about one area.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub name: String,
+    pub path: PathBuf,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// RFC 2119 level of a requirement; decides what a broken check becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// Broken → `fail`.
+    Must,
+    /// Broken → `warn` (does not fail the run).
+    Should,
+    /// Broken → `info`-style warn; never fails a run.
+    May,
+}
+
+/// How bad it is for a security reviewer when the check is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+/// What a target may or may not offer; a scenario requiring a missing one is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    SecondClient,
+    PublicClient,
+    MultiRedirect,
+    RedirectWithQuery,
+    LoopbackClient,
+    Consent,
+    RefreshToken,
+    Pkce,
+    Revocation,
+    Introspection,
+    Oidc,
+    Userinfo,
+    Hybrid,
+    ClientCredentials,
+    Resource,
+    ScopedResource,
+    SecondResource,
+    Wait,
+    Dcr,
+    Tls,
+    Logout,
+    RegisteredAuthMethod,
+    Intrusive,
+    /// The target sends RFC 9207 `iss` on authorization responses.
+    IssParameter,
+}
+
+impl Capability {
+    /// Every capability, for "did you mean" and `--help` listings.
+    pub const ALL: &'static [Capability] = &[
+        Capability::SecondClient,
+        Capability::PublicClient,
+        Capability::MultiRedirect,
+        Capability::RedirectWithQuery,
+        Capability::LoopbackClient,
+        Capability::Consent,
+        Capability::RefreshToken,
+        Capability::Pkce,
+        Capability::Revocation,
+        Capability::Introspection,
+        Capability::Oidc,
+        Capability::Userinfo,
+        Capability::Hybrid,
+        Capability::ClientCredentials,
+        Capability::Resource,
+        Capability::ScopedResource,
+        Capability::SecondResource,
+        Capability::Wait,
+        Capability::Dcr,
+        Capability::Tls,
+        Capability::Logout,
+        Capability::RegisteredAuthMethod,
+        Capability::Intrusive,
+        Capability::IssParameter,
+    ];
+
+    /// The snake_case name used in YAML.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::SecondClient => "second_client",
+            Capability::PublicClient => "public_client",
+            Capability::MultiRedirect => "multi_redirect",
+            Capability::RedirectWithQuery => "redirect_with_query",
+            Capability::LoopbackClient => "loopback_client",
+            Capability::Consent => "consent",
+            Capability::RefreshToken => "refresh_token",
+            Capability::Pkce => "pkce",
+            Capability::Revocation => "revocation",
+            Capability::Introspection => "introspection",
+            Capability::Oidc => "oidc",
+            Capability::Userinfo => "userinfo",
+            Capability::Hybrid => "hybrid",
+            Capability::ClientCredentials => "client_credentials",
+            Capability::Resource => "resource",
+            Capability::ScopedResource => "scoped_resource",
+            Capability::SecondResource => "second_resource",
+            Capability::Wait => "wait",
+            Capability::Dcr => "dcr",
+            Capability::Tls => "tls",
+            Capability::Logout => "logout",
+            Capability::RegisteredAuthMethod => "registered_auth_method",
+            Capability::Intrusive => "intrusive",
+            Capability::IssParameter => "iss_parameter",
+        }
+    }
+
+    /// Parses the YAML name; `None` for unknown names (the loader suggests one).
+    pub fn from_name(name: &str) -> Option<Capability> {
+        Capability::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+/// A scenario: one test of one or more requirements, possibly expanded by `vary:`.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Stable id (reports and baselines key on it), e.g. `code.single-use`.
+    pub id: String,
+    pub title: String,
+    /// Catalogue requirement ids this scenario checks.
+    pub requirements: Vec<String>,
+    pub level: Level,
+    pub severity: Severity,
+    /// Citations, e.g. `RFC 6749 §4.1.2`.
+    pub refs: Vec<String>,
+    /// Capabilities the target must declare, else the trial is skipped.
+    pub requires: Vec<Capability>,
+    /// One trial per variant; empty means a single trial with no variant name.
+    pub variants: Vec<Variant>,
+    pub steps: Vec<Step>,
+    pub location: Location,
+}
+
+/// One expansion of a scenario: a name and the variables it sets.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Reported as `id[name]`.
+    pub name: String,
+    /// Extra capabilities this variant needs on top of the scenario's.
+    pub requires: Vec<Capability>,
+    /// Variables visible to the steps as `${name}`.
+    pub set: Vec<(String, Template)>,
+    pub location: Location,
+}
+
+/// A string with `${...}` placeholders, interpolated at run time.
+///
+/// Placeholders: `${var}` (a saved or varied variable), `${env:NAME}`, and the
+/// built-ins the runner documents (`${issuer}`, `${client.main.id}`,
+/// `${client.main.redirect_uri}`, `${endpoint.token}`, …). `$${` escapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+    /// The source text, for messages.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplatePart {
+    Literal(String),
+    /// `${name}`; `name` may contain dots and a `env:` prefix.
+    Var(String),
+}
+
+impl Template {
+    /// A template with no placeholders.
+    pub fn literal(text: impl Into<String>) -> Template {
+        let text = text.into();
+        Template {
+            parts: vec![TemplatePart::Literal(text.clone())],
+            source: text,
+        }
+    }
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub kind: StepKind,
+    /// Variables to capture from the step result: (variable, field path).
+    /// Field paths are described at [`FieldPath`].
+    pub save: Vec<(String, FieldPath)>,
+    /// Preconditions: when one is not met the trial ends as `error`
+    /// ("the positive control failed"), never `fail`.
+    pub expect: Option<Expect>,
+    /// The requirement's check: when not met the trial ends as `fail`
+    /// (level MUST) or `warn` (SHOULD/MAY).
+    pub check: Option<Expect>,
+    /// Lowers (or raises) the level of this step's `check`.
+    pub level: Option<Level>,
+    pub location: Location,
+}
+
+/// A dotted path into a step's result, e.g. `json.access_token`,
+/// `params.code`, `headers.cache-control`, `status`, `claims.nonce`.
+///
+/// Result shapes: HTTP steps give `status`, `headers.<lowercase name>`,
+/// `json.<path>` and `body`; `authorize` gives `redirected` (bool),
+/// `location`, `params.<name>` (query of the client redirect), `status`
+/// (the final AS page when not redirected), `sent.<name>` (what the harness
+/// sent: state, nonce, code_verifier, code_challenge, redirect_uri, scope,
+/// client_id) and `pages` (AS pages seen); `id_token` gives `header.<x>`,
+/// `claims.<x>` and `signature` (`valid` or the reason it is not).
+/// A path without one of those roots is looked up under `json` (HTTP
+/// steps), `params` (authorize) or `claims` (id_token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<String>);
+
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    Authorize(AuthorizeStep),
+    /// Code, refresh or client-credentials grant; `refresh:` also builds this.
+    Token(TokenStep),
+    Revoke(TokenOpStep),
+    Introspect(TokenOpStep),
+    Userinfo(BearerStep),
+    Resource(BearerStep),
+    IdToken(IdTokenStep),
+    Discover,
+    Wait(WaitSpec),
+    Request(RequestStep),
+}
+
+impl StepKind {
+    /// The YAML key of this kind, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Authorize(_) => "authorize",
+            StepKind::Token(t) if t.grant == Grant::RefreshToken => "refresh",
+            StepKind::Token(_) => "token",
+            StepKind::Revoke(_) => "revoke",
+            StepKind::Introspect(_) => "introspect",
+            StepKind::Userinfo(_) => "userinfo",
+            StepKind::Resource(_) => "resource",
+            StepKind::IdToken(_) => "id_token",
+            StepKind::Discover => "discover",
+            StepKind::Wait(_) => "wait",
+            StepKind::Request(_) => "request",
+        }
+    }
+}
+
+/// Which of the profile's clients a step acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientRole {
+    #[default]
+    Main,
+    Other,
+    Public,
+}
+
+/// Front-channel run: build the authorization request, follow the AS's
+/// redirects, log in, answer consent, stop at the first navigation to the client.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizeStep {
+    pub client: ClientRole,
+    /// Parameter overrides and additions (redirect_uri, state, scope,
+    /// response_type, code_challenge, code_challenge_method, nonce, prompt, …).
+    /// A parameter given twice is sent twice (duplicate-parameter tests).
+    pub params: Vec<(String, Template)>,
+    /// Default parameters to leave out, e.g. `state`, `code_challenge`.
+    pub omit: Vec<String>,
+    pub consent: ConsentChoice,
+    /// Start from an empty cookie jar instead of the trial's session.
+    pub fresh_session: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsentChoice {
+    #[default]
+    Approve,
+    Deny,
+}
+
+/// Grant type of a token request, derived from its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+    /// `grant_type:` given explicitly (e.g. unknown or `password`).
+    Other(Template),
+}
+
+/// How a back-channel request authenticates its client.
+#[derive(Debug, Clone, Default)]
+pub struct ClientAuth {
+    pub client: ClientRole,
+    /// `None` = the method the profile registers for the client.
+    pub method: Option<AuthMethod>,
+    pub secret: SecretChoice,
+    /// Overrides the client_id sent (with `post`/`none`) or used (with `basic`).
+    pub client_id: Option<Template>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// `client_secret_basic`: HTTP Basic.
+    Basic,
+    /// `client_secret_post`: in the form body.
+    Post,
+    /// `none`: client_id only.
+    None,
+}
+
+/// Which secret a step presents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SecretChoice {
+    /// The client's own secret.
+    #[default]
+    Registered,
+    /// A wrong secret (derived from the real one so it looks plausible).
+    Wrong,
+    /// An empty secret (`client_secret=` / `A:`).
+    Empty,
+    /// Another client's secret.
+    Of(ClientRole),
+    /// A literal value.
+    Value(Template),
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenStep {
+    pub grant: Grant,
+    pub auth: ClientAuth,
+    /// Fields sent (code, redirect_uri, code_verifier, refresh_token, scope, …)
+    /// on top of the grant's defaults.
+    pub params: Vec<(String, Template)>,
+    /// Defaults to leave out (e.g. `code_verifier`, `redirect_uri`).
+    pub omit: Vec<String>,
+}
+
+/// Revocation (RFC 7009) or introspection (RFC 7662) of a token.
+#[derive(Debug, Clone)]
+pub struct TokenOpStep {
+    pub token: Template,
+    pub hint: Option<Template>,
+    pub auth: ClientAuth,
+}
+
+/// A call to UserInfo or the protected resource with a bearer token.
+#[derive(Debug, Clone)]
+pub struct BearerStep {
+    /// `None` sends no Authorization header at all.
+    pub token: Option<Template>,
+    /// Overrides the URL (e.g. a second resource).
+    pub url: Option<Template>,
+}
+
+/// Decode and verify an ID token (signature against the JWKS, header, claims).
+#[derive(Debug, Clone)]
+pub struct IdTokenStep {
+    pub token: Template,
+}
+
+/// A sum of durations and declared timing values, e.g. `code_ttl + 2s`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitSpec {
+    pub terms: Vec<WaitTerm>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitTerm {
+    Fixed(Duration),
+    /// A name from the profile's `timing:` (`code_ttl`, `access_ttl`, `refresh_idle`).
+    Timing(String),
+}
+
+/// Raw HTTP for what the vocabulary does not cover.
+#[derive(Debug, Clone)]
+pub struct RequestStep {
+    pub method: String,
+    pub url: Template,
+    pub headers: Vec<(String, Template)>,
+    /// Form fields (application/x-www-form-urlencoded), sent in order.
+    pub form: Vec<(String, Template)>,
+    /// A raw body; excludes `form`.
+    pub body: Option<Template>,
+    /// Client authentication to add (HTTP Basic or body), if any.
+    pub auth: Option<ClientAuth>,
+}
+
+/// What a step's response must look like.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// Any of these statuses.
+    pub status: Vec<u16>,
+    /// Any of these RFC 6749 error codes (JSON `error` of a back-channel
+    /// response, or the `error` parameter of an authorization redirect).
+    pub error: Vec<String>,
+    /// For `authorize`: the AS navigated to the client (optionally: to this
+    /// URI prefix, with these parameters).
+    pub redirect: Option<RedirectExpect>,
+    /// For `authorize`: the AS never navigated to the client.
+    pub no_redirect: bool,
+    /// Header matchers; names are case-insensitive.
+    pub headers: Vec<(String, Matcher)>,
+    /// Matchers over the JSON body (dotted paths).
+    pub json: Vec<(String, Matcher)>,
+    /// Matchers over any result field (see [`FieldPath`]).
+    pub fields: Vec<(FieldPath, Matcher)>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RedirectExpect {
+    /// The redirect URL must start with this (before its query).
+    pub to: Option<Template>,
+    pub params: Vec<(String, Matcher)>,
+}
+
+/// A test on one value.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// The value exists (and is not JSON null).
+    Present,
+    /// The value does not exist.
+    Absent,
+    /// Equals this string (numbers and booleans compare by their JSON text).
+    Equals(Template),
+    NotEquals(Template),
+    /// Equals one of these.
+    OneOf(Vec<Template>),
+    /// Contains this substring.
+    Contains(Template),
+    /// Matches this regular expression (already compiled-checked by the loader).
+    Regex(String),
+}
