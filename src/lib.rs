@@ -6,7 +6,15 @@
 //! The reference server ([`server`]) stands apart: it never imports the harness.
 
 pub mod agent;
+pub mod catalogue;
 pub mod diag;
 pub mod redact;
 pub mod server;
 pub mod suite;
+pub mod checks;
+pub mod jose;
+pub mod run;
+pub mod target;
+pub mod report;
+// pub mod cli; (pending server)
+// pub mod harness; (pending server)

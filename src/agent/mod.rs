@@ -4,7 +4,24 @@
 //!
 //! It knows HTTP and HTML forms, not OAuth rules: it never decides whether a
 //! response is right. `browse` walks a front-channel flow (redirects, login,
-//! consent) and stops at the first navigation that leaves the AS.
+//! consent) and stops at the first navigation that leaves the AS; it never
+//! sends a request to a URL outside the AS.
+//!
+//! This file holds the public types and re-exports only. The work lives in
+//! `http` (sending, caps, cookies, recording), `browse` (the front-channel
+//! walk), `forms` (what an HTML page offers), `command` (the external login
+//! command), `cookies` (the session jar) and `rate` (request pacing).
+
+mod browse;
+mod command;
+mod cookies;
+mod forms;
+mod http;
+mod rate;
+#[cfg(test)]
+mod testutil;
+
+pub use rate::RateLimiter;
 
 // INTERFACE — owned by the agent work; signatures may grow, not shrink.
 
@@ -12,6 +29,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::redact::Redactor;
+
+use cookies::SessionJar;
+use http::Shared;
 
 /// Limits and politeness for one target.
 #[derive(Debug, Clone)]
@@ -37,23 +57,6 @@ impl Default for AgentConfig {
     }
 }
 
-/// Paces requests to one target: at most `per_second` request starts per second.
-#[derive(Debug)]
-pub struct RateLimiter {
-    _todo: (),
-}
-
-impl RateLimiter {
-    pub fn new(per_second: f64) -> RateLimiter {
-        let _ = per_second;
-        todo!()
-    }
-    /// Waits until the next request may start.
-    pub async fn acquire(&self) {
-        todo!()
-    }
-}
-
 /// A request body.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -72,6 +75,36 @@ pub struct Request {
     pub body: Option<Body>,
     /// Sends the browser cookie jar (front channel) or not (back channel).
     pub with_cookies: bool,
+}
+
+impl Request {
+    /// A GET without body or extra headers.
+    pub fn get(url: impl Into<String>, with_cookies: bool) -> Request {
+        Request {
+            method: "GET".to_string(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            with_cookies,
+        }
+    }
+
+    /// A POST of an `application/x-www-form-urlencoded` body, fields in order.
+    pub fn post_form(url: impl Into<String>, fields: Vec<(String, String)>, with_cookies: bool) -> Request {
+        Request {
+            method: "POST".to_string(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: Some(Body::Form(fields)),
+            with_cookies,
+        }
+    }
+
+    /// Adds a header (kept in order; repeated names are sent repeatedly).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
 }
 
 /// A response; the body is capped at `max_body`.
@@ -192,10 +225,31 @@ pub enum Navigation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NavigationKind {
+    /// A 3xx `Location` header.
     Location,
+    /// `<meta http-equiv="refresh">`.
     MetaRefresh,
+    /// An auto-submitting form (form_post response mode), or any form whose
+    /// action is a client URI.
     AutoSubmitForm,
+    /// The external login command's output.
     Command,
+    /// A link the agent followed (e.g. a deny link) that points outside the AS.
+    Link,
+    /// A login/consent form the agent submitted whose action is outside the AS.
+    Form,
+}
+
+impl Navigation {
+    /// First value of a parameter of a `ToClient` navigation (exact name).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        match self {
+            Navigation::ToClient { params, .. } => {
+                params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+            }
+            Navigation::Stayed { .. } => None,
+        }
+    }
 }
 
 /// What kind of AS page the agent recognised.
@@ -226,42 +280,10 @@ pub struct BrowseResult {
 }
 
 /// The user agent of one trial.
+///
+/// Cheap to derive from: [`Agent::fresh_session`], [`Agent::fork_session`] and
+/// [`Agent::new_trial`] share its HTTP client (and so its connection pool).
 pub struct Agent {
-    _todo: (),
-}
-
-impl Agent {
-    pub fn new(config: AgentConfig, redactor: Arc<Redactor>) -> Result<Agent, AgentError> {
-        let _ = (config, redactor);
-        todo!()
-    }
-
-    /// A new agent with an empty cookie jar sharing config, redactor and transcript.
-    pub fn fresh_session(&self) -> Result<Agent, AgentError> {
-        todo!()
-    }
-
-    /// Sends one request; no redirect is followed. Recorded in the transcript.
-    pub async fn send(&self, request: Request) -> Result<Response, AgentError> {
-        let _ = request;
-        todo!()
-    }
-
-    /// Walks a front-channel flow from `url`: follows the AS's redirects,
-    /// logs in, answers consent, stops at the first navigation to the client.
-    pub async fn browse(
-        &self,
-        url: &str,
-        login: &LoginConfig,
-        consent: Consent,
-        stop: &StopRule,
-    ) -> Result<BrowseResult, AgentError> {
-        let _ = (url, login, consent, stop);
-        todo!()
-    }
-
-    /// Every exchange so far, redacted.
-    pub fn transcript(&self) -> Vec<Exchange> {
-        todo!()
-    }
+    shared: Arc<Shared>,
+    jar: Arc<SessionJar>,
 }

@@ -1,0 +1,84 @@
+//! The command line: parses arguments (clap) and dispatches to one file per
+//! command. Errors are printed once, here, with a `hint:` line when a fix is
+//! known; data goes to stdout, diagnostics to stderr.
+
+pub mod exit;
+mod run;
+mod serve;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Conformance and security tests for OAuth 2.0 / OpenID Connect authorization servers.
+#[derive(Debug, Parser)]
+#[command(name = "oauthcheck", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  oauthcheck run                                  # every suite against the embedded reference server
+  oauthcheck run --flaw code.single-use           # ... with one protection switched off
+  oauthcheck run --target fixtures/targets/my-as.yaml redirect.
+  oauthcheck validate suites/ fixtures/targets/
+  oauthcheck serve --flaw pkce.downgrade          # the reference server, standalone";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run suites against a target (default: the embedded reference server).
+    Run(run::RunArgs),
+    /// List the trials a run would execute.
+    List(run::ListArgs),
+    /// Check suites and target profiles without touching the network.
+    Validate(validate::ValidateArgs),
+    /// Run the reference authorization server standalone.
+    Serve(serve::ServeArgs),
+}
+
+/// Where suites are read from when `--suites` is not given.
+pub fn default_suites() -> PathBuf {
+    PathBuf::from("suites")
+}
+
+/// A failure of a command, printed once by [`main`].
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>, hint: Option<&str>) -> CliError {
+        CliError {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+            code: exit::USAGE,
+        }
+    }
+}
+
+/// Parses the command line, runs the command, returns the exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::List(args) => run::list(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::Serve(args) => serve::serve(args),
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = e.hint {
+                eprintln!("hint: {hint}");
+            }
+            std::process::ExitCode::from(e.code)
+        }
+    }
+}

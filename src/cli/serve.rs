@@ -1,0 +1,53 @@
+//! `oauthcheck serve`: the reference server standalone. Prints its issuer
+//! on the first line of stdout and runs until interrupted.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{CliError, exit};
+use crate::server::{self, Flaw};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1 on a free port].
+    #[arg(long, value_name = "ADDR")]
+    addr: Option<SocketAddr>,
+    /// Server configuration (YAML); built-in defaults otherwise.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Break one requirement on purpose (repeatable).
+    #[arg(long = "flaw", value_name = "ID")]
+    flaws: Vec<String>,
+    /// Print every flaw as `ID<TAB>what the server then does wrong`, and exit.
+    #[arg(long)]
+    list_flaws: bool,
+}
+
+pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
+    if args.list_flaws {
+        for flaw in Flaw::ALL {
+            println!("{}\t{}", flaw.id(), flaw.description());
+        }
+        return Ok(exit::OK);
+    }
+    let mut config = match &args.config {
+        Some(path) => server::Config::from_yaml_file(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        None => server::Config::default(),
+    };
+    if args.addr.is_some() {
+        config.addr = args.addr;
+    }
+    for id in &args.flaws {
+        let flaw = Flaw::from_id(id).ok_or_else(|| {
+            CliError::usage(format!("unknown flaw `{id}`"), Some("`oauthcheck serve --list-flaws` lists them"))
+        })?;
+        config.flaws.insert(flaw);
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
+    runtime
+        .block_on(server::serve_until_interrupted(config))
+        .map_err(|e| CliError::usage(e.to_string(), Some("is the address free?")))?;
+    Ok(exit::OK)
+}

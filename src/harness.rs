@@ -1,0 +1,125 @@
+//! Running suites as a library: the pieces `oauthcheck run` is built from,
+//! and [`run_tests`], which runs them as a `harness = false` test of another
+//! Rust project through libtest-mimic (name filters, `--exact`, `--list`, …).
+//!
+//! Targets are either the embedded reference server (started in-process on a
+//! free loopback port) or a profile file resolved through discovery.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
+
+use crate::run::{self, Outcome, RunOptions, TrialReport, TrialSpec};
+use crate::server::{self, Flaw, ServerHandle};
+use crate::suite::Suite;
+use crate::target::{self, Profile};
+
+/// Code lifetime of the embedded server in runs: short, so the expiry
+/// scenario waits seconds, not a minute, and overlaps with everything else.
+pub const EMBEDDED_CODE_TTL: Duration = Duration::from_secs(2);
+
+/// Starts the reference server with `flaws` and returns its built-in profile.
+pub async fn embedded_target(flaws: &[Flaw]) -> Result<(Profile, ServerHandle), String> {
+    let mut config = server::Config::default();
+    config.ttl.code = EMBEDDED_CODE_TTL;
+    config.flaws = flaws.iter().copied().collect();
+    let handle = server::spawn(config)
+        .await
+        .map_err(|e| format!("could not start the reference server: {e}"))?;
+    Ok((target::reference_profile(&handle), handle))
+}
+
+/// Loads a profile file and fills its endpoints by discovery.
+pub async fn profile_target(path: &Path) -> Result<Profile, String> {
+    let profile = target::load_profile(path).map_err(|e| e.to_string())?;
+    profile.resolve().await.map_err(|e| e.to_string())
+}
+
+/// Loads suites, rendering every problem.
+pub fn load_suites(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
+    crate::suite::load(paths).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    })
+}
+
+/// The libtest-mimic trial for a spec (no runner yet), for filtering.
+pub fn probe(spec: &TrialSpec) -> Trial {
+    Trial::test(spec.name.clone(), || Ok(())).with_ignored_flag(spec.slow)
+}
+
+/// Which specs the arguments select to run now.
+pub fn selected(specs: &[TrialSpec], args: &Arguments) -> (Vec<TrialSpec>, usize) {
+    let mut chosen = Vec::new();
+    let mut filtered_out = 0;
+    for spec in specs {
+        let trial = probe(spec);
+        if args.is_filtered_out(&trial) {
+            filtered_out += 1;
+        } else if !args.is_ignored(&trial) {
+            chosen.push(spec.clone());
+        }
+    }
+    (chosen, filtered_out)
+}
+
+/// Runs `suites` against `profile` (or the embedded server when `None`) as
+/// libtest-mimic trials and returns the conclusion: the entry point of a
+/// `harness = false` integration test. Warnings pass; skips are ignored
+/// with their reason; errors fail with "error:" in the message.
+pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -> Conclusion {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    let suites = match load_suites(suites) {
+        Ok(s) => s,
+        Err(message) => return single_failure(args, "load suites", message),
+    };
+    let target = runtime.block_on(async {
+        match profile {
+            Some(path) => profile_target(path).await.map(|p| (p, None)),
+            None => embedded_target(&[]).await.map(|(p, h)| (p, Some(h))),
+        }
+    });
+    let (profile, _server) = match target {
+        Ok(t) => t,
+        Err(message) => return single_failure(args, "start target", message),
+    };
+    let specs = run::plan(&suites, &profile);
+    let (chosen, _) = selected(&specs, args);
+    let started = run::start(runtime.handle(), Arc::new(profile), chosen, &RunOptions::default());
+    let mut receivers: std::collections::HashMap<String, _> =
+        started.into_iter().map(|s| (s.spec.name.clone(), s.report)).collect();
+    let trials = specs
+        .iter()
+        .map(|spec| {
+            let receiver = receivers.remove(&spec.name);
+            Trial::ignorable_test(spec.name.clone(), move || match receiver {
+                None => Ok(Completion::ignored()),
+                Some(rx) => match rx.blocking_recv() {
+                    Ok(report) => libtest_outcome(&report),
+                    Err(_) => Err(Failed::from("error: the trial was dropped before it finished")),
+                },
+            })
+            .with_ignored_flag(spec.slow)
+        })
+        .collect();
+    libtest_mimic::run(args, trials)
+}
+
+fn libtest_outcome(report: &TrialReport) -> Result<Completion, Failed> {
+    let message = || report.message.clone().unwrap_or_default();
+    match report.outcome {
+        Outcome::Pass | Outcome::Warn => Ok(Completion::Completed),
+        Outcome::Skip => Ok(Completion::ignored_with(message())),
+        Outcome::Fail => Err(Failed::from(format!("fail: {}", message()))),
+        Outcome::Error => Err(Failed::from(format!("error: {}", message()))),
+    }
+}
+
+fn single_failure(args: &Arguments, name: &str, message: String) -> Conclusion {
+    libtest_mimic::run(args, vec![Trial::test(name, move || Err(Failed::from(message)))])
+}

@@ -1,0 +1,62 @@
+//! Reports: everything the user reads about a run, rendered from one
+//! JSON-able record ([`RunReport`]) so any format can be re-rendered later
+//! from a saved `report.json`.
+//!
+//! Rendering only: nothing here runs a trial or decides an outcome.
+
+pub mod console;
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::{Outcome, TrialReport};
+
+/// Version of the `report.json` schema; bump on incompatible changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The canonical record of one run against one target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    pub format_version: u32,
+    pub tool_version: String,
+    pub target: TargetInfo,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub trials: Vec<TrialReport>,
+}
+
+/// Which server was tested.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub name: String,
+    pub issuer: Option<String>,
+    /// Flaws switched on (embedded reference server only).
+    #[serde(default)]
+    pub flaws: Vec<String>,
+}
+
+/// Counts per outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub passed: usize,
+    pub failed: usize,
+    pub warned: usize,
+    pub skipped: usize,
+    pub errored: usize,
+}
+
+impl Totals {
+    pub fn of<'a>(trials: impl IntoIterator<Item = &'a TrialReport>) -> Totals {
+        let mut t = Totals::default();
+        for trial in trials {
+            match trial.outcome {
+                Outcome::Pass => t.passed += 1,
+                Outcome::Fail => t.failed += 1,
+                Outcome::Warn => t.warned += 1,
+                Outcome::Skip => t.skipped += 1,
+                Outcome::Error => t.errored += 1,
+            }
+        }
+        t
+    }
+}

@@ -1,0 +1,669 @@
+//! Step execution: runs one trial's steps against the target through the
+//! user agent, captures variables, and turns expectations into an outcome.
+//!
+//! It builds requests from the suite and the profile and judges responses
+//! with `checks`; it never formats reports and never retries a check.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+
+use super::outcome::Outcome;
+use super::vars::{VarError, Vars};
+use crate::agent::{Agent, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule};
+use crate::checks::{self, View};
+use crate::suite::{
+    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, Level, RequestStep, Scenario, SecretChoice,
+    Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec, WaitTerm,
+};
+use crate::target::Profile;
+
+/// How one trial ended, before it is dressed up as a report.
+#[derive(Debug)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub message: Option<String>,
+    pub location: Option<String>,
+}
+
+/// What the last `authorize` step sent: token requests default to it.
+#[derive(Debug, Default, Clone)]
+struct Sent {
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+}
+
+/// One running trial.
+struct Trial<'a> {
+    profile: &'a Profile,
+    agent: Agent,
+    vars: Vars,
+    last_authorize: Sent,
+    jwks: Option<Value>,
+    redactor: Arc<crate::redact::Redactor>,
+}
+
+/// Why a step could not produce a result (the trial becomes `error`).
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error(transparent)]
+    Agent(#[from] crate::agent::AgentError),
+    #[error(transparent)]
+    Var(#[from] VarError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Runs a trial to its verdict. `agent` is fresh for this trial.
+pub async fn run_trial(
+    profile: &Profile,
+    scenario: &Scenario,
+    variant: Option<&Variant>,
+    agent: Agent,
+    redactor: Arc<crate::redact::Redactor>,
+) -> Verdict {
+    let mut trial = Trial {
+        profile,
+        agent,
+        vars: Vars::default(),
+        last_authorize: Sent::default(),
+        jwks: None,
+        redactor,
+    };
+    if let Some(variant) = variant {
+        for (name, template) in &variant.set {
+            match trial.vars.fill(template, profile) {
+                Ok(value) => trial.vars.set(name, value),
+                Err(e) => return error(format!("variant `{}`: {e}", variant.name), &variant.location.to_string()),
+            }
+        }
+    }
+    let mut worst: Option<Verdict> = None;
+    for step in &scenario.steps {
+        let location = step.location.to_string();
+        let view = match trial.execute(step).await {
+            Ok(view) => view,
+            Err(e) => return error(format!("`{}` step could not complete: {e}", step.kind.name()), &location),
+        };
+        if let Some(expect) = &step.expect {
+            match checks::evaluate(expect, &view, &trial.vars, profile) {
+                Ok(problems) if problems.is_empty() => {}
+                Ok(problems) => {
+                    let message = format!(
+                        "positive control failed at the `{}` step, so the check could not be reached:\n{}\n{}",
+                        step.kind.name(),
+                        bullet(&problems),
+                        trial.describe(&view)
+                    );
+                    return error(message, &location);
+                }
+                Err(e) => return error(e.to_string(), &location),
+            }
+        }
+        if let Some(check) = &step.check {
+            match checks::evaluate(check, &view, &trial.vars, profile) {
+                Ok(problems) if problems.is_empty() => {}
+                Ok(problems) => {
+                    let level = step.level.unwrap_or(scenario.level);
+                    let outcome = Outcome::for_broken(level);
+                    let message = format!(
+                        "{} check broken at the `{}` step:\n{}\n{}",
+                        level_word(level),
+                        step.kind.name(),
+                        bullet(&problems),
+                        trial.describe(&view)
+                    );
+                    let verdict = Verdict {
+                        outcome,
+                        message: Some(message),
+                        location: Some(location.clone()),
+                    };
+                    if outcome == Outcome::Fail {
+                        return verdict;
+                    }
+                    worst.get_or_insert(verdict);
+                }
+                Err(e) => return error(e.to_string(), &location),
+            }
+        }
+        if let Err(message) = trial.save(step, &view) {
+            return error(message, &location);
+        }
+    }
+    worst.unwrap_or(Verdict {
+        outcome: Outcome::Pass,
+        message: None,
+        location: None,
+    })
+}
+
+fn error(message: String, location: &str) -> Verdict {
+    Verdict {
+        outcome: Outcome::Error,
+        message: Some(message),
+        location: Some(location.to_string()),
+    }
+}
+
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Must => "MUST",
+        Level::Should => "SHOULD",
+        Level::May => "MAY",
+    }
+}
+
+fn bullet(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+}
+
+impl Trial<'_> {
+    async fn execute(&mut self, step: &Step) -> Result<View, StepError> {
+        match &step.kind {
+            StepKind::Authorize(a) => self.authorize(a).await,
+            StepKind::Token(t) => self.token(t).await,
+            StepKind::Revoke(op) => {
+                let url = self.endpoint(self.profile.endpoints.revocation.as_deref(), "revocation")?;
+                self.token_op(op, url).await
+            }
+            StepKind::Introspect(op) => {
+                let url = self.endpoint(self.profile.endpoints.introspection.as_deref(), "introspection")?;
+                self.token_op(op, url).await
+            }
+            StepKind::Userinfo(b) => {
+                let url = self.endpoint(self.profile.endpoints.userinfo.as_deref(), "userinfo")?;
+                self.bearer(b, url).await
+            }
+            StepKind::Resource(b) => {
+                let url = self.endpoint(self.profile.endpoints.resource.as_deref(), "resource")?;
+                self.bearer(b, url).await
+            }
+            StepKind::IdToken(step) => {
+                let token = self.vars.fill(&step.token, self.profile)?;
+                let jwks = self.jwks().await?;
+                crate::jose::verify(&token, jwks.as_ref()).map_err(StepError::Other)
+            }
+            StepKind::Discover => {
+                let issuer = self
+                    .profile
+                    .issuer
+                    .as_deref()
+                    .ok_or_else(|| StepError::Other("the profile has no `issuer` to discover".into()))?;
+                let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+                self.send(get(url)).await
+            }
+            StepKind::Wait(spec) => {
+                tokio::time::sleep(wait_duration(spec, self.profile)?).await;
+                Ok(json!({}))
+            }
+            StepKind::Request(r) => self.request(r).await,
+        }
+    }
+
+    fn endpoint(&self, url: Option<&str>, name: &str) -> Result<String, StepError> {
+        url.map(str::to_string)
+            .ok_or_else(|| StepError::Other(format!("the target profile has no `{name}` endpoint")))
+    }
+
+    async fn send(&self, request: Request) -> Result<View, StepError> {
+        let response = self.agent.send(request).await?;
+        Ok(http_view(&response))
+    }
+
+    async fn authorize(&mut self, step: &AuthorizeStep) -> Result<View, StepError> {
+        let profile = self.profile;
+        let client = profile
+            .client(step.client)
+            .ok_or_else(|| StepError::Other(format!("the target profile has no `{:?}` client", step.client)))?;
+        let mut defaults: Vec<(String, String)> = vec![
+            ("response_type".into(), "code".into()),
+            ("client_id".into(), client.id.clone()),
+            ("redirect_uri".into(), client.redirect_uri.clone()),
+            ("scope".into(), profile.scopes.default.clone()),
+            ("state".into(), super::random_token(32)),
+        ];
+        let verifier = super::random_token(48);
+        let pkce = profile.capabilities.contains(&crate::suite::Capability::Pkce) || client.secret.is_none();
+        if pkce {
+            defaults.push(("code_challenge".into(), s256(&verifier)));
+            defaults.push(("code_challenge_method".into(), "S256".into()));
+        }
+        if profile.scopes.default.split(' ').any(|s| s == "openid") {
+            defaults.push(("nonce".into(), super::random_token(24)));
+        }
+        let mut overrides = Vec::new();
+        for (name, template) in &step.params {
+            overrides.push((name.clone(), self.vars.fill(template, profile)?));
+        }
+        let params = merge(defaults, overrides, &step.omit);
+        let sent: Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let mut sent = sent;
+        if pkce && !step.omit.iter().any(|o| o == "code_challenge") {
+            sent.insert("code_verifier".into(), Value::String(verifier.clone()));
+        }
+        self.last_authorize = Sent {
+            redirect_uri: params.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone()),
+            code_verifier: sent.get("code_verifier").and_then(Value::as_str).map(str::to_string),
+        };
+        let url = with_query(&profile.endpoints.authorization, &params);
+        let mut stop = StopRule {
+            as_origins: profile.as_origins(),
+            client_uris: profile.client_uris(),
+        };
+        for (name, value) in &params {
+            if name == "redirect_uri" && !stop.client_uris.contains(value) {
+                stop.client_uris.push(value.clone());
+            }
+        }
+        let mut login = profile.login.clone();
+        login.username = profile.username.clone();
+        login.password = profile.password.expose().to_string();
+        let consent = match step.consent {
+            ConsentChoice::Approve => Consent::Approve,
+            ConsentChoice::Deny => Consent::Deny,
+        };
+        let fresh;
+        let agent = if step.fresh_session {
+            fresh = self.agent.fresh_session()?;
+            &fresh
+        } else {
+            &self.agent
+        };
+        let result = agent.browse(&url, &login, consent, &stop).await?;
+        Ok(self.authorize_view(result, sent))
+    }
+
+    fn authorize_view(&self, result: BrowseResult, sent: Map<String, Value>) -> View {
+        let pages: Vec<Value> = result
+            .pages
+            .iter()
+            .map(|p| json!({ "kind": p.kind, "url": p.url, "status": p.status, "headers": header_map(&p.headers) }))
+            .collect();
+        let base = json!({
+            "sent": sent,
+            "pages": pages,
+            "logged_in": result.logged_in,
+            "consent_shown": result.consent_shown,
+        });
+        let mut view = base.as_object().cloned().unwrap_or_default();
+        match result.navigation {
+            Navigation::ToClient { url, via, params } => {
+                for (name, value) in &params {
+                    if matches!(name.as_str(), "code" | "access_token" | "id_token") {
+                        self.redactor.add(value);
+                    }
+                }
+                let mut map = Map::new();
+                for (name, value) in params {
+                    map.entry(name).or_insert(Value::String(value));
+                }
+                view.insert("redirected".into(), json!(true));
+                view.insert("location".into(), json!(url));
+                view.insert("via".into(), json!(via));
+                view.insert("params".into(), Value::Object(map));
+            }
+            Navigation::Stayed { status, url, title } => {
+                view.insert("redirected".into(), json!(false));
+                view.insert("status".into(), json!(status));
+                view.insert("final_url".into(), json!(url));
+                view.insert("title".into(), json!(title));
+                view.insert("params".into(), json!({}));
+            }
+        }
+        Value::Object(view)
+    }
+
+    async fn token(&mut self, step: &TokenStep) -> Result<View, StepError> {
+        let mut defaults: Vec<(String, String)> = Vec::new();
+        let grant_type = match &step.grant {
+            Grant::AuthorizationCode => "authorization_code".to_string(),
+            Grant::RefreshToken => "refresh_token".to_string(),
+            Grant::ClientCredentials => "client_credentials".to_string(),
+            Grant::Other(t) => self.vars.fill(t, self.profile)?,
+        };
+        defaults.push(("grant_type".into(), grant_type));
+        if step.grant == Grant::AuthorizationCode {
+            let client = self.client(step.auth.client)?;
+            let redirect_uri = self.last_authorize.redirect_uri.clone().unwrap_or(client.redirect_uri.clone());
+            defaults.push(("code".into(), String::new()));
+            defaults.push(("redirect_uri".into(), redirect_uri));
+            if let Some(verifier) = &self.last_authorize.code_verifier {
+                defaults.push(("code_verifier".into(), verifier.clone()));
+            }
+        }
+        let mut overrides = Vec::new();
+        for (name, template) in &step.params {
+            overrides.push((name.clone(), self.vars.fill(template, self.profile)?));
+        }
+        let mut form = merge(defaults, overrides, &step.omit);
+        form.retain(|(k, v)| !(k == "code" && v.is_empty()));
+        let mut headers = Vec::new();
+        self.client_auth(&step.auth, &mut form, &mut headers)?;
+        let url = self.profile.endpoints.token.clone();
+        let view = self.send(post(url, headers, form)).await?;
+        self.learn_tokens(&view);
+        Ok(view)
+    }
+
+    async fn token_op(&mut self, step: &TokenOpStep, url: String) -> Result<View, StepError> {
+        let mut form = vec![("token".to_string(), self.vars.fill(&step.token, self.profile)?)];
+        if let Some(hint) = &step.hint {
+            form.push(("token_type_hint".into(), self.vars.fill(hint, self.profile)?));
+        }
+        let mut headers = Vec::new();
+        self.client_auth(&step.auth, &mut form, &mut headers)?;
+        self.send(post(url, headers, form)).await
+    }
+
+    async fn bearer(&mut self, step: &BearerStep, default_url: String) -> Result<View, StepError> {
+        let url = match &step.url {
+            Some(t) => self.vars.fill(t, self.profile)?,
+            None => default_url,
+        };
+        let mut request = get(url);
+        if let Some(token) = &step.token {
+            let token = self.vars.fill(token, self.profile)?;
+            request.headers.push(("authorization".into(), format!("Bearer {token}")));
+        }
+        self.send(request).await
+    }
+
+    async fn request(&mut self, step: &RequestStep) -> Result<View, StepError> {
+        let mut headers = Vec::new();
+        for (name, value) in &step.headers {
+            headers.push((name.clone(), self.vars.fill(value, self.profile)?));
+        }
+        let mut form = Vec::new();
+        for (name, value) in &step.form {
+            form.push((name.clone(), self.vars.fill(value, self.profile)?));
+        }
+        if let Some(auth) = &step.auth {
+            self.client_auth(auth, &mut form, &mut headers)?;
+        }
+        let body = match &step.body {
+            Some(text) => {
+                let content_type = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| "text/plain".into());
+                Some(Body::Raw {
+                    content_type,
+                    text: self.vars.fill(text, self.profile)?,
+                })
+            }
+            None if !form.is_empty() => Some(Body::Form(form)),
+            None => None,
+        };
+        let request = Request {
+            method: step.method.clone(),
+            url: self.vars.fill(&step.url, self.profile)?,
+            headers,
+            body,
+            with_cookies: false,
+        };
+        let view = self.send(request).await?;
+        self.learn_tokens(&view);
+        Ok(view)
+    }
+
+    fn client(&self, role: crate::suite::ClientRole) -> Result<&crate::target::Client, StepError> {
+        self.profile
+            .client(role)
+            .ok_or_else(|| StepError::Other(format!("the target profile has no `{role:?}` client")))
+    }
+
+    /// Adds client authentication (RFC 6749 §2.3.1) as the step asks.
+    fn client_auth(
+        &self,
+        auth: &ClientAuth,
+        form: &mut Vec<(String, String)>,
+        headers: &mut Vec<(String, String)>,
+    ) -> Result<(), StepError> {
+        let client = self.client(auth.client)?;
+        let id = match &auth.client_id {
+            Some(t) => self.vars.fill(t, self.profile)?,
+            None => client.id.clone(),
+        };
+        let own = client.secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default();
+        let secret = match &auth.secret {
+            SecretChoice::Registered => own,
+            SecretChoice::Wrong => wrong_secret(&own),
+            SecretChoice::Empty => String::new(),
+            SecretChoice::Of(role) => self
+                .client(*role)?
+                .secret
+                .as_ref()
+                .map(|s| s.expose().to_string())
+                .unwrap_or_default(),
+            SecretChoice::Value(t) => self.vars.fill(t, self.profile)?,
+        };
+        self.redactor.add(&secret);
+        match auth.method.unwrap_or(client.auth_method) {
+            AuthMethod::Basic => {
+                // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+                let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                let pair = format!("{}:{}", encode(&id), encode(&secret));
+                let value = base64::engine::general_purpose::STANDARD.encode(pair);
+                headers.push(("authorization".into(), format!("Basic {value}")));
+            }
+            AuthMethod::Post => {
+                form.push(("client_id".into(), id));
+                form.push(("client_secret".into(), secret));
+            }
+            AuthMethod::None => form.push(("client_id".into(), id)),
+        }
+        Ok(())
+    }
+
+    /// Tokens in a JSON response become known secrets for redaction.
+    fn learn_tokens(&self, view: &View) {
+        for name in ["access_token", "refresh_token", "id_token"] {
+            if let Some(value) = checks::lookup(view, &["json", name]).and_then(Value::as_str) {
+                self.redactor.add(value);
+            }
+        }
+    }
+
+    async fn jwks(&mut self) -> Result<Option<Value>, StepError> {
+        if self.jwks.is_none()
+            && let Some(url) = self.profile.endpoints.jwks.clone()
+        {
+            let view = self.send(get(url)).await?;
+            self.jwks = checks::lookup(&view, &["json"]).cloned();
+        }
+        Ok(self.jwks.clone())
+    }
+
+    fn save(&mut self, step: &Step, view: &View) -> Result<(), String> {
+        let root = match step.kind {
+            StepKind::Authorize(_) => "params",
+            StepKind::IdToken(_) => "claims",
+            _ => "json",
+        };
+        for (name, path) in &step.save {
+            let Some(value) = checks::resolve_path(view, path, root) else {
+                return Err(format!(
+                    "could not save `{name}`: `{}` is absent from the `{}` result\n{}",
+                    path.0.join("."),
+                    step.kind.name(),
+                    self.describe(view)
+                ));
+            };
+            self.vars.set(name, checks::as_text(value));
+        }
+        Ok(())
+    }
+
+    /// The actual response, for messages (already redacted).
+    fn describe(&self, view: &View) -> String {
+        let text = if view.get("redirected").and_then(Value::as_bool) == Some(true) {
+            format!(
+                "actual: redirect to `{}`",
+                view.get("location").and_then(Value::as_str).unwrap_or("")
+            )
+        } else if view.get("redirected").is_some() {
+            format!(
+                "actual: no redirect; the AS showed status {} at `{}`",
+                view.get("status").and_then(Value::as_u64).unwrap_or(0),
+                view.get("final_url").and_then(Value::as_str).unwrap_or("")
+            )
+        } else if let Some(status) = view.get("status").and_then(Value::as_u64) {
+            let body = view.get("body").and_then(Value::as_str).unwrap_or("");
+            let body: String = body.chars().take(300).collect();
+            format!("actual: HTTP {status} {body}")
+        } else {
+            return String::new();
+        };
+        self.redactor.text(&text)
+    }
+}
+
+/// Defaults, then overrides: an override replaces the first default of its
+/// name; a second override of the same name is sent as a duplicate.
+fn merge(defaults: Vec<(String, String)>, overrides: Vec<(String, String)>, omit: &[String]) -> Vec<(String, String)> {
+    let mut params = defaults;
+    let mut replaced: Vec<String> = Vec::new();
+    for (name, value) in overrides {
+        let first_override = !replaced.contains(&name);
+        match params.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) if first_override => slot.1 = value,
+            _ => params.push((name.clone(), value)),
+        }
+        replaced.push(name);
+    }
+    params.retain(|(k, _)| !omit.contains(k));
+    params
+}
+
+fn with_query(endpoint: &str, params: &[(String, String)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        query.append_pair(k, v);
+    }
+    let query = query.finish();
+    let sep = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{sep}{query}")
+}
+
+fn get(url: String) -> Request {
+    Request {
+        method: "GET".into(),
+        url,
+        headers: Vec::new(),
+        body: None,
+        with_cookies: false,
+    }
+}
+
+fn post(url: String, headers: Vec<(String, String)>, form: Vec<(String, String)>) -> Request {
+    Request {
+        method: "POST".into(),
+        url,
+        headers,
+        body: Some(Body::Form(form)),
+        with_cookies: false,
+    }
+}
+
+/// RFC 7636 §4.2: BASE64URL(SHA256(verifier)).
+pub fn s256(verifier: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// A plausible wrong secret: the real one with its last character changed.
+fn wrong_secret(secret: &str) -> String {
+    let mut chars: Vec<char> = secret.chars().collect();
+    match chars.last_mut() {
+        Some(c) => *c = if *c == 'x' { 'y' } else { 'x' },
+        None => chars.push('x'),
+    }
+    chars.into_iter().collect()
+}
+
+fn header_map(headers: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        match map.get_mut(&name) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(value);
+            }
+            _ => {
+                map.insert(name, Value::String(value.clone()));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn http_view(response: &Response) -> View {
+    let text = response.text();
+    let parsed: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    json!({
+        "status": response.status,
+        "headers": header_map(&response.headers),
+        "json": parsed,
+        "body": text,
+        "truncated": response.truncated,
+    })
+}
+
+/// The length of a `wait:` against the profile's declared timing.
+fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepError> {
+    let mut total = Duration::ZERO;
+    for term in &spec.terms {
+        total += match term {
+            WaitTerm::Fixed(d) => *d,
+            WaitTerm::Timing(name) => profile.timing.get(name).ok_or_else(|| {
+                StepError::Other(format!("the target profile declares no `timing.{name}` (needed by `wait: {}`)", spec.source))
+            })?,
+        };
+    }
+    Ok(total)
+}
+
+/// The longest a scenario will sleep in `wait:` steps (for "slow" marking).
+pub fn total_wait(scenario: &Scenario, profile: &Profile) -> Duration {
+    scenario
+        .steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Wait(spec) => wait_duration(spec, profile).ok(),
+            _ => None,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_then_duplicate() {
+        let defaults = vec![("a".into(), "1".into()), ("b".into(), "2".into())];
+        let overrides = vec![("a".into(), "x".into()), ("a".into(), "y".into()), ("c".into(), "3".into())];
+        let merged = merge(defaults, overrides, &["b".to_string()]);
+        let pairs: Vec<(&str, &str)> = merged.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("a", "x"), ("a", "y"), ("c", "3")]);
+    }
+
+    #[test]
+    fn s256_matches_rfc7636_appendix_b() {
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXcFUhwCZ"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGw-cM-cw"
+        );
+    }
+
+    #[test]
+    fn a_wrong_secret_differs_in_its_last_character() {
+        assert_eq!(wrong_secret("abc"), "abx");
+        assert_eq!(wrong_secret("abx"), "aby");
+        assert_eq!(wrong_secret(""), "x");
+    }
+}

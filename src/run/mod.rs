@@ -1,0 +1,215 @@
+//! The runner: turns suites into trials, runs them all as tasks on one tokio
+//! runtime (a concurrency cap and a per-target rate limit keep it polite), and
+//! hands each finished trial's report to whoever awaits it.
+//!
+//! Waits overlap: a trial sleeping out a code TTL holds no worker. The runner
+//! decides outcomes through `exec`; it never prints (see `report`).
+
+pub mod exec;
+pub mod outcome;
+pub mod vars;
+
+pub use outcome::{Outcome, TrialReport};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use tokio::sync::{Semaphore, oneshot};
+
+use crate::agent::{Agent, AgentConfig, RateLimiter};
+use crate::redact::Redactor;
+use crate::suite::{Capability, Scenario, Suite, Variant};
+use crate::target::Profile;
+
+/// Trials whose `wait:` steps add up to more than this are ignored unless
+/// asked for (`--ignored` / `--include-ignored`).
+pub const SLOW_THRESHOLD: Duration = Duration::from_secs(30);
+
+/// One trial to run: a scenario, maybe a variant, and what is known before running.
+#[derive(Debug, Clone)]
+pub struct TrialSpec {
+    /// `id` or `id[variant]`.
+    pub name: String,
+    pub suite: String,
+    pub scenario: Arc<Scenario>,
+    pub variant: Option<Variant>,
+    /// Set when the target lacks a capability: the trial is a `skip`.
+    pub skip_reason: Option<String>,
+    /// Its waits exceed [`SLOW_THRESHOLD`]: ignored by default.
+    pub slow: bool,
+}
+
+/// Expands suites into trials for a profile (vary → one trial per variant).
+pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
+    let mut specs = Vec::new();
+    for suite in suites {
+        for scenario in &suite.scenarios {
+            let scenario = Arc::new(scenario.clone());
+            let slow = exec::total_wait(&scenario, profile) > SLOW_THRESHOLD;
+            let variants: Vec<Option<Variant>> = if scenario.variants.is_empty() {
+                vec![None]
+            } else {
+                scenario.variants.iter().cloned().map(Some).collect()
+            };
+            for variant in variants {
+                let name = match &variant {
+                    Some(v) => format!("{}[{}]", scenario.id, v.name),
+                    None => scenario.id.clone(),
+                };
+                let needed = scenario
+                    .requires
+                    .iter()
+                    .chain(variant.iter().flat_map(|v| v.requires.iter()));
+                let skip_reason = missing(needed, profile);
+                specs.push(TrialSpec {
+                    name,
+                    suite: suite.name.clone(),
+                    scenario: scenario.clone(),
+                    variant,
+                    skip_reason,
+                    slow,
+                });
+            }
+        }
+    }
+    specs
+}
+
+fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) -> Option<String> {
+    let absent: Vec<String> = needed
+        .filter(|c| !profile.capabilities.contains(c))
+        .map(|c| format!("`{}`", c.name()))
+        .collect();
+    (!absent.is_empty()).then(|| format!("the target does not declare {}", absent.join(", ")))
+}
+
+/// Scheduling knobs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Trials in flight at once.
+    pub jobs: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { jobs: 32 }
+    }
+}
+
+/// A trial that has been started; its report arrives on `report`.
+pub struct Started {
+    pub spec: TrialSpec,
+    pub report: oneshot::Receiver<TrialReport>,
+}
+
+/// Starts every spec on `runtime` (at most `jobs` at once) and returns
+/// immediately; each report arrives on its own channel.
+pub fn start(
+    runtime: &tokio::runtime::Handle,
+    profile: Arc<Profile>,
+    specs: Vec<TrialSpec>,
+    options: &RunOptions,
+) -> Vec<Started> {
+    let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let rate = profile.limits.rate.map(|r| Arc::new(RateLimiter::new(r)));
+    specs
+        .into_iter()
+        .map(|spec| {
+            let (tx, rx) = oneshot::channel();
+            let (profile, permits, rate, task_spec) = (profile.clone(), permits.clone(), rate.clone(), spec.clone());
+            runtime.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let report = run_one(&profile, &task_spec, rate).await;
+                let _ = tx.send(report);
+            });
+            Started { spec, report: rx }
+        })
+        .collect()
+}
+
+/// Runs one trial to its report, never panicking outward: a panic inside
+/// becomes an `error` outcome.
+async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, rate: Option<Arc<RateLimiter>>) -> TrialReport {
+    let started = Instant::now();
+    let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| TrialReport {
+        name: spec.name.clone(),
+        scenario: spec.scenario.id.clone(),
+        variant: spec.variant.as_ref().map(|v| v.name.clone()),
+        title: spec.scenario.title.clone(),
+        suite: spec.suite.clone(),
+        requirements: spec.scenario.requirements.clone(),
+        level: spec.scenario.level,
+        severity: spec.scenario.severity,
+        refs: spec.scenario.refs.clone(),
+        outcome,
+        message,
+        location,
+        duration_ms: started.elapsed().as_millis() as u64,
+        exchanges,
+    };
+    if let Some(reason) = &spec.skip_reason {
+        return base(Outcome::Skip, Some(reason.clone()), None, Vec::new());
+    }
+    let redactor = Arc::new(Redactor::new());
+    for secret in profile.secrets() {
+        redactor.add(&secret);
+    }
+    let config = AgentConfig {
+        timeout: profile.limits.timeout,
+        max_body: profile.limits.max_body,
+        rate,
+        ..AgentConfig::default()
+    };
+    let agent = match Agent::new(config, redactor.clone()) {
+        Ok(agent) => agent,
+        Err(e) => return base(Outcome::Error, Some(e.to_string()), None, Vec::new()),
+    };
+    let transcript_agent = match agent.fresh_session() {
+        Ok(a) => a,
+        Err(e) => return base(Outcome::Error, Some(e.to_string()), None, Vec::new()),
+    };
+    // A trial cannot outlive its waits plus a generous allowance per request.
+    let limit = exec::total_wait(&spec.scenario, profile) + profile.limits.timeout * 8 + Duration::from_secs(30);
+    let (profile2, scenario, variant, redactor2) =
+        (profile.clone(), spec.scenario.clone(), spec.variant.clone(), redactor.clone());
+    let task = tokio::spawn(async move {
+        exec::run_trial(&profile2, &scenario, variant.as_ref(), agent, redactor2).await
+    });
+    let verdict = match tokio::time::timeout(limit, task).await {
+        Ok(Ok(verdict)) => verdict,
+        Ok(Err(join)) => exec::Verdict {
+            outcome: Outcome::Error,
+            message: Some(format!("the trial crashed: {join}")),
+            location: None,
+        },
+        Err(_) => exec::Verdict {
+            outcome: Outcome::Error,
+            message: Some(format!("the trial did not finish within {limit:?}")),
+            location: None,
+        },
+    };
+    let message = verdict.message.map(|m| redactor.text(&m));
+    base(verdict.outcome, message, verdict.location, transcript_agent.transcript())
+}
+
+/// A random URL-safe token of `bytes` random bytes (state, nonce, PKCE verifier).
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    aws_lc_rs::rand::fill(&mut buf).expect("the system random source works");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Runs `specs` to completion on the current runtime and returns their
+/// reports in spec order (tests, the self-test, multi-target runs).
+pub async fn execute(profile: Arc<Profile>, specs: Vec<TrialSpec>, options: &RunOptions) -> Vec<TrialReport> {
+    let started = start(&tokio::runtime::Handle::current(), profile, specs, options);
+    let mut reports = Vec::with_capacity(started.len());
+    for trial in started {
+        match trial.report.await {
+            Ok(report) => reports.push(report),
+            Err(_) => unreachable!("a started trial always sends its report"),
+        }
+    }
+    reports
+}

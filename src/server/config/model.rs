@@ -1,0 +1,317 @@
+//! The configuration types and their YAML form.
+//!
+//! Every field is optional in YAML; a missing one takes its value from
+//! [`Config::default`]. Unknown keys are errors. Per-client defaults that
+//! depend on other fields (the auth method follows the presence of a secret)
+//! are resolved while parsing, so a `ClientConfig` is always complete.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::server::error::ServerError;
+use crate::server::flaw::Flaw;
+use crate::server::secret::Secret;
+
+/// Everything the reference server needs to start.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on; `None` binds `127.0.0.1:0` (a free loopback port).
+    pub addr: Option<SocketAddr>,
+    /// Issuer identifier; `None` means `http://<bound address>`.
+    pub issuer: Option<String>,
+    /// Registered clients.
+    pub clients: Vec<ClientConfig>,
+    /// Users who can log in.
+    pub users: Vec<UserConfig>,
+    /// Every scope the server knows (a client may request only its own subset).
+    pub scopes: Vec<String>,
+    /// Lifetimes of codes and tokens.
+    pub ttl: Ttl,
+    /// Where each endpoint is mounted.
+    pub paths: Paths,
+    /// Whether access tokens are opaque strings or signed JWTs.
+    pub access_token_format: AccessTokenFormat,
+    /// Algorithm of ID tokens.
+    pub id_token_alg: IdTokenAlg,
+    /// Deliberate defects switched on (empty: a correct server).
+    pub flaws: BTreeSet<Flaw>,
+}
+
+/// A registered client.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RawClientConfig")]
+pub struct ClientConfig {
+    /// The `client_id`.
+    pub id: String,
+    /// The client secret; `None` for a public client.
+    pub secret: Option<Secret>,
+    /// The one token-endpoint authentication method this client may use.
+    pub auth_method: AuthMethod,
+    /// Registered redirect URIs, compared by exact string (RFC 9700 §4.1.3).
+    pub redirect_uris: Vec<String>,
+    /// Scopes this client may request.
+    pub scopes: Vec<String>,
+    /// Grant types this client may use at the token endpoint.
+    pub grant_types: Vec<GrantType>,
+}
+
+/// A user who can log in at the login page.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub username: String,
+    pub password: Secret,
+    /// Stable subject identifier (OIDC Core §2).
+    pub sub: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Lifetimes, written in YAML as humantime strings (`60s`, `1h`, `300ms`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ttl {
+    #[serde(deserialize_with = "humantime_duration")]
+    pub code: Duration,
+    #[serde(deserialize_with = "humantime_duration")]
+    pub access: Duration,
+    #[serde(deserialize_with = "humantime_duration")]
+    pub refresh: Duration,
+}
+
+/// Endpoint paths (absolute paths on the issuer's origin).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Paths {
+    pub authorize: String,
+    pub token: String,
+    pub revoke: String,
+    pub introspect: String,
+    pub userinfo: String,
+    pub jwks: String,
+    /// Protected resource accepting any valid access token.
+    pub resource: String,
+    /// Protected resource that needs the `api.write` scope.
+    pub scoped_resource: String,
+    pub login: String,
+    pub consent: String,
+}
+
+/// Token-endpoint client authentication methods (RFC 7591 §2 names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with form-encoded id and secret (RFC 6749 §2.3.1).
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
+    ClientSecretPost,
+    /// A public client: `client_id` only (RFC 6749 §2.1).
+    None,
+}
+
+impl AuthMethod {
+    /// The registered name of the method.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+/// Grant types the token endpoint implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    /// The `grant_type` parameter value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// The grant type named by a `grant_type` parameter value.
+    pub fn from_param(value: &str) -> Option<GrantType> {
+        match value {
+            "authorization_code" => Some(GrantType::AuthorizationCode),
+            "refresh_token" => Some(GrantType::RefreshToken),
+            "client_credentials" => Some(GrantType::ClientCredentials),
+            _ => None,
+        }
+    }
+}
+
+/// Access token format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    /// Random strings known only to the server.
+    #[default]
+    Opaque,
+    /// RS256-signed JWTs (RFC 9068 shape); still revocable because the server
+    /// remembers every token it issued.
+    Jwt,
+}
+
+/// ID token signing algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum IdTokenAlg {
+    #[default]
+    RS256,
+    ES256,
+}
+
+impl Config {
+    /// Reads and checks a YAML configuration file.
+    pub fn from_yaml_file(path: &Path) -> Result<Config, ServerError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ServerError::ReadConfig {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse_yaml(&text, Some(path))
+    }
+
+    /// Parses and checks a YAML configuration.
+    pub fn from_yaml_str(text: &str) -> Result<Config, ServerError> {
+        Config::parse_yaml(text, None)
+    }
+
+    fn parse_yaml(text: &str, path: Option<&Path>) -> Result<Config, ServerError> {
+        // An empty document means "all defaults", which YAML parses as null.
+        let config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_saphyr::from_str::<Config>(text).map_err(|error| ServerError::ParseConfig {
+                path: path.map(Path::to_path_buf),
+                message: error.to_string(),
+            })?
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Whether a flaw is switched on.
+    pub fn has(&self, flaw: Flaw) -> bool {
+        self.flaws.contains(&flaw)
+    }
+
+    /// This configuration with one more flaw switched on.
+    pub fn with_flaw(mut self, flaw: Flaw) -> Config {
+        self.flaws.insert(flaw);
+        self
+    }
+
+    /// The client with this `client_id`.
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|client| client.id == id)
+    }
+
+    /// The user with this login name.
+    pub fn user_by_name(&self, username: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|user| user.username == username)
+    }
+
+    /// The user with this subject identifier.
+    pub fn user_by_sub(&self, sub: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|user| user.sub == sub)
+    }
+}
+
+impl ClientConfig {
+    /// Whether the client has a secret (RFC 6749 §2.1).
+    pub fn is_confidential(&self) -> bool {
+        self.secret.is_some()
+    }
+
+    /// Whether the client may use a grant type.
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// Whether the client may request a scope value.
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|allowed| allowed == scope)
+    }
+}
+
+/// The YAML shape of a client, before defaults that depend on other fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClientConfig {
+    id: String,
+    #[serde(default)]
+    secret: Option<Secret>,
+    #[serde(default)]
+    auth_method: Option<AuthMethod>,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    grant_types: Option<Vec<GrantType>>,
+}
+
+impl TryFrom<RawClientConfig> for ClientConfig {
+    type Error = String;
+
+    fn try_from(raw: RawClientConfig) -> Result<ClientConfig, String> {
+        let auth_method = match (raw.auth_method, &raw.secret) {
+            (Some(method), _) => method,
+            (None, Some(_)) => AuthMethod::ClientSecretBasic,
+            (None, None) => AuthMethod::None,
+        };
+        match (auth_method, &raw.secret) {
+            (AuthMethod::None, Some(_)) => {
+                return Err(format!(
+                    "client `{}` has a secret but auth_method `none`",
+                    raw.id
+                ));
+            }
+            (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None) => {
+                return Err(format!(
+                    "client `{}` uses `{}` but has no secret",
+                    raw.id,
+                    auth_method.as_str()
+                ));
+            }
+            _ => {}
+        }
+        let grant_types = raw.grant_types.unwrap_or_else(|| {
+            let mut grants = vec![GrantType::AuthorizationCode, GrantType::RefreshToken];
+            if raw.secret.is_some() {
+                grants.push(GrantType::ClientCredentials);
+            }
+            grants
+        });
+        Ok(ClientConfig {
+            id: raw.id,
+            secret: raw.secret,
+            auth_method,
+            redirect_uris: raw.redirect_uris,
+            scopes: raw.scopes,
+            grant_types,
+        })
+    }
+}
+
+fn humantime_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    humantime::parse_duration(&text)
+        .map_err(|error| serde::de::Error::custom(format!("invalid duration `{text}`: {error}")))
+}

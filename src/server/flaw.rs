@@ -1,0 +1,176 @@
+//! Flaw switches: each one makes the reference server break exactly one
+//! catalogue requirement, so the harness can prove that the scenario testing
+//! that requirement is able to fail.
+//!
+//! A flaw is named by the catalogue id it breaks and must stay narrow: it may
+//! change only the behaviour its description names, never anything else, or
+//! the self-test (one flaw → exactly its scenarios fail) loses its meaning.
+//! This file only names and describes flaws; the endpoints consult them.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+macro_rules! flaws {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal : $description:literal, )*) => {
+        /// One deliberate defect of the reference server, named by the
+        /// catalogue requirement it breaks.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Flaw {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Flaw {
+            /// Every flaw, in catalogue order.
+            pub const ALL: &[Flaw] = &[$(Flaw::$variant),*];
+
+            /// The catalogue requirement id this flaw breaks (its stable name).
+            pub fn id(self) -> &'static str {
+                match self { $(Flaw::$variant => $id,)* }
+            }
+
+            /// One line saying what the server then does wrong.
+            pub fn description(self) -> &'static str {
+                match self { $(Flaw::$variant => $description,)* }
+            }
+
+            /// The flaw with this id, if any.
+            pub fn from_id(id: &str) -> Option<Flaw> {
+                match id { $($id => Some(Flaw::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+flaws! {
+    RedirectExactMatch = "redirect.exact-match":
+        "redirect_uri is checked against a global allow-list: a URI registered for any client is accepted for every client",
+    RedirectExtraPath = "redirect.extra-path":
+        "the redirect_uri path is compared by prefix: the registered path followed by further characters is accepted",
+    RedirectPathTraversal = "redirect.path-traversal":
+        "the redirect_uri path is normalised (dot-segments removed, unreserved percent-escapes decoded) before the comparison",
+    RedirectAddedQuery = "redirect.added-query":
+        "the query of redirect_uri is ignored in the comparison",
+    RedirectPortChange = "redirect.port-change":
+        "the port of redirect_uri is ignored in the comparison",
+    RedirectSchemeDowngrade = "redirect.scheme-downgrade":
+        "the scheme of redirect_uri is ignored in the comparison",
+    RedirectCaseChange = "redirect.case-change":
+        "redirect_uri is compared case-insensitively",
+    RedirectSubdomain = "redirect.subdomain":
+        "a redirect_uri host matches when it is a subdomain of the registered host or the authority contains the registered host followed by `@` or `.`",
+    RedirectErrorNoRedirect = "redirect.error-no-redirect":
+        "authorization errors (and unknown or missing clients) are redirected to the supplied redirect_uri without validating it",
+    StateExactEcho = "state.exact-echo":
+        "state is truncated to 64 characters, and an empty `state=` is added when none was sent",
+    CodeSingleUse = "code.single-use":
+        "authorization codes can be redeemed any number of times",
+    CodeReuseRevokesTokens = "code.reuse-revokes-tokens":
+        "a replayed code is refused, but the tokens it issued stay valid",
+    CodeExpiry = "code.expiry":
+        "authorization codes never expire",
+    CodeBoundToClient = "code.bound-to-client":
+        "any authenticated client may redeem any code",
+    CodeBoundToRedirectUri = "code.bound-to-redirect-uri":
+        "the token request's redirect_uri is not compared with the one sent at authorization",
+    ClientAuthBadSecret = "client-auth.bad-secret":
+        "any non-empty secret is accepted for a known confidential client",
+    ClientAuthMissingSecret = "client-auth.missing-secret":
+        "a confidential client that sends no secret is treated as public and accepted",
+    ClientAuthOtherClientSecret = "client-auth.other-client-secret":
+        "a client is authenticated when the secret belongs to any registered client",
+    PkceMissingVerifier = "pkce.missing-verifier":
+        "a code issued with a challenge is redeemed without a code_verifier",
+    PkceWrongVerifier = "pkce.wrong-verifier":
+        "any well-formed code_verifier is accepted without comparing it to the challenge",
+    PkcePlainDowngrade = "pkce.plain-downgrade":
+        "a code_verifier equal to the stored S256 challenge itself is accepted (as if plain)",
+    PkceDowngrade = "pkce.downgrade":
+        "a code_verifier sent for a code issued without a challenge is ignored instead of refused",
+    PkceS256Required = "pkce.s256-required":
+        "code_challenge_method=plain (or no method) is accepted and verified as plain",
+    RefreshOldRejected = "refresh.old-rejected":
+        "a rotated-out refresh token keeps working",
+    RefreshReuseRevokesFamily = "refresh.reuse-revokes-family":
+        "a rotated-out refresh token is refused, but its family (current refresh token, access tokens) stays valid",
+    RefreshBoundToClient = "refresh.bound-to-client":
+        "any authenticated client can use any refresh token",
+    RefreshScopeNoEscalation = "refresh.scope-no-escalation":
+        "a refresh may request any scope the client is allowed, widening the grant",
+    TokenNoStoreHeader = "token.no-store-header":
+        "token responses lack Cache-Control: no-store and Pragma: no-cache",
+    ErrorFormat = "error.format":
+        "token endpoint errors are sent as text/plain and their error_description contains a `\"`",
+    IssInAllResponses = "iss.in-all-responses":
+        "error redirects lack the iss parameter (success redirects keep it)",
+    HeadersAntiFraming = "headers.anti-framing":
+        "the login and consent pages lack X-Frame-Options and CSP frame-ancestors",
+    IdTokenNonce = "idtoken.nonce":
+        "ID tokens omit the nonce claim",
+    IdTokenSignature = "idtoken.signature":
+        "ID tokens are signed with an unpublished key that carries the published key's kid",
+    BearerRevoked401 = "bearer.revoked-401":
+        "the resource and userinfo endpoints accept revoked access tokens (introspection still reports them inactive)",
+    AuthzAccessDenied = "authz.access-denied":
+        "pressing deny on the consent page is treated as approve and issues a code",
+    IntrospectAuthRequired = "introspect.auth-required":
+        "introspection answers requests that carry no client authentication",
+}
+
+impl fmt::Display for Flaw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Flaw {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Flaw {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Flaw, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Flaw::from_id(&id).ok_or_else(|| serde::de::Error::custom(unknown_flaw_message(&id)))
+    }
+}
+
+/// The message for an unknown flaw id, with the closest known id as a hint.
+pub fn unknown_flaw_message(id: &str) -> String {
+    let closest = Flaw::ALL
+        .iter()
+        .map(|flaw| (strsim::jaro_winkler(id, flaw.id()), flaw.id()))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((score, best)) if score > 0.8 => {
+            format!("unknown flaw `{id}`; did you mean `{best}`?")
+        }
+        _ => {
+            let known: Vec<&str> = Flaw::ALL.iter().map(|flaw| flaw.id()).collect();
+            format!("unknown flaw `{id}`; known flaws: {}", known.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for flaw in Flaw::ALL {
+            assert!(seen.insert(flaw.id()), "duplicate id {}", flaw.id());
+            assert_eq!(Flaw::from_id(flaw.id()), Some(*flaw));
+            assert!(!flaw.description().is_empty());
+        }
+        assert_eq!(Flaw::from_id("no.such-flaw"), None);
+    }
+
+    #[test]
+    fn unknown_id_suggests_the_closest() {
+        let message = unknown_flaw_message("code.single_use");
+        assert!(message.contains("did you mean `code.single-use`"), "{message}");
+    }
+}

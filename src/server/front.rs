@@ -1,0 +1,126 @@
+//! Front-channel responses: HTML pages with their protective headers, and
+//! redirects back to the client (success and error) carrying `state` and
+//! `iss` (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2).
+//!
+//! Redirects are 303 See Other — never 307, which would replay a credential
+//! POST to the client (RFC 9700 §4.12). The flaws that change what a redirect
+//! carries (`state.exact-echo`, `iss.in-all-responses`) and the page headers
+//! (`headers.anti-framing`) are applied here and nowhere else.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::server::flaw::Flaw;
+use crate::server::html;
+use crate::server::oauth_error::OAuthError;
+use crate::server::state::AppState;
+use crate::server::uri::with_params;
+
+/// Whether a page gets the anti-framing headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// Error pages: always protected.
+    Error,
+    /// Login and consent pages: protected unless `headers.anti-framing`.
+    Interactive,
+}
+
+/// An HTML page with `no-store`, `no-referrer` and (normally) anti-framing
+/// headers (RFC 9700 §4.16).
+pub fn page(state: &AppState, kind: PageKind, status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if kind == PageKind::Error || !state.has(Flaw::HeadersAntiFraming) {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
+}
+
+/// The error page shown instead of redirecting (400).
+pub fn error_page(state: &AppState, message: impl std::fmt::Display) -> Response {
+    page(
+        state,
+        PageKind::Error,
+        StatusCode::BAD_REQUEST,
+        html::error_page(&message.to_string()),
+    )
+}
+
+/// A 303 to `location`, or an error page if it cannot be a header value
+/// (control characters in an unvalidated URI must not split the response).
+pub fn see_other(state: &AppState, location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::LOCATION, value);
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            (StatusCode::SEE_OTHER, headers).into_response()
+        }
+        Err(_) => error_page(state, "the redirect URI cannot be used in a redirect"),
+    }
+}
+
+/// Redirects an authorization code to the client.
+pub fn code_redirect(
+    state: &AppState,
+    redirect_uri: &str,
+    client_state: Option<&str>,
+    code: &str,
+) -> Response {
+    let mut params = vec![("code", code.to_string())];
+    push_state(state, &mut params, client_state);
+    params.push(("iss", state.issuer.clone()));
+    redirect_with(state, redirect_uri, &params)
+}
+
+/// Redirects an authorization error to the client (RFC 6749 §4.1.2.1).
+pub fn error_redirect(
+    state: &AppState,
+    redirect_uri: &str,
+    client_state: Option<&str>,
+    error: &OAuthError,
+) -> Response {
+    let mut params = vec![
+        ("error", error.code.as_str().to_string()),
+        ("error_description", error.description.clone()),
+    ];
+    push_state(state, &mut params, client_state);
+    if !state.has(Flaw::IssInAllResponses) {
+        params.push(("iss", state.issuer.clone()));
+    }
+    redirect_with(state, redirect_uri, &params)
+}
+
+/// `state` exactly as received, only when received — unless the
+/// `state.exact-echo` flaw truncates it or invents an empty one.
+fn push_state(state: &AppState, params: &mut Vec<(&str, String)>, client_state: Option<&str>) {
+    if state.has(Flaw::StateExactEcho) {
+        let truncated: String = client_state.unwrap_or_default().chars().take(64).collect();
+        params.push(("state", truncated));
+    } else if let Some(value) = client_state {
+        params.push(("state", value.to_string()));
+    }
+}
+
+fn redirect_with(state: &AppState, redirect_uri: &str, params: &[(&str, String)]) -> Response {
+    let borrowed: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    see_other(state, &with_params(redirect_uri, &borrowed))
+}

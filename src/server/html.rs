@@ -1,0 +1,140 @@
+//! The HTML the server shows a user: the login form, the consent form and the
+//! error page. One small layout, every reflected value escaped.
+//!
+//! The field names here are the contract with the harness's form scraper:
+//! login posts `username`, `password`, hidden `tx` and `csrf`; consent posts
+//! hidden `tx` and `csrf` with a `decision` button (`approve` / `deny`).
+//! No scripts, no third-party resources. Headers are set in `front`.
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The page skeleton; `body` must already be escaped HTML.
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n\
+         <style>body{{font-family:sans-serif;max-width:32em;margin:3em auto}}\
+         label,button{{display:block;margin:.5em 0}}.error{{color:#a00}}</style>\n\
+         </head>\n<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n",
+        title = escape(title),
+    )
+}
+
+/// An error shown at the server instead of redirecting.
+pub fn error_page(message: &str) -> String {
+    layout(
+        "Authorization error",
+        &format!(
+            "<p class=\"error\" id=\"error\">{}</p>\n<p>You have not been sent back to the application.</p>\n",
+            escape(message)
+        ),
+    )
+}
+
+/// What the login form needs.
+pub struct LoginForm<'a> {
+    pub action: &'a str,
+    pub tx: &'a str,
+    pub csrf: &'a str,
+    pub client_id: &'a str,
+    pub error: Option<&'a str>,
+    pub username: Option<&'a str>,
+}
+
+/// The login form (POST `username`, `password`, `tx`, `csrf`).
+pub fn login_page(form: &LoginForm) -> String {
+    let error = form
+        .error
+        .map(|message| format!("<p class=\"error\" id=\"error\">{}</p>\n", escape(message)))
+        .unwrap_or_default();
+    layout(
+        "Sign in",
+        &format!(
+            "<p>Sign in to continue to <strong>{client}</strong>.</p>\n{error}\
+             <form method=\"post\" action=\"{action}\">\n\
+             <input type=\"hidden\" name=\"tx\" value=\"{tx}\">\n\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
+             <label>Username <input type=\"text\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required></label>\n\
+             <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n\
+             <button type=\"submit\">Sign in</button>\n</form>\n",
+            client = escape(form.client_id),
+            action = escape(form.action),
+            tx = escape(form.tx),
+            csrf = escape(form.csrf),
+            username = escape(form.username.unwrap_or_default()),
+        ),
+    )
+}
+
+/// What the consent form needs.
+pub struct ConsentForm<'a> {
+    pub action: &'a str,
+    pub tx: &'a str,
+    pub csrf: &'a str,
+    pub client_id: &'a str,
+    pub user: &'a str,
+    pub scopes: &'a [String],
+}
+
+/// The consent form (POST `tx`, `csrf`, and `decision=approve|deny`).
+pub fn consent_page(form: &ConsentForm) -> String {
+    let scopes: String = form
+        .scopes
+        .iter()
+        .map(|scope| format!("<li>{}</li>\n", escape(scope)))
+        .collect();
+    layout(
+        "Allow access?",
+        &format!(
+            "<p>Signed in as <strong>{user}</strong>.</p>\n\
+             <p><strong>{client}</strong> asks for:</p>\n<ul id=\"scopes\">\n{scopes}</ul>\n\
+             <form method=\"post\" action=\"{action}\">\n\
+             <input type=\"hidden\" name=\"tx\" value=\"{tx}\">\n\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
+             <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n\
+             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n</form>\n",
+            user = escape(form.user),
+            client = escape(form.client_id),
+            action = escape(form.action),
+            tx = escape(form.tx),
+            csrf = escape(form.csrf),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reflected_values_are_escaped() {
+        let page = error_page("\"><script>alert(1)</script>");
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("&quot;&gt;&lt;script&gt;"));
+        let page = login_page(&LoginForm {
+            action: "/login",
+            tx: "t\"x",
+            csrf: "c",
+            client_id: "<b>",
+            error: None,
+            username: Some("a'b"),
+        });
+        assert!(page.contains("value=\"t&quot;x\""));
+        assert!(page.contains("&lt;b&gt;"));
+        assert!(page.contains("a&#39;b"));
+    }
+}

@@ -1,0 +1,144 @@
+//! Signed tokens: OIDC ID tokens (OIDC Core §2, §3.1.3.6) and JWT access
+//! tokens (RFC 9068 shape), plus reading back our own JWT access tokens.
+//!
+//! Only signing and claims live here; which tokens exist and whether they are
+//! still valid is the store's business (a JWT access token is checked by its
+//! signature *and* by its `jti` being remembered, so revocation works). The
+//! `idtoken.nonce` and `idtoken.signature` flaws are applied here.
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::server::config::{IdTokenAlg, UserConfig};
+use crate::server::flaw::Flaw;
+use crate::server::keys::KeyChoice;
+use crate::server::state::AppState;
+
+/// What an ID token says, apart from times and hashes.
+pub struct IdTokenInput<'a> {
+    pub sub: &'a str,
+    pub client_id: &'a str,
+    pub nonce: Option<&'a str>,
+    pub auth_time: Option<u64>,
+    pub scope: &'a [String],
+    /// The access token issued with it (for `at_hash`).
+    pub access_token: &'a str,
+    /// The code it was issued for (for `c_hash`), on the code grant only.
+    pub code: Option<&'a str>,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+#[derive(Serialize)]
+struct IdTokenClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    azp: &'a str,
+    exp: u64,
+    iat: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    at_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+}
+
+/// Signs an ID token for the configured algorithm.
+pub fn id_token(state: &AppState, input: &IdTokenInput) -> Result<String, jsonwebtoken::errors::Error> {
+    let user = state.config.user_by_sub(input.sub);
+    let has = |scope: &str| input.scope.iter().any(|s| s == scope);
+    let nonce = if state.has(Flaw::IdTokenNonce) {
+        None
+    } else {
+        input.nonce
+    };
+    let claims = IdTokenClaims {
+        iss: &state.issuer,
+        sub: input.sub,
+        aud: input.client_id,
+        azp: input.client_id,
+        exp: input.exp,
+        iat: input.iat,
+        auth_time: input.auth_time,
+        nonce,
+        at_hash: half_hash(input.access_token),
+        c_hash: input.code.map(half_hash),
+        name: user.filter(|_| has("profile")).and_then(|u| u.name.as_deref()),
+        email: user.filter(|_| has("email")).and_then(|u| u.email.as_deref()),
+    };
+    let alg = match state.config.id_token_alg {
+        IdTokenAlg::RS256 => Algorithm::RS256,
+        IdTokenAlg::ES256 => Algorithm::ES256,
+    };
+    let choice = if state.has(Flaw::IdTokenSignature) {
+        KeyChoice::Unpublished
+    } else {
+        KeyChoice::Published
+    };
+    state.keys.sign(alg, "JWT", &claims, choice)
+}
+
+/// Claims of a JWT access token (RFC 9068 §2.2).
+#[derive(Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub scope: String,
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl AccessClaims {
+    /// Adds the user's profile claims.
+    pub fn with_user(mut self, user: Option<&UserConfig>) -> AccessClaims {
+        if let Some(user) = user {
+            self.name = user.name.clone();
+            self.email = user.email.clone();
+        }
+        self
+    }
+}
+
+/// Signs a JWT access token with the published RS256 key (never affected by
+/// the ID-token flaws).
+pub fn access_token(state: &AppState, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+    state
+        .keys
+        .sign(Algorithm::RS256, "at+jwt", claims, KeyChoice::Published)
+}
+
+/// The `jti` of one of our JWT access tokens, if its signature verifies.
+/// Expiry is not checked here: the store's record decides that.
+pub fn access_token_jti(state: &AppState, token: &str) -> Option<String> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<AccessClaims>(token, &state.keys.rs256_verify, &validation)
+        .ok()
+        .map(|data| data.claims.jti)
+}
+
+/// Left half of SHA-256, base64url (`at_hash`, `c_hash`; OIDC Core
+/// §3.1.3.6, §3.3.2.11). Both supported algorithms use SHA-256.
+pub fn half_hash(value: &str) -> String {
+    let hash = digest::digest(&digest::SHA256, value.as_bytes());
+    URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16])
+}

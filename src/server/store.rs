@@ -1,0 +1,224 @@
+//! The server's memory: pending authorization transactions, browsers and
+//! login sessions, authorization codes, grants, and the tokens issued from
+//! them.
+//!
+//! A *grant* is one user's consent turned into tokens: every access and
+//! refresh token issued from one code (and from its refreshes) belongs to the
+//! same grant, so "revoke everything from this code" and "revoke the refresh
+//! token family" (RFC 9700 §4.14.2) are one flag. This file holds data and
+//! small state transitions; it knows no HTTP and applies no flaws — the
+//! endpoints decide, then record here. Callers hold the lock briefly and never
+//! across an `.await`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::server::pkce::Challenge;
+
+/// How long an unfinished authorization transaction stays usable.
+pub const TRANSACTION_TTL: Duration = Duration::from_secs(600);
+/// How long a browser's pre-login anti-CSRF token stays usable.
+pub const BROWSER_TTL: Duration = Duration::from_secs(3600);
+/// How long a login session lasts.
+pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+/// How often expired entries are swept out.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
+
+/// Index of a grant.
+pub type GrantId = u64;
+
+/// An authorization request waiting for login and consent.
+#[derive(Clone, Debug)]
+pub struct Transaction {
+    pub client_id: String,
+    /// Where the response goes: the validated URI (or, only under the
+    /// `redirect.error-no-redirect` flaw, an unvalidated one).
+    pub redirect_uri: String,
+    /// False only under `redirect.error-no-redirect`: errors may go there,
+    /// codes never.
+    pub redirect_validated: bool,
+    /// Whether the request carried `redirect_uri` (then the token request
+    /// must repeat it, RFC 6749 §4.1.3).
+    pub redirect_uri_sent: bool,
+    pub scope: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub challenge: Option<Challenge>,
+    /// The login session that may complete this transaction.
+    pub session: Option<String>,
+    /// `prompt=login` or an exceeded `max_age`: log in again first.
+    pub force_login: bool,
+    pub created: Instant,
+}
+
+/// A browser seen at the login page, identified by a pre-session cookie.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    /// Anti-CSRF token for the login form.
+    pub csrf: String,
+    pub created: Instant,
+}
+
+/// A logged-in user in one browser.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub sub: String,
+    /// Unix time of the login (OIDC `auth_time`).
+    pub auth_time: u64,
+    /// Anti-CSRF token for the consent form.
+    pub csrf: String,
+    pub created: Instant,
+}
+
+/// An authorization code and what it was issued for.
+#[derive(Clone, Debug)]
+pub struct CodeRecord {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub redirect_uri_sent: bool,
+    pub scope: Vec<String>,
+    pub sub: String,
+    pub auth_time: u64,
+    pub nonce: Option<String>,
+    pub challenge: Option<Challenge>,
+    pub issued: Instant,
+    /// The grant created when it was redeemed (set once used).
+    pub grant: Option<GrantId>,
+}
+
+/// Tokens issued from one consent (or one client-credentials request).
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub client_id: String,
+    /// `None` for client credentials: no user behind the grant.
+    pub sub: Option<String>,
+    pub auth_time: Option<u64>,
+    pub revoked: bool,
+}
+
+/// An access token (keyed by the token for opaque tokens, by `jti` for JWTs).
+#[derive(Clone, Debug)]
+pub struct AccessRecord {
+    pub grant: GrantId,
+    pub client_id: String,
+    pub sub: Option<String>,
+    pub scope: Vec<String>,
+    pub iat: u64,
+    pub exp: u64,
+    pub expires: Instant,
+    pub revoked: bool,
+}
+
+/// Where a refresh token stands in its rotation chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshStatus {
+    Current,
+    /// Replaced by a newer token; presenting it again is a replay.
+    RotatedOut,
+}
+
+/// A refresh token.
+#[derive(Clone, Debug)]
+pub struct RefreshRecord {
+    pub grant: GrantId,
+    pub client_id: String,
+    /// The scope of the grant (RFC 6749 §6: a new refresh token keeps it).
+    pub scope: Vec<String>,
+    pub iat: u64,
+    pub exp: u64,
+    pub expires: Instant,
+    pub status: RefreshStatus,
+}
+
+/// What introspection and the resource server see for an access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Liveness {
+    Active,
+    Expired,
+    Revoked,
+}
+
+/// All server state.
+#[derive(Debug)]
+pub struct Store {
+    pub transactions: HashMap<String, Transaction>,
+    pub browsers: HashMap<String, Browser>,
+    pub sessions: HashMap<String, Session>,
+    pub codes: HashMap<String, CodeRecord>,
+    pub grants: HashMap<GrantId, Grant>,
+    pub access: HashMap<String, AccessRecord>,
+    pub refresh: HashMap<String, RefreshRecord>,
+    next_grant: GrantId,
+    last_sweep: Instant,
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store {
+            transactions: HashMap::new(),
+            browsers: HashMap::new(),
+            sessions: HashMap::new(),
+            codes: HashMap::new(),
+            grants: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            next_grant: 1,
+            last_sweep: Instant::now(),
+        }
+    }
+}
+
+impl Store {
+    /// Starts a grant and returns its id.
+    pub fn new_grant(&mut self, grant: Grant) -> GrantId {
+        let id = self.next_grant;
+        self.next_grant += 1;
+        self.grants.insert(id, grant);
+        id
+    }
+
+    /// Revokes a grant: every access and refresh token in it dies.
+    pub fn revoke_grant(&mut self, id: GrantId) {
+        if let Some(grant) = self.grants.get_mut(&id) {
+            grant.revoked = true;
+        }
+    }
+
+    /// Whether a grant has been revoked (unknown grants count as revoked).
+    pub fn grant_revoked(&self, id: GrantId) -> bool {
+        self.grants.get(&id).is_none_or(|grant| grant.revoked)
+    }
+
+    /// The state of an access token record.
+    pub fn liveness(&self, record: &AccessRecord, now: Instant) -> Liveness {
+        if record.revoked || self.grant_revoked(record.grant) {
+            Liveness::Revoked
+        } else if now >= record.expires {
+            Liveness::Expired
+        } else {
+            Liveness::Active
+        }
+    }
+
+    /// Drops entries that can no longer be used, at most every 30 s.
+    ///
+    /// Used codes are kept as long as unused ones would be plus ten minutes,
+    /// so a late replay is still recognised and revokes what the code issued.
+    pub fn sweep(&mut self, code_ttl: Duration, now: Instant) {
+        if now.duration_since(self.last_sweep) < SWEEP_EVERY {
+            return;
+        }
+        self.last_sweep = now;
+        let code_keep = code_ttl + Duration::from_secs(600);
+        self.transactions
+            .retain(|_, tx| now.duration_since(tx.created) < TRANSACTION_TTL);
+        self.browsers
+            .retain(|_, browser| now.duration_since(browser.created) < BROWSER_TTL);
+        self.sessions
+            .retain(|_, session| now.duration_since(session.created) < SESSION_TTL);
+        self.codes
+            .retain(|_, code| now.duration_since(code.issued) < code_keep);
+        self.access.retain(|_, token| now < token.expires);
+        self.refresh.retain(|_, token| now < token.expires);
+    }
+}

@@ -1,0 +1,90 @@
+//! The built-in profile of the embedded reference server: the target a new
+//! user's first run, every test and every flaw proof aim at.
+//!
+//! It mirrors the server's configuration (clients, user, TTLs, paths) so the
+//! two cannot drift apart; it reads the server's config, never the reverse.
+
+use std::collections::BTreeSet;
+
+use super::{Client, Endpoints, Limits, Profile, Scopes, Secret, Timing};
+use crate::agent::LoginConfig;
+use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
+use crate::suite::{AuthMethod, Capability};
+
+/// The profile for a running reference server.
+pub fn reference_profile(server: &ServerHandle) -> Profile {
+    let config = server.config();
+    let issuer = server.issuer.trim_end_matches('/').to_string();
+    let url = |path: &str| format!("{issuer}{path}");
+    let by_method = |wanted: fn(&ServerAuth) -> bool| config.clients.iter().filter(move |c| wanted(&c.auth_method));
+    let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
+    let main = confidential.next().map(client).expect("the reference config has a confidential client");
+    let other = confidential.next().map(client);
+    let public = by_method(|m| matches!(m, ServerAuth::None)).next().map(client);
+    let user = config.users.first().expect("the reference config has a user");
+    let capabilities: BTreeSet<Capability> = [
+        Capability::Consent,
+        Capability::RefreshToken,
+        Capability::Pkce,
+        Capability::Revocation,
+        Capability::Introspection,
+        Capability::Oidc,
+        Capability::Userinfo,
+        Capability::ClientCredentials,
+        Capability::Resource,
+        Capability::Wait,
+        Capability::RegisteredAuthMethod,
+        Capability::IssParameter,
+    ]
+    .into_iter()
+    .chain(other.is_some().then_some(Capability::SecondClient))
+    .chain(public.is_some().then_some(Capability::PublicClient))
+    .chain((!main.other_redirect_uris.is_empty()).then_some(Capability::MultiRedirect))
+    .collect();
+    Profile {
+        name: "reference".into(),
+        issuer: Some(issuer.clone()),
+        endpoints: Endpoints {
+            authorization: url(&config.paths.authorize),
+            token: url(&config.paths.token),
+            revocation: Some(url(&config.paths.revoke)),
+            introspection: Some(url(&config.paths.introspect)),
+            userinfo: Some(url(&config.paths.userinfo)),
+            jwks: Some(url(&config.paths.jwks)),
+            resource: Some(url(&config.paths.resource)),
+        },
+        main,
+        other,
+        public,
+        username: user.username.clone(),
+        password: Secret::new(user.password.clone()),
+        login: LoginConfig::default(),
+        capabilities,
+        timing: Timing {
+            code_ttl: Some(config.ttl.code),
+            access_ttl: Some(config.ttl.access),
+            refresh_idle: None,
+        },
+        limits: Limits::default(),
+        scopes: Scopes {
+            default: "openid profile api.read".into(),
+            extra: Some("api.write".into()),
+            forbidden: Some("admin".into()),
+        },
+    }
+}
+
+fn client(config: &ClientConfig) -> Client {
+    let mut uris = config.redirect_uris.iter().cloned();
+    Client {
+        id: config.id.clone(),
+        secret: config.secret.clone().map(Secret::new),
+        redirect_uri: uris.next().unwrap_or_default(),
+        other_redirect_uris: uris.collect(),
+        auth_method: match config.auth_method {
+            ServerAuth::ClientSecretBasic => AuthMethod::Basic,
+            ServerAuth::ClientSecretPost => AuthMethod::Post,
+            ServerAuth::None => AuthMethod::None,
+        },
+    }
+}

@@ -1,0 +1,202 @@
+//! Target profiles: which server to test, as whom, and what it offers.
+//!
+//! A profile is a YAML file (`fixtures/targets/*.yaml`) or the built-in
+//! profile of the embedded reference server. Loading turns the raw file into
+//! a [`Profile`] (secrets from `${env:NAME}`); [`Profile::resolve`] fills the
+//! endpoints from the issuer's discovery document when they are not given.
+//! Nothing here runs a scenario.
+
+// mod builtin; (enabled when the server lands)
+mod discovery;
+mod raw;
+
+// pub use builtin::reference_profile;
+pub use raw::load_profile;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::Duration;
+
+use crate::agent::LoginConfig;
+use crate::suite::{AuthMethod, Capability, ClientRole};
+
+/// A secret string that never prints itself.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A registered client the harness acts as.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    /// `None` for a public client.
+    pub secret: Option<Secret>,
+    /// The redirect URI used by default (the first registered one).
+    pub redirect_uri: String,
+    /// Further registered redirect URIs (for `multi_redirect` tests).
+    pub other_redirect_uris: Vec<String>,
+    /// How it authenticates at the token endpoint (as registered).
+    pub auth_method: AuthMethod,
+}
+
+/// The AS endpoints; `None` when the target does not offer one.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub authorization: String,
+    pub token: String,
+    pub revocation: Option<String>,
+    pub introspection: Option<String>,
+    pub userinfo: Option<String>,
+    pub jwks: Option<String>,
+    /// A protected resource accepting the AS's access tokens.
+    pub resource: Option<String>,
+}
+
+/// Declared lifetimes, read by `wait:` steps.
+#[derive(Debug, Clone, Default)]
+pub struct Timing {
+    pub code_ttl: Option<Duration>,
+    pub access_ttl: Option<Duration>,
+    pub refresh_idle: Option<Duration>,
+}
+
+impl Timing {
+    /// A timing value by its suite name.
+    pub fn get(&self, name: &str) -> Option<Duration> {
+        match name {
+            "code_ttl" => self.code_ttl,
+            "access_ttl" => self.access_ttl,
+            "refresh_idle" => self.refresh_idle,
+            _ => None,
+        }
+    }
+}
+
+/// Politeness and robustness limits for one target.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Requests per second across all trials; `None` = unlimited.
+    pub rate: Option<f64>,
+    pub timeout: Duration,
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            rate: None,
+            timeout: Duration::from_secs(10),
+            max_body: 1 << 20,
+        }
+    }
+}
+
+/// Scopes the harness requests.
+#[derive(Debug, Clone, Default)]
+pub struct Scopes {
+    /// Requested by default (space-separated).
+    pub default: String,
+    /// A further scope the client may request (for escalation tests).
+    pub extra: Option<String>,
+    /// A scope the client must not get.
+    pub forbidden: Option<String>,
+}
+
+/// A resolved target profile: everything a trial needs to drive the server.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub issuer: Option<String>,
+    pub endpoints: Endpoints,
+    pub main: Client,
+    pub other: Option<Client>,
+    pub public: Option<Client>,
+    pub username: String,
+    pub password: Secret,
+    pub login: LoginConfig,
+    pub capabilities: BTreeSet<Capability>,
+    pub timing: Timing,
+    pub limits: Limits,
+    pub scopes: Scopes,
+}
+
+impl Profile {
+    /// The client acting in a role, if the profile has one.
+    pub fn client(&self, role: ClientRole) -> Option<&Client> {
+        match role {
+            ClientRole::Main => Some(&self.main),
+            ClientRole::Other => self.other.as_ref(),
+            ClientRole::Public => self.public.as_ref(),
+        }
+    }
+
+    /// Every secret value of the profile, for the redactor.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = vec![self.password.expose().to_string()];
+        for client in [Some(&self.main), self.other.as_ref(), self.public.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(secret) = &client.secret {
+                out.push(secret.expose().to_string());
+            }
+        }
+        out
+    }
+
+    /// Origins (`scheme://host:port`) the AS serves from: where the user agent may go.
+    pub fn as_origins(&self) -> Vec<String> {
+        let mut urls: Vec<&str> = vec![&self.endpoints.authorization, &self.endpoints.token];
+        if let Some(issuer) = &self.issuer {
+            urls.push(issuer);
+        }
+        let mut origins: Vec<String> = urls.into_iter().filter_map(origin_of).collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
+    /// Every registered redirect URI of every client.
+    pub fn client_uris(&self) -> Vec<String> {
+        [Some(&self.main), self.other.as_ref(), self.public.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|c| std::iter::once(c.redirect_uri.clone()).chain(c.other_redirect_uris.clone()))
+            .collect()
+    }
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL, with the port always written.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    match parsed.origin() {
+        url::Origin::Tuple(scheme, host, port) => Some(format!("{scheme}://{host}:{port}")),
+        url::Origin::Opaque(_) => None,
+    }
+}
+
+/// Why a profile could not be loaded or resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{0}")]
+    Invalid(crate::diag::Diagnostic),
+    #[error("discovery at `{url}` failed: {reason}")]
+    Discovery { url: String, reason: String },
+    #[error("profile `{name}` has no `{endpoint}` endpoint and the issuer's discovery document does not give one")]
+    MissingEndpoint { name: String, endpoint: &'static str },
+}
