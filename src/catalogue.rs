@@ -64,12 +64,12 @@ pub fn rfc_link(reference: &str) -> Option<String> {
         Some((source, section)) => (source.trim(), Some(section.trim())),
         None => (reference, None),
     };
-    if let Some(section) = section
-        && (section.is_empty()
-            || !section
-                .split('.')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())))
-    {
+    let well_formed = |section: &str| {
+        section
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if section.is_some_and(|s| !well_formed(s)) {
         return None;
     }
     if let Some(number) = source.strip_prefix("RFC ") {
@@ -212,7 +212,10 @@ mod tests {
         assert_eq!(r.severity, Severity::Critical);
         assert_eq!(r.refs[0], "RFC 6749 §4.1.2");
         // SHOULD NOT counts as SHOULD.
-        assert_eq!(find("headers.referrer-leakage").unwrap().level, Level::Should);
+        assert_eq!(
+            find("headers.referrer-leakage").unwrap().level,
+            Level::Should
+        );
         // MUST NOT counts as MUST.
         assert_eq!(find("headers.no-307").unwrap().level, Level::Must);
         assert_eq!(

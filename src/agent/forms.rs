@@ -30,7 +30,6 @@ pub(crate) struct Page {
 /// One `<form>` and the controls associated with it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Form {
-    pub(crate) id: Option<String>,
     /// The `action` attribute, raw; `None` when absent or empty (= the page URL).
     pub(crate) action: Option<String>,
     /// `GET` or `POST` (anything else is treated as `GET`, as browsers do).
@@ -102,7 +101,10 @@ pub(crate) struct Hints<'a> {
 impl Hints<'_> {
     /// Checks that every selector parses; the error names the first that does not.
     pub(crate) fn validate(&self) -> Result<(), String> {
-        for s in [self.login_form, self.approve, self.deny].into_iter().flatten() {
+        for s in [self.login_form, self.approve, self.deny]
+            .into_iter()
+            .flatten()
+        {
             Selector::parse(s).map_err(|e| format!("invalid CSS selector `{s}`: {e}"))?;
         }
         Ok(())
@@ -112,8 +114,9 @@ impl Hints<'_> {
 /// Words that make a control read like "approve" (matched as word prefixes).
 const APPROVE_WORDS: &[&str] = &[
     "approv", "allow", "accept", "authoriz", "authoris", "grant", "yes", "continue", "consent",
-    "agree", "confirm", "ok",
+    "agree", "confirm",
 ];
+const APPROVE_WHOLE_WORDS: &[&str] = &["ok"];
 /// Words that make a control read like "deny" (matched as word prefixes,
 /// except the short ones, matched whole).
 const DENY_WORDS: &[&str] = &[
@@ -123,7 +126,13 @@ const DENY_WHOLE_WORDS: &[&str] = &["no", "not", "dont", "don"];
 
 /// Words that make an input name read like a username field.
 const USERNAME_WORDS: &[&str] = &[
-    "user", "login", "email", "mail", "identifier", "account", "principal",
+    "user",
+    "login",
+    "email",
+    "mail",
+    "identifier",
+    "account",
+    "principal",
 ];
 
 /// Input types a user types into.
@@ -141,13 +150,13 @@ pub(crate) fn role_of_words(texts: &[&str]) -> Option<Role> {
         })
         .collect();
     let any = |list: &[&str], whole: &[&str]| {
-        words.iter().any(|w| {
-            list.iter().any(|p| w.starts_with(p)) || whole.iter().any(|p| w == p)
-        })
+        words
+            .iter()
+            .any(|w| list.iter().any(|p| w.starts_with(p)) || whole.iter().any(|p| w == p))
     };
     if any(DENY_WORDS, DENY_WHOLE_WORDS) {
         Some(Role::Deny)
-    } else if any(APPROVE_WORDS, &[]) {
+    } else if any(APPROVE_WORDS, APPROVE_WHOLE_WORDS) {
         Some(Role::Approve)
     } else {
         None
@@ -182,7 +191,10 @@ impl Link {
             return self.role;
         }
         let href = self.href.trim();
-        if href.is_empty() || href.starts_with('#') || href.to_ascii_lowercase().starts_with("javascript:") {
+        if href.is_empty()
+            || href.starts_with('#')
+            || href.to_ascii_lowercase().starts_with("javascript:")
+        {
             return None;
         }
         let path = href.split(['?', '#']).next().unwrap_or("");
@@ -230,14 +242,18 @@ impl Form {
 
     /// Whether a user could type into it (text-like inputs, textareas).
     pub(crate) fn has_typing_inputs(&self) -> bool {
-        self.inputs
-            .iter()
-            .any(|(kind, _)| TEXT_TYPES.contains(&kind.as_str()) || kind == "textarea" || kind == "password")
+        self.inputs.iter().any(|(kind, _)| {
+            TEXT_TYPES.contains(&kind.as_str()) || kind == "textarea" || kind == "password"
+        })
     }
 
     /// The pairs submitted when `pressed` (an index into `submits`) is used,
     /// or none (a scripted `form.submit()`), with `fields` as filled.
-    pub(crate) fn submission(&self, fields: &[Field], pressed: Option<usize>) -> Vec<(String, String)> {
+    pub(crate) fn submission(
+        &self,
+        fields: &[Field],
+        pressed: Option<usize>,
+    ) -> Vec<(String, String)> {
         let mut pairs: Vec<(String, String)> = fields
             .iter()
             .filter(|f| !f.name.is_empty())
@@ -253,8 +269,15 @@ impl Form {
             .count()
             .min(pairs.len());
         let extra: Vec<(String, String)> = if control.image {
-            let prefix = control.name.as_deref().map(|n| format!("{n}.")).unwrap_or_default();
-            vec![(format!("{prefix}x"), "0".into()), (format!("{prefix}y"), "0".into())]
+            let prefix = control
+                .name
+                .as_deref()
+                .map(|n| format!("{n}."))
+                .unwrap_or_default();
+            vec![
+                (format!("{prefix}x"), "0".into()),
+                (format!("{prefix}y"), "0".into()),
+            ]
         } else {
             match &control.name {
                 Some(name) if !name.is_empty() => {
@@ -305,7 +328,10 @@ fn non_empty(s: Option<String>) -> Option<String> {
 
 /// Matches `e` or one of its ancestors.
 fn matches_self_or_ancestor(selector: &Selector, e: &ElementRef<'_>) -> bool {
-    selector.matches(e) || e.ancestors().filter_map(ElementRef::wrap).any(|a| selector.matches(&a))
+    selector.matches(e)
+        || e.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| selector.matches(&a))
 }
 
 /// The delay-then-URL syntax of a refresh: `0;url=…`, `5; URL='…'`, `0, …`.
@@ -370,19 +396,19 @@ impl Page {
             }
         }
 
-        page.auto_submit = html
-            .select(&static_selector("[onload]"))
-            .any(|e| e.value().attr("onload").is_some_and(|v| v.to_ascii_lowercase().contains("submit")))
-            || html.select(&static_selector("script")).any(|s| {
-                let code = s.text().collect::<String>().to_ascii_lowercase();
-                code.contains("submit()") || code.contains(".submit(")
-            });
+        page.auto_submit = html.select(&static_selector("[onload]")).any(|e| {
+            e.value()
+                .attr("onload")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("submit"))
+        }) || html.select(&static_selector("script")).any(|s| {
+            let code = s.text().collect::<String>().to_ascii_lowercase();
+            code.contains("submit()") || code.contains(".submit(")
+        });
 
         let form_elements: Vec<ElementRef<'_>> = html.select(&static_selector("form")).collect();
         page.forms = form_elements
             .iter()
             .map(|f| Form {
-                id: attr(f, "id"),
                 action: non_empty(attr(f, "action")),
                 method: match f.value().attr("method") {
                     Some(m) if m.trim().eq_ignore_ascii_case("post") => "POST".to_string(),
@@ -415,7 +441,12 @@ impl Page {
             let name = attr(&e, "name").unwrap_or_default();
             match e.value().name() {
                 "input" => {
-                    let kind = e.value().attr("type").unwrap_or("").trim().to_ascii_lowercase();
+                    let kind = e
+                        .value()
+                        .attr("type")
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_lowercase();
                     let kind = if kind == "text" { String::new() } else { kind };
                     match kind.as_str() {
                         "submit" | "image" => {
@@ -452,7 +483,11 @@ impl Page {
                                 form.fields.push(Field {
                                     name,
                                     value: attr(&e, "value").unwrap_or_default(),
-                                    kind: if kind.is_empty() { "text".to_string() } else { kind },
+                                    kind: if kind.is_empty() {
+                                        "text".to_string()
+                                    } else {
+                                        kind
+                                    },
                                 });
                             }
                         }
@@ -469,8 +504,10 @@ impl Page {
                     let value_of = |o: &ElementRef<'_>| {
                         attr(o, "value").unwrap_or_else(|| collapse(&o.text().collect::<String>()))
                     };
-                    let selected: Vec<&ElementRef<'_>> =
-                        options.iter().filter(|o| o.value().attr("selected").is_some()).collect();
+                    let selected: Vec<&ElementRef<'_>> = options
+                        .iter()
+                        .filter(|o| o.value().attr("selected").is_some())
+                        .collect();
                     let chosen: Vec<String> = if e.value().attr("multiple").is_some() {
                         selected.iter().map(|o| value_of(o)).collect()
                     } else {
@@ -501,7 +538,12 @@ impl Page {
                     }
                 }
                 "button" => {
-                    let kind = e.value().attr("type").unwrap_or("submit").trim().to_ascii_lowercase();
+                    let kind = e
+                        .value()
+                        .attr("type")
+                        .unwrap_or("submit")
+                        .trim()
+                        .to_ascii_lowercase();
                     if (kind == "submit" || kind.is_empty()) && !disabled {
                         form.submits.push(Submit {
                             name: non_empty(attr(&e, "name")),
@@ -539,9 +581,14 @@ impl Page {
 fn visible_text(html: &Html, limit: usize) -> String {
     let mut out = String::new();
     for node in html.tree.root().descendants() {
-        let Node::Text(text) = node.value() else { continue };
+        let Node::Text(text) = node.value() else {
+            continue;
+        };
         let hidden = node.ancestors().filter_map(ElementRef::wrap).any(|a| {
-            matches!(a.value().name(), "script" | "style" | "noscript" | "template" | "head")
+            matches!(
+                a.value().name(),
+                "script" | "style" | "noscript" | "template" | "head"
+            )
         });
         if hidden {
             continue;
@@ -572,7 +619,10 @@ mod tests {
     }
 
     fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
     }
 
     pub(crate) const OIDC_PROVIDER_LOGIN: &str = r#"<!DOCTYPE html><html><head><title>Sign-in</title></head><body>
@@ -601,7 +651,10 @@ mod tests {
         let page = parse(OIDC_PROVIDER_LOGIN);
         assert_eq!(page.title.as_deref(), Some("Sign-in"));
         let form = &page.forms[0];
-        assert_eq!(form.action.as_deref(), Some("http://127.0.0.1:9401/interaction/uid1"));
+        assert_eq!(
+            form.action.as_deref(),
+            Some("http://127.0.0.1:9401/interaction/uid1")
+        );
         assert_eq!(form.method, "POST");
         assert!(form.has_password());
         assert_eq!(form.username_name(), Some("login"));
@@ -622,7 +675,10 @@ mod tests {
         assert_eq!(form.submits.len(), 1);
         assert_eq!(form.submits[0].role(), Some(Role::Approve));
         assert_eq!(pairs(form, Some(0)), owned(&[("prompt", "consent")]));
-        assert_eq!(page.links[0].href, "http://127.0.0.1:9401/interaction/uid2/abort");
+        assert_eq!(
+            page.links[0].href,
+            "http://127.0.0.1:9401/interaction/uid2/abort"
+        );
         assert_eq!(page.links[0].role(), Some(Role::Deny));
     }
 
@@ -682,13 +738,20 @@ mod tests {
         assert!(form.selected);
         assert_eq!(
             form.action.as_deref(),
-            Some("http://127.0.0.1:8080/realms/test/login-actions/authenticate?session_code=abc&execution=e1&client_id=app&tab_id=t1")
+            Some(
+                "http://127.0.0.1:8080/realms/test/login-actions/authenticate?session_code=abc&execution=e1&client_id=app&tab_id=t1"
+            )
         );
         // `login` names the submit button, not a text field: the username is `username`.
         assert_eq!(form.username_name(), Some("username"));
         assert_eq!(
             pairs(form, Some(0)),
-            owned(&[("username", ""), ("password", ""), ("credentialId", ""), ("login", "Sign In")])
+            owned(&[
+                ("username", ""),
+                ("password", ""),
+                ("credentialId", ""),
+                ("login", "Sign In")
+            ])
         );
         assert_eq!(form.submits[0].role(), None);
     }
@@ -710,7 +773,10 @@ mod tests {
         let form = &second.forms[0];
         assert_eq!(form.password_name(), Some("pw"));
         assert_eq!(form.username_name(), None);
-        assert_eq!(pairs(form, Some(0)), owned(&[("flow", "f1"), ("pw", ""), ("action", "signin")]));
+        assert_eq!(
+            pairs(form, Some(0)),
+            owned(&[("flow", "f1"), ("pw", ""), ("action", "signin")])
+        );
     }
 
     #[test]
@@ -755,7 +821,10 @@ mod tests {
                </form>"#,
         );
         let roles: Vec<_> = page.forms[0].submits.iter().map(Submit::role).collect();
-        assert_eq!(roles, [Some(Role::Approve), Some(Role::Deny), Some(Role::Deny)]);
+        assert_eq!(
+            roles,
+            [Some(Role::Approve), Some(Role::Deny), Some(Role::Deny)]
+        );
     }
 
     #[test]
@@ -782,7 +851,14 @@ mod tests {
         assert_eq!(page.forms[0].submits[0].role(), Some(Role::Approve));
         assert_eq!(page.forms[0].submits[1].role(), None);
         assert_eq!(page.links[0].role(), Some(Role::Deny));
-        assert!(Hints { approve: Some("#("), ..Hints::default() }.validate().is_err());
+        assert!(
+            Hints {
+                approve: Some("#("),
+                ..Hints::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     #[test]
@@ -826,7 +902,10 @@ mod tests {
                <noscript>enable js</noscript><p>Please   wait</p></body></html>"#,
         );
         assert_eq!(page.title.as_deref(), Some("Submit This Form"));
-        assert_eq!(page.meta_refresh.as_deref(), Some("http://c.example/cb?code=a&state=b"));
+        assert_eq!(
+            page.meta_refresh.as_deref(),
+            Some("http://c.example/cb?code=a&state=b")
+        );
         assert!(page.auto_submit);
         assert_eq!(page.text, "Please wait");
         assert!(!parse("<form></form><script>validate()</script>").auto_submit);
@@ -849,7 +928,14 @@ mod tests {
 
     #[test]
     fn broken_html_does_not_panic() {
-        for html in ["", "<form", "<form action=", "<<<>>>", "\u{0}\u{fffd}<input name=x value=\"", "<select name=s></select><form><select name=t></select></form>"] {
+        for html in [
+            "",
+            "<form",
+            "<form action=",
+            "<<<>>>",
+            "\u{0}\u{fffd}<input name=x value=\"",
+            "<select name=s></select><form><select name=t></select></form>",
+        ] {
             let page = parse(html);
             for form in &page.forms {
                 let _ = form.submission(&form.fields, Some(5));

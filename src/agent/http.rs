@@ -29,6 +29,9 @@ const MIN_LEARNED: usize = 8;
 /// Sent when the caller gives no `User-Agent`.
 const USER_AGENT: &str = concat!("oauthcheck/", env!("CARGO_PKG_VERSION"));
 
+/// A body to send: its content type and text.
+type TypedBody = (String, String);
+
 /// What every agent derived from one `Agent::new` has in common.
 pub(super) struct Shared {
     pub(super) client: reqwest::Client,
@@ -248,8 +251,26 @@ impl Agent {
                 (n.as_str().to_string(), value)
             })
             .collect();
-        if let Some((_, location)) = response_headers.iter().find(|(n, _)| n == "location") {
+        let location = response_headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| v.as_str());
+        if let Some(location) = location {
             self.learn_params(&url_params(location));
+        }
+        // Cookie values are masked everywhere too (a debug page may echo a
+        // session id), except those the AS itself puts in URLs (e.g. an
+        // interaction id): masking those would only blur the evidence.
+        for (_, value) in response_headers.iter().filter(|(n, _)| n == "set-cookie") {
+            let pair = value.split(';').next().unwrap_or("");
+            if let Some((_, cookie)) = pair.split_once('=') {
+                let cookie = cookie.trim();
+                let in_url =
+                    request.url.contains(cookie) || location.is_some_and(|l| l.contains(cookie));
+                if !cookie.is_empty() && !in_url {
+                    self.learn(cookie);
+                }
+            }
         }
         if request.with_cookies {
             let set_cookies = response
@@ -324,12 +345,13 @@ impl Agent {
     /// The headers and body that go on the wire: the caller's headers in
     /// order, plus `User-Agent`, `Content-Type` for a body and the session
     /// cookies (front channel only) unless the caller set them.
-    fn outgoing(
-        &self,
-        request: &Request,
-        url: &Url,
-    ) -> (Vec<(String, String)>, Option<(String, String)>) {
-        let has = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    fn outgoing(&self, request: &Request, url: &Url) -> (Vec<(String, String)>, Option<TypedBody>) {
+        let has = |name: &str| {
+            request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
         let mut headers = request.headers.clone();
         if !has("user-agent") {
             headers.push(("user-agent".to_string(), USER_AGENT.to_string()));
@@ -470,3 +492,6 @@ pub(super) fn error_chain(e: &reqwest::Error) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod tests;

@@ -28,8 +28,6 @@ pub use rate::RateLimiter;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::redact::Redactor;
-
 use cookies::SessionJar;
 use http::Shared;
 
@@ -90,7 +88,11 @@ impl Request {
     }
 
     /// A POST of an `application/x-www-form-urlencoded` body, fields in order.
-    pub fn post_form(url: impl Into<String>, fields: Vec<(String, String)>, with_cookies: bool) -> Request {
+    pub fn post_form(
+        url: impl Into<String>,
+        fields: Vec<(String, String)>,
+        with_cookies: bool,
+    ) -> Request {
         Request {
             method: "POST".to_string(),
             url: url.into(),
@@ -123,7 +125,10 @@ impl Response {
     /// First value of a header (name case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
     /// The body as text (lossy UTF-8).
     pub fn text(&self) -> String {
@@ -219,7 +224,11 @@ pub enum Navigation {
         params: Vec<(String, String)>,
     },
     /// The flow stopped on an AS page (error page, or a page with nothing to do).
-    Stayed { status: u16, url: String, title: Option<String> },
+    Stayed {
+        status: u16,
+        url: String,
+        title: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -244,9 +253,10 @@ impl Navigation {
     /// First value of a parameter of a `ToClient` navigation (exact name).
     pub fn param(&self, name: &str) -> Option<&str> {
         match self {
-            Navigation::ToClient { params, .. } => {
-                params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-            }
+            Navigation::ToClient { params, .. } => params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str()),
             Navigation::Stayed { .. } => None,
         }
     }

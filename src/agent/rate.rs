@@ -86,10 +86,7 @@ mod tests {
             starts.push(task.await.expect("task"));
         }
         starts.sort();
-        assert_eq!(
-            starts,
-            [0, 100, 200].map(Duration::from_millis).to_vec()
-        );
+        assert_eq!(starts, [0, 100, 200].map(Duration::from_millis).to_vec());
     }
 
     #[tokio::test(start_paused = true)]

@@ -44,7 +44,7 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
         }
     }
     for file in &profiles {
-        if let Err(e) = crate::target::load_profile(file) {
+        if let Err(e) = crate::target::check_profile(file) {
             eprintln!("{e}\n");
             problems += 1;
         }

@@ -122,7 +122,7 @@ pub fn snippet(file: &Path, source: &str, line: usize, column: usize) -> Option<
     let text = source.split('\n').nth(line - 1)?;
     let text = text.strip_suffix('\r').unwrap_or(text);
     let number = line.to_string();
-    let gutter = " ".repeat(number.len() + 1);
+    let gutter = " ".repeat(number.len() + 2);
     let pad: String = text
         .chars()
         .take(column.saturating_sub(1))
@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("stpes", ["id", "steps", "title"]), Some("steps"));
+        assert_eq!(
+            did_you_mean("stpes", ["id", "steps", "title"]),
+            Some("steps")
+        );
         assert_eq!(did_you_mean("zzz", ["id", "steps"]), None);
         assert_eq!(one_of(["a", "b", "c"]), "`a`, `b` or `c`");
         assert_eq!(one_of(["a"]), "`a`");

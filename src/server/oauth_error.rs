@@ -16,8 +16,11 @@ use crate::server::state::AppState;
 
 /// Realm announced in `WWW-Authenticate` challenges.
 pub const REALM: &str = "oauthcheck";
+/// The challenge for failed client authentication (RFC 6749 §5.2).
+const BASIC_CHALLENGE: &str = "Basic realm=\"oauthcheck\"";
 
-/// Error codes of RFC 6749 §4.1.2.1 / §5.2, RFC 6750 §3.1 and OIDC Core §3.1.2.6.
+/// Error codes of RFC 6749 §4.1.2.1 / §5.2 and OIDC Core §3.1.2.6 (the
+/// Bearer codes of RFC 6750 §3.1 are written by the `bearer` endpoint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     InvalidRequest,
@@ -30,8 +33,7 @@ pub enum ErrorCode {
     AccessDenied,
     LoginRequired,
     ConsentRequired,
-    InvalidToken,
-    InsufficientScope,
+    ServerError,
 }
 
 impl ErrorCode {
@@ -48,8 +50,7 @@ impl ErrorCode {
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
-            ErrorCode::InvalidToken => "invalid_token",
-            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::ServerError => "server_error",
         }
     }
 }
@@ -154,14 +155,14 @@ pub fn token_error(state: &AppState, error: &OAuthError) -> Response {
 
 fn status_of(error: &OAuthError) -> StatusCode {
     match error.code {
-        ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
-        ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+        ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
 }
 
 fn basic_challenge() -> HeaderValue {
-    HeaderValue::from_static(concat!("Basic realm=\"", "oauthcheck", "\""))
+    HeaderValue::from_static(BASIC_CHALLENGE)
 }
 
 #[cfg(test)]

@@ -94,11 +94,6 @@ impl Params {
     pub fn contains(&self, name: &str) -> bool {
         self.pairs.iter().any(|(n, _)| n == name)
     }
-
-    /// Whether a parameter appears more than once.
-    pub fn is_repeated(&self, name: &str) -> bool {
-        self.pairs.iter().filter(|(n, _)| n == name).count() > 1
-    }
 }
 
 /// Reads a request body, refusing more than [`MAX_BODY_LEN`] bytes.

@@ -44,10 +44,9 @@ pub struct Transaction {
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub challenge: Option<Challenge>,
-    /// The login session that may complete this transaction.
+    /// The login session that may complete this transaction; `None` until
+    /// the user logs in (also after `prompt=login` or an exceeded `max_age`).
     pub session: Option<String>,
-    /// `prompt=login` or an exceeded `max_age`: log in again first.
-    pub force_login: bool,
     pub created: Instant,
 }
 
@@ -89,7 +88,6 @@ pub struct CodeRecord {
 /// Tokens issued from one consent (or one client-credentials request).
 #[derive(Clone, Debug)]
 pub struct Grant {
-    pub client_id: String,
     /// `None` for client credentials: no user behind the grant.
     pub sub: Option<String>,
     pub auth_time: Option<u64>,

@@ -195,6 +195,9 @@ mod tests {
     fn regex_errors_are_one_line() {
         assert!(check_regex("^[A-Za-z0-9_-]{43}$").is_ok());
         assert_eq!(check_regex("a(b").unwrap_err(), "unclosed group");
-        assert_eq!(check_regex("[z-a]").unwrap_err(), "invalid character class range, the start must be <= the end");
+        assert_eq!(
+            check_regex("[z-a]").unwrap_err(),
+            "invalid character class range, the start must be <= the end"
+        );
     }
 }

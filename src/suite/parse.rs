@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use serde_saphyr::Error;
+use serde_saphyr::{Error, MessageFormatter as _};
 
 use crate::diag::{Diagnostic, one_of, suggest};
 use crate::suite::raw::{RawFile, RawHead, RawScenario, S, STEP_KEYS, STEP_KINDS};
@@ -40,8 +40,20 @@ pub(crate) fn parse(file: &Path, text: &str) -> RawSuite {
     };
     let root = match source::tree(text) {
         Ok(Some(root)) => root,
-        // A syntax error, or an empty file: nothing to slice.
-        Ok(None) | Err(()) => {
+        Ok(None) => {
+            return RawSuite {
+                suite: None,
+                scenarios_at: None,
+                scenarios: Vec::new(),
+                diagnostics: vec![
+                    Diagnostic::new(file, 1, 1, "empty suite file")
+                        .with_hint("a suite file has `suite:` (its name) and `scenarios:` (a list)")
+                        .with_source(text),
+                ],
+            };
+        }
+        // A syntax error: nothing to slice.
+        Err(()) => {
             return RawSuite {
                 suite: None,
                 scenarios_at: None,
@@ -107,7 +119,8 @@ fn original(err: &Error) -> &Error {
 /// Rewords a serde-saphyr error as a diagnostic at its place.
 pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Error) -> Diagnostic {
     let location = err.location();
-    let (line, column) = location.map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+    let (mut line, mut column) =
+        location.map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
     let found = || {
         let offset = location.and_then(|l| l.span().byte_offset())? as usize;
         root?.at(offset).map(Node::describe)
@@ -120,7 +133,19 @@ pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Err
         Error::SerdeUnknownField {
             field, expected, ..
         } => unknown_key(field, expected),
-        Error::SerdeMissingField { field, .. } => (format!("missing key `{field}`"), None),
+        Error::SerdeMissingField { field, .. } => {
+            // serde-saphyr places it at the map's last key; the map's start
+            // reads better ("this map lacks `title`").
+            if let Some((l, c)) = location
+                .and_then(|l| l.span().byte_offset())
+                .and_then(|offset| root?.map_with_key_at(offset as usize))
+                .map(|map| line_column(text, map.start))
+            {
+                line = l;
+                column = c;
+            }
+            (format!("missing key `{field}`"), None)
+        }
         Error::DuplicateMappingKey { key, .. } => (
             match key {
                 Some(key) => format!("duplicate key `{key}`"),
@@ -183,8 +208,6 @@ pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Err
         .with_source(text)
 }
 
-use serde_saphyr::MessageFormatter as _;
-
 fn unknown_key(field: &str, expected: &[&'static str]) -> (String, Option<String>) {
     let is_step = expected.contains(&"authorize") && expected.contains(&"save");
     if is_step {
@@ -218,6 +241,16 @@ fn unknown_key(field: &str, expected: &[&'static str]) -> (String, Option<String
     (format!("unknown key `{field}`"), hint)
 }
 
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 /// serde-saphyr's names for what it expected, in words.
 fn noun(expected: &str) -> &str {
     match expected {
@@ -225,8 +258,8 @@ fn noun(expected: &str) -> &str {
         "sequence start" => "a list",
         "string scalar" | "scalar" => "a string",
         "bool" => "`true` or `false`",
-        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128"
-        | "isize" | "usize" => "an integer",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "isize"
+        | "usize" => "an integer",
         "f32" | "f64" => "a number",
         other => other,
     }

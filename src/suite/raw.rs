@@ -330,6 +330,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
 pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<S<String>>),
+    /// Anything else, described ("a map", "nothing") for the validator's
+    /// message, which can point at the value itself.
+    Invalid(&'static str),
 }
 
 impl<'de> Deserialize<'de> for OneOrMany {
@@ -370,6 +373,19 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 }
                 Ok(OneOrMany::Many(items))
             }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OneOrMany, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(OneOrMany::Invalid("a map"))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::Invalid("nothing"))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::Invalid("nothing"))
+            }
         }
 
         deserializer.deserialize_any(OneOrManyVisitor)
@@ -386,6 +402,8 @@ pub(crate) fn number_text(v: f64) -> String {
 pub(crate) enum RawStatus {
     One(i64),
     Many(Vec<S<i64>>),
+    /// Not an integer or a list: what was found, for the message.
+    Invalid(String),
 }
 
 impl<'de> Deserialize<'de> for RawStatus {
@@ -413,6 +431,31 @@ impl<'de> Deserialize<'de> for RawStatus {
                     items.push(item);
                 }
                 Ok(RawStatus::Many(items))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawStatus, E> {
+                Ok(RawStatus::Invalid(format!("`{v}`")))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawStatus, E> {
+                Ok(RawStatus::Invalid(format!("`{}`", number_text(v))))
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawStatus, E> {
+                Ok(RawStatus::Invalid(format!("`{v}`")))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<RawStatus, E> {
+                Ok(RawStatus::Invalid("nothing".to_string()))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<RawStatus, E> {
+                Ok(RawStatus::Invalid("nothing".to_string()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStatus, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(RawStatus::Invalid("a map".to_string()))
             }
         }
 

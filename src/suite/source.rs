@@ -57,6 +57,26 @@ impl Node {
             .or((self.start == offset).then_some(self))
     }
 
+    /// The deepest map with a key that starts exactly at `offset`.
+    pub fn map_with_key_at(&self, offset: usize) -> Option<&Node> {
+        if offset < self.start || offset > self.end {
+            return None;
+        }
+        match &self.kind {
+            Kind::Seq(items) => items.iter().find_map(|c| c.map_with_key_at(offset)),
+            Kind::Map(entries) => entries
+                .iter()
+                .find_map(|(_, v)| v.map_with_key_at(offset))
+                .or_else(|| {
+                    entries
+                        .iter()
+                        .any(|(k, _)| k.start == offset)
+                        .then_some(self)
+                }),
+            _ => None,
+        }
+    }
+
     /// "a map", "a list", "nothing" or the scalar itself, for "found …" messages.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -177,16 +197,21 @@ pub(crate) fn keep_only(text: &str, start: usize, end: usize) -> String {
 /// A copy of `text` where each range is replaced by `0` and spaces (line
 /// breaks kept): the file's outline without its scenarios.
 pub(crate) fn stub_out(text: &str, ranges: &[(usize, usize)]) -> String {
-    let bytes: Vec<u8> = text
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| match ranges.iter().find(|(s, e)| (*s..*e).contains(&i)) {
-            Some((s, _)) if i == *s => b'0',
-            Some(_) if b == b'\n' || b == b'\r' => b,
-            Some(_) => b' ',
-            None => b,
-        })
-        .collect();
+    let mut bytes = text.as_bytes().to_vec();
+    for &(start, end) in ranges {
+        for (i, b) in bytes
+            .iter_mut()
+            .enumerate()
+            .take(end.min(text.len()))
+            .skip(start)
+        {
+            if i == start {
+                *b = b'0';
+            } else if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
     String::from_utf8(bytes).unwrap_or_default()
 }
 

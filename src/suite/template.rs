@@ -36,16 +36,19 @@ pub(crate) fn parse(source: &str) -> Result<Parsed, TemplateError> {
         literal.push_str(&rest[..dollar]);
         let at = &rest[dollar..];
         let here = index + dollar;
-        if at.starts_with("$${") {
+        if let Some(after) = at.strip_prefix("$${") {
             literal.push_str("${");
-            rest = &at[3..];
+            rest = after;
             index = here + 3;
         } else if let Some(body) = at.strip_prefix("${") {
             let Some(close) = body.find('}') else {
                 return Err(TemplateError {
                     index: here,
                     message: "unclosed `${` in template".to_string(),
-                    hint: Some("close the placeholder with `}`, or write `$${` for a literal `${`".to_string()),
+                    hint: Some(
+                        "close the placeholder with `}`, or write `$${` for a literal `${`"
+                            .to_string(),
+                    ),
                 });
             };
             let name = &body[..close];
@@ -87,9 +90,9 @@ fn check_name(name: &str) -> Result<(), (String, Option<String>)> {
             Some("name a variable, e.g. `${code}` or `${client.main.id}`".to_string()),
         ));
     }
-    let ok = name.chars().all(|c| {
-        c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-')
-    });
+    let ok = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
     if !ok {
         return Err((
             format!("invalid placeholder `${{{name}}}`"),
@@ -126,61 +129,97 @@ pub(crate) fn check_builtin(name: &str) -> Result<(), (String, Option<String>)> 
     let root = segments.next().unwrap_or_default();
     if !BUILTIN_ROOTS.contains(&root) {
         let hint = crate::diag::suggest(root, BUILTIN_ROOTS.iter().copied()).unwrap_or_else(|| {
-                format!(
-                    "built-in variables start with {} or `env:`; a scenario variable has no `.`",
-                    crate::diag::one_of(BUILTIN_ROOTS.iter().copied())
-                )
-            });
+            format!(
+                "built-in variables start with {} or `env:`; a scenario variable has no `.`",
+                crate::diag::one_of(BUILTIN_ROOTS.iter().copied())
+            )
+        });
         return Err((format!("unknown built-in variable `{name}`"), Some(hint)));
     }
     let rest: Vec<&str> = segments.collect();
     if rest.iter().any(|s| s.is_empty()) {
         return Err((format!("invalid variable `{name}`: empty segment"), None));
     }
-    match root {
-        "issuer" | "random" if !rest.is_empty() => Err((
-            format!("`{root}` has no fields: write `${{{root}}}`"),
+    // Walks the known names one segment at a time, so the message can say
+    // which segment is wrong and what would fit there.
+    let choices = |options: &[&str]| crate::diag::one_of(options.iter().copied());
+    let unknown = |segment: &str, options: &[&str], what: &str| {
+        Err((
+            format!("unknown {what} `{segment}` in `${{{name}}}`"),
+            Some(
+                crate::diag::suggest(segment, options.iter().copied())
+                    .unwrap_or_else(|| format!("expected {}", choices(options))),
+            ),
+        ))
+    };
+    let needs_field = |options: &[&str]| {
+        Err((
+            format!("`${{{name}}}` needs a field: {}", choices(options)),
             None,
-        )),
-        "client" | "endpoint" | "scope" | "user" if rest.is_empty() => Err((
-            format!("`${{{root}}}` needs a field, e.g. {}", example(root)),
-            None,
-        )),
-        "client" => {
-            let role = rest[0];
-            const ROLES: &[&str] = &["main", "other", "public"];
-            if ROLES.contains(&role) {
-                if rest.len() == 1 {
-                    Err((
-                        format!("`${{{name}}}` needs a field, e.g. `${{client.{role}.id}}`"),
-                        None,
-                    ))
-                } else {
-                    Ok(())
-                }
-            } else {
-                Err((
-                    format!("unknown client `{role}` in `${{{name}}}`"),
-                    Some(
-                        crate::diag::suggest(role, ROLES.iter().copied()).unwrap_or_else(|| {
-                            format!("clients are {}", crate::diag::one_of(ROLES.iter().copied()))
-                        }),
-                    ),
-                ))
-            }
+        ))
+    };
+    let too_long = || Err((format!("unknown built-in variable `{name}`"), None));
+    match (root, rest.as_slice()) {
+        ("issuer" | "random", []) => Ok(()),
+        ("issuer" | "random", _) => {
+            Err((format!("`{root}` has no fields: write `${{{root}}}`"), None))
         }
-        _ => Ok(()),
+        ("endpoint", []) => needs_field(ENDPOINTS),
+        ("endpoint", [e]) if ENDPOINTS.contains(e) => Ok(()),
+        ("endpoint", [e]) => unknown(e, ENDPOINTS, "endpoint"),
+        ("scope", []) => needs_field(SCOPES),
+        ("scope", [s]) if SCOPES.contains(s) => Ok(()),
+        ("scope", [s]) => unknown(s, SCOPES, "scope"),
+        ("user", []) => needs_field(USER_FIELDS),
+        ("user", [u]) if USER_FIELDS.contains(u) => Ok(()),
+        ("user", [u]) => unknown(u, USER_FIELDS, "user field"),
+        ("client", []) => needs_field(CLIENT_ROLES),
+        ("client", [role, ..]) if !CLIENT_ROLES.contains(role) => {
+            unknown(role, CLIENT_ROLES, "client")
+        }
+        ("client", [_]) => needs_field(CLIENT_FIELDS),
+        ("client", [_, field, ..]) if !CLIENT_FIELDS.contains(field) => {
+            unknown(field, CLIENT_FIELDS, "client field")
+        }
+        ("client", [_, _]) => Ok(()),
+        ("client", [_, "redirect_uri", part]) if URI_PARTS.contains(part) => Ok(()),
+        ("client", [_, "redirect_uri", part]) => unknown(part, URI_PARTS, "redirect URI part"),
+        _ => too_long(),
     }
 }
 
-fn example(root: &str) -> &'static str {
-    match root {
-        "client" => "`${client.main.id}`",
-        "endpoint" => "`${endpoint.token}`",
-        "scope" => "`${scope.default}`",
-        _ => "`${user.username}`",
-    }
-}
+/// `${endpoint.<name>}`.
+pub const ENDPOINTS: &[&str] = &[
+    "authorization",
+    "token",
+    "revocation",
+    "introspection",
+    "userinfo",
+    "jwks",
+    "resource",
+];
+/// `${scope.<name>}`.
+pub const SCOPES: &[&str] = &["default", "extra", "forbidden"];
+/// `${user.<name>}`.
+pub const USER_FIELDS: &[&str] = &["username"];
+/// `${client.<role>}`.
+pub const CLIENT_ROLES: &[&str] = &["main", "other", "public"];
+/// `${client.<role>.<field>}`.
+pub const CLIENT_FIELDS: &[&str] = &["id", "redirect_uri", "other_redirect_uri"];
+/// `${client.<role>.redirect_uri.<part>}`: pieces of the URI as written.
+pub const URI_PARTS: &[&str] = &[
+    "scheme",
+    "other_scheme",
+    "authority",
+    "host",
+    "port",
+    "path",
+    "query",
+    "origin",
+    "upper_scheme",
+    "upper_authority",
+    "upper_path",
+];
 
 #[cfg(test)]
 mod tests {
@@ -221,7 +260,10 @@ mod tests {
         assert_eq!(e.index, 10);
         assert_eq!(e.message, "unclosed `${` in template");
         assert_eq!(parse("${}").unwrap_err().message, "empty placeholder `${}`");
-        assert_eq!(parse("${a b}").unwrap_err().message, "invalid placeholder `${a b}`");
+        assert_eq!(
+            parse("${a b}").unwrap_err().message,
+            "invalid placeholder `${a b}`"
+        );
     }
 
     #[test]
@@ -237,6 +279,22 @@ mod tests {
         let (message, hint) = check_builtin("client.mian.id").unwrap_err();
         assert_eq!(message, "unknown client `mian` in `${client.mian.id}`");
         assert_eq!(hint.as_deref(), Some("did you mean `main`?"));
+        let (message, hint) = check_builtin("client.main.redirect_uri.hots").unwrap_err();
+        assert_eq!(
+            message,
+            "unknown redirect URI part `hots` in `${client.main.redirect_uri.hots}`"
+        );
+        assert_eq!(hint.as_deref(), Some("did you mean `host`?"));
+        let (message, hint) = check_builtin("endpoint.tokn").unwrap_err();
+        assert_eq!(message, "unknown endpoint `tokn` in `${endpoint.tokn}`");
+        assert_eq!(hint.as_deref(), Some("did you mean `token`?"));
+        assert_eq!(
+            check_builtin("scope").unwrap_err().0,
+            "`${scope}` needs a field: `default`, `extra` or `forbidden`"
+        );
+        assert!(check_builtin("client.main.other_redirect_uri").is_ok());
+        assert!(check_builtin("client.public.redirect_uri.upper_path").is_ok());
+        assert!(check_builtin("client.main.id.x").is_err());
         assert!(check_builtin("env:").is_err());
         assert!(check_builtin("issuer.x").is_err());
     }

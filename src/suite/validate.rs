@@ -85,7 +85,11 @@ impl<'a> Validator<'a> {
     /// The suite name; `None` (with a diagnostic) when empty.
     pub fn suite_name(&mut self, name: &S<String>) -> Option<String> {
         if name.value.trim().is_empty() {
-            self.error(at(name), "empty suite name", Some("name the suite, e.g. `suite: authorization-code`".to_string()));
+            self.error(
+                at(name),
+                "empty suite name",
+                Some("name the suite, e.g. `suite: authorization-code`".to_string()),
+            );
             return None;
         }
         Some(name.value.clone())
@@ -94,7 +98,11 @@ impl<'a> Validator<'a> {
     /// Checks that `scenarios:` is not empty.
     pub fn scenario_count(&mut self, count: usize, scenarios_at: At) {
         if count == 0 {
-            self.error(scenarios_at, "`scenarios` is empty", Some("a suite holds at least one scenario".to_string()));
+            self.error(
+                scenarios_at,
+                "`scenarios` is empty",
+                Some("a suite holds at least one scenario".to_string()),
+            );
         }
     }
 
@@ -105,7 +113,11 @@ impl<'a> Validator<'a> {
 
         self.scenario_id(&r.id);
         if r.title.value.trim().is_empty() {
-            self.error(at(&r.title), "empty `title`", Some("say in a sentence what the scenario shows".to_string()));
+            self.error(
+                at(&r.title),
+                "empty `title`",
+                Some("say in a sentence what the scenario shows".to_string()),
+            );
         }
 
         // Requirements, and the defaults they give.
@@ -161,7 +173,11 @@ impl<'a> Validator<'a> {
 
         // Steps, in order: each sees what the earlier ones saved.
         if r.steps.value.is_empty() {
-            self.error(at(&r.steps), "`steps` is empty", Some("a scenario runs at least one step".to_string()));
+            self.error(
+                at(&r.steps),
+                "`steps` is empty",
+                Some("a scenario runs at least one step".to_string()),
+            );
         }
         let mut steps = Vec::new();
         for raw_step in &r.steps.value {
@@ -183,7 +199,12 @@ impl<'a> Validator<'a> {
         Some(Scenario {
             id: r.id.value.clone(),
             title: r.title.value.clone(),
-            requirements: r.requirements.value.iter().map(|r| r.value.clone()).collect(),
+            requirements: r
+                .requirements
+                .value
+                .iter()
+                .map(|r| r.value.clone())
+                .collect(),
             level,
             severity,
             refs,
@@ -201,7 +222,8 @@ impl<'a> Validator<'a> {
                 !s.is_empty()
                     && !s.starts_with('-')
                     && !s.ends_with('-')
-                    && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             });
         if !valid {
             self.error(
@@ -240,7 +262,11 @@ impl<'a> Validator<'a> {
                     let names = Capability::ALL.iter().map(|c| c.name());
                     let hint = suggest(&name.value, names.clone())
                         .unwrap_or_else(|| format!("capabilities are {}", one_of(names)));
-                    self.error(at(name), format!("unknown capability `{}`", name.value), Some(hint));
+                    self.error(
+                        at(name),
+                        format!("unknown capability `{}`", name.value),
+                        Some(hint),
+                    );
                 }
             }
         }
@@ -249,7 +275,11 @@ impl<'a> Validator<'a> {
 
     fn variants(&mut self, vary: &S<Vec<S<RawVariant>>>, scope: &mut Scope) -> Vec<Variant> {
         if vary.value.is_empty() {
-            self.error(at(vary), "`vary` is empty", Some("give at least one variant, or leave `vary` out".to_string()));
+            self.error(
+                at(vary),
+                "`vary` is empty",
+                Some("give at least one variant, or leave `vary` out".to_string()),
+            );
         }
         let vary_scope = Scope {
             names: Vec::new(),
@@ -268,7 +298,9 @@ impl<'a> Validator<'a> {
                 self.error(
                     at(&v.name),
                     format!("invalid variant name `{name}`"),
-                    Some("use lowercase letters, digits and hyphens, e.g. `other-host`".to_string()),
+                    Some(
+                        "use lowercase letters, digits and hyphens, e.g. `other-host`".to_string(),
+                    ),
                 );
             }
             if let Some(previous) = variants.iter().find(|p| &p.name == name) {
@@ -403,7 +435,11 @@ impl<'a> Validator<'a> {
     }
 
     /// `name → template or list` maps (`params`, `form`): one entry per value.
-    fn params(&mut self, pairs: Option<&S<Pairs<S<OneOrMany>>>>, scope: &Scope) -> Vec<(String, Template)> {
+    fn params(
+        &mut self,
+        pairs: Option<&S<Pairs<S<OneOrMany>>>>,
+        scope: &Scope,
+    ) -> Vec<(String, Template)> {
         let mut result = Vec::new();
         let Some(pairs) = pairs else {
             return result;
@@ -430,6 +466,16 @@ impl<'a> Validator<'a> {
                         result.push((name.value.clone(), t));
                     }
                 }
+                OneOrMany::Invalid(found) => self.error(
+                    at(value),
+                    format!(
+                        "`{}` takes a value or a list of values, found {found}",
+                        name.value
+                    ),
+                    (*found == "nothing").then(|| {
+                        "write `\"\"` to send the parameter with an empty value".to_string()
+                    }),
+                ),
             }
         }
         result
@@ -510,7 +556,10 @@ impl<'a> Validator<'a> {
                 self.error(
                     step_at,
                     "step has no kind",
-                    Some(format!("a step is one of {}", one_of(STEP_KINDS.iter().copied()))),
+                    Some(format!(
+                        "a step is one of {}",
+                        one_of(STEP_KINDS.iter().copied())
+                    )),
                 );
                 None
             }
@@ -539,7 +588,10 @@ impl<'a> Validator<'a> {
             self.error(
                 at(level),
                 "`level` without `check`",
-                Some("`level` sets the level of this step's `check`; add one or drop `level`".to_string()),
+                Some(
+                    "`level` sets the level of this step's `check`; add one or drop `level`"
+                        .to_string(),
+                ),
             );
         }
 
@@ -551,10 +603,11 @@ impl<'a> Validator<'a> {
                     save.push((name.value.clone(), FieldPath(path)));
                 }
             }
-        }
-        // Saved values exist only after the step ran.
-        for (name, _) in &save {
-            scope.add(name);
+            // Saved values exist only after the step ran. A name whose path
+            // is wrong still counts, so its uses do not pile up errors.
+            for (name, _) in &pairs.value.0 {
+                scope.add(&name.value);
+            }
         }
 
         if self.diagnostics.len() > before {
@@ -632,7 +685,8 @@ impl<'a> Validator<'a> {
             }
             "refresh" => {
                 let t = &r.refresh.as_ref()?.value;
-                let mut params = vec![("refresh_token".to_string(), self.template(&t.token, scope))];
+                let mut params =
+                    vec![("refresh_token".to_string(), self.template(&t.token, scope))];
                 if let Some(scope_value) = &t.scope {
                     params.push(("scope".to_string(), self.template(scope_value, scope)));
                 }
@@ -645,7 +699,11 @@ impl<'a> Validator<'a> {
                 })
             }
             "revoke" | "introspect" => {
-                let raw = if name == "revoke" { &r.revoke } else { &r.introspect };
+                let raw = if name == "revoke" {
+                    &r.revoke
+                } else {
+                    &r.introspect
+                };
                 let t = &raw.as_ref()?.value;
                 let op = TokenOpStep {
                     token: self.template(&t.token, scope),
@@ -659,7 +717,11 @@ impl<'a> Validator<'a> {
                 }
             }
             "userinfo" | "resource" => {
-                let raw = if name == "userinfo" { &r.userinfo } else { &r.resource };
+                let raw = if name == "userinfo" {
+                    &r.userinfo
+                } else {
+                    &r.resource
+                };
                 let default = Default::default();
                 let b = raw.as_ref()?.value.as_ref().unwrap_or(&default);
                 let bearer = BearerStep {
@@ -686,8 +748,14 @@ impl<'a> Validator<'a> {
                         .find(|m| m.eq_ignore_ascii_case(&method))
                         .map(|m| format!("write it in capitals: `{m}`"))
                         .or_else(|| suggest(&method, METHODS.iter().copied()))
-                        .unwrap_or_else(|| format!("methods are {}", one_of(METHODS.iter().copied())));
-                    self.error(at(&q.method), format!("unknown HTTP method `{method}`"), Some(hint));
+                        .unwrap_or_else(|| {
+                            format!("methods are {}", one_of(METHODS.iter().copied()))
+                        });
+                    self.error(
+                        at(&q.method),
+                        format!("unknown HTTP method `{method}`"),
+                        Some(hint),
+                    );
                 }
                 let mut headers = Vec::new();
                 if let Some(pairs) = &q.headers {
@@ -722,11 +790,16 @@ impl<'a> Validator<'a> {
 
     fn header_name(&mut self, name: &S<String>) {
         let valid = !name.value.is_empty()
-            && name.value.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-            });
+            && name
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !valid {
-            self.error(at(name), format!("invalid header name `{}`", name.value), None);
+            self.error(
+                at(name),
+                format!("invalid header name `{}`", name.value),
+                None,
+            );
         }
     }
 
@@ -838,6 +911,14 @@ impl<'a> Validator<'a> {
                     }
                     items.iter().map(|i| (i.value, at(i))).collect()
                 }
+                RawStatus::Invalid(found) => {
+                    self.error(
+                        at(status),
+                        format!("expected an HTTP status or a list of them, found {found}"),
+                        Some("write `status: 400` or `status: [400, 401]`".to_string()),
+                    );
+                    Vec::new()
+                }
             };
             for (n, p) in values {
                 match u16::try_from(n) {
@@ -856,6 +937,11 @@ impl<'a> Validator<'a> {
                     }
                     result.error.extend(items.iter().map(|i| i.value.clone()));
                 }
+                OneOrMany::Invalid(found) => self.error(
+                    at(error),
+                    format!("`error` takes an error code or a list of them, found {found}"),
+                    None,
+                ),
             }
             for code in &result.error {
                 if code.trim().is_empty() {
@@ -873,7 +959,10 @@ impl<'a> Validator<'a> {
                         "`redirect` applies to `authorize` steps only, not `{}`",
                         kind.unwrap_or_default()
                     ),
-                    Some("for a back-channel response, test `status` and `headers.location`".to_string()),
+                    Some(
+                        "for a back-channel response, test `status` and `headers.location`"
+                            .to_string(),
+                    ),
                 );
             }
             let mut expect = RedirectExpect::default();
@@ -930,7 +1019,11 @@ impl<'a> Validator<'a> {
         result
     }
 
-    fn matchers(&mut self, pairs: &S<Pairs<S<RawMatcher>>>, scope: &Scope) -> Vec<(String, Matcher)> {
+    fn matchers(
+        &mut self,
+        pairs: &S<Pairs<S<RawMatcher>>>,
+        scope: &Scope,
+    ) -> Vec<(String, Matcher)> {
         let mut result = Vec::new();
         for (name, raw) in &pairs.value.0 {
             if let Some(m) = self.matcher(raw, scope) {
@@ -942,7 +1035,8 @@ impl<'a> Validator<'a> {
 
     fn matcher(&mut self, raw: &S<RawMatcher>, scope: &Scope) -> Option<Matcher> {
         let place = at(raw);
-        let forms = "write `present`, `absent`, a value, or a one-key map such as `{ regex: \"^x\" }`";
+        let forms =
+            "write `present`, `absent`, a value, or a one-key map such as `{ regex: \"^x\" }`";
         match &raw.value {
             RawMatcher::Text(text) if text == "present" => Some(Matcher::Present),
             RawMatcher::Text(text) if text == "absent" => Some(Matcher::Absent),
@@ -960,14 +1054,15 @@ impl<'a> Validator<'a> {
                 );
                 None
             }
-            RawMatcher::Map(entries) => match entries.as_slice() {
-                [] => {
-                    self.error(place, "empty matcher", Some(forms.to_string()));
-                    None
-                }
-                [(key, arg)] => self.matcher_entry(key, arg, scope),
-                [(first, _), (second, _), ..] => {
-                    self.error(
+            RawMatcher::Map(entries) => {
+                match entries.as_slice() {
+                    [] => {
+                        self.error(place, "empty matcher", Some(forms.to_string()));
+                        None
+                    }
+                    [(key, arg)] => self.matcher_entry(key, arg, scope),
+                    [(first, _), (second, _), ..] => {
+                        self.error(
                         at(second),
                         format!(
                             "a matcher map has one key, found `{}` and `{}`",
@@ -975,13 +1070,19 @@ impl<'a> Validator<'a> {
                         ),
                         Some("to test one value twice, use `fields:` with two paths or a `regex`".to_string()),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
         }
     }
 
-    fn matcher_entry(&mut self, key: &S<String>, arg: &S<MatcherArg>, scope: &Scope) -> Option<Matcher> {
+    fn matcher_entry(
+        &mut self,
+        key: &S<String>,
+        arg: &S<MatcherArg>,
+        scope: &Scope,
+    ) -> Option<Matcher> {
         let k = key.value.as_str();
         let place = at(arg);
         let wrong = |this: &mut Self, expected: &str| {

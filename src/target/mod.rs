@@ -11,7 +11,7 @@ mod discovery;
 mod raw;
 
 // pub use builtin::reference_profile;
-pub use raw::load_profile;
+pub use raw::{check_profile, load_profile};
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -104,16 +104,31 @@ struct RawScopes {
 }
 
 /// Reads and checks a profile file; endpoints may still need discovery
-/// ([`Profile::resolve`]).
+/// ([`Profile::resolve`]). Every `${env:NAME}` must be set.
 pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ProfileError::Invalid(at(path, 0, 0, format!("cannot read the profile: {e}"), None))
-    })?;
-    parse_profile(path, &text)
+    parse_profile(path, &read(path)?, Env::Required)
+}
+
+/// Checks a profile file offline (`oauthcheck validate`): unset
+/// `${env:NAME}` variables are fine here, since CI sets them only for runs.
+pub fn check_profile(path: &Path) -> Result<(), ProfileError> {
+    parse_profile(path, &read(path)?, Env::Optional).map(|_| ())
+}
+
+fn read(path: &Path) -> Result<String, ProfileError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| ProfileError::Invalid(at(path, 0, 0, format!("cannot read the profile: {e}"), None)))
+}
+
+/// Whether unset environment variables are an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    Required,
+    Optional,
 }
 
 /// Parses a profile from text (`path` is only for messages).
-pub fn parse_profile(path: &Path, text: &str) -> Result<Profile, ProfileError> {
+pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, ProfileError> {
     let raw: RawProfile = serde_saphyr::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()
@@ -124,7 +139,10 @@ pub fn parse_profile(path: &Path, text: &str) -> Result<Profile, ProfileError> {
         ProfileError::Invalid(at(path, line, column, message, hint))
     })?;
     let bad = |message: String, hint: Option<String>| ProfileError::Invalid(at(path, 0, 0, message, hint));
-    let env = |value: &str| expand_env(value).map_err(|m| bad(m, None));
+    let env = |value: &str| match expand_env(value) {
+        Err(_) if env_mode == Env::Optional => Ok(value.to_string()),
+        other => other.map_err(|m| bad(m, None)),
+    };
 
     let mut capabilities = std::collections::BTreeSet::new();
     for name in &raw.capabilities {
@@ -284,7 +302,7 @@ limits: { rate: 20, timeout: 5s }
 
     #[test]
     fn a_good_profile_loads() {
-        let p = parse_profile(Path::new("demo.yaml"), GOOD).unwrap();
+        let p = parse_profile(Path::new("demo.yaml"), GOOD, Env::Required).unwrap();
         assert_eq!(p.main.auth_method, AuthMethod::Basic);
         assert_eq!(p.public.as_ref().unwrap().auth_method, AuthMethod::None);
         assert_eq!(p.timing.code_ttl, Some(Duration::from_secs(60)));
@@ -295,7 +313,7 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn an_unknown_key_is_an_error_with_a_hint() {
         let text = GOOD.replace("capabilities:", "capabilites:");
-        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text) else {
+        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text, Env::Required) else {
             panic!("expected an error")
         };
         assert!(d.message.contains("capabilites"), "{d}");
@@ -306,7 +324,7 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn an_unknown_capability_is_named() {
         let text = GOOD.replace("[pkce,", "[pcke,");
-        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text) else {
+        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text, Env::Required) else {
             panic!("expected an error")
         };
         assert_eq!(d.message, "unknown capability `pcke`");

@@ -1,0 +1,304 @@
+//! The authorization endpoint (RFC 6749 §3.1, §4.1.1; OIDC Core §3.1.2).
+//!
+//! Order matters and follows RFC 6749 §4.1.2.1: first the client and its
+//! redirect URI are settled — any problem there is an error *page*, never a
+//! redirect — and only then are other errors redirected to that validated URI.
+//! A valid request becomes a stored transaction and the browser is sent to
+//! the login page (or straight to consent when a session exists). This
+//! handler never issues a code; consent does.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use crate::server::config::ClientConfig;
+use crate::server::flaw::Flaw;
+use crate::server::front::{error_page, error_redirect, see_other};
+use crate::server::oauth_error::{ErrorCode, OAuthError};
+use crate::server::params::{MAX_BODY_LEN, Params, read_body};
+use crate::server::pkce::{self, Challenge};
+use crate::server::random;
+use crate::server::redirect_match::{self, RedirectProblem};
+use crate::server::scope;
+use crate::server::session;
+use crate::server::state::{AppState, Shared};
+use crate::server::store::Transaction;
+use crate::server::uri::with_params;
+
+/// Parameters that must not be repeated once client and redirect are known.
+const SINGLE_PARAMS: &[&str] = &[
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "prompt",
+    "max_age",
+    "response_mode",
+];
+
+/// `GET /authorize`.
+pub async fn get(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if query.len() > MAX_BODY_LEN {
+        return error_page(&state, "the request is too large");
+    }
+    match Params::parse(query.as_bytes()) {
+        Ok(params) => authorize(&state, &headers, &params),
+        Err(error) => error_page(&state, error),
+    }
+}
+
+/// `POST /authorize` (form body, OIDC Core §3.1.2.1).
+pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let params = match read_body(body).await {
+        Ok(bytes) => Params::from_form(&headers, &bytes),
+        Err(error) => Err(error),
+    };
+    match params {
+        Ok(params) => authorize(&state, &headers, &params),
+        Err(error) => error_page(&state, error),
+    }
+}
+
+/// Where responses for this request go.
+struct Target<'a> {
+    redirect_uri: String,
+    validated: bool,
+    client_state: Option<&'a str>,
+}
+
+fn authorize(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
+    let (client, target) = match settle_client_and_redirect(state, params) {
+        Ok(settled) => settled,
+        Err(response) => return response,
+    };
+    match check_request(state, headers, client, params, &target) {
+        Ok(response) => response,
+        Err(error) => error_redirect(
+            state,
+            &target.redirect_uri,
+            target.client_state,
+            &error,
+        ),
+    }
+}
+
+/// Client and redirect URI; failures are pages (or, under the
+/// `redirect.error-no-redirect` flaw, redirects to the unvalidated URI).
+fn settle_client_and_redirect<'a>(
+    state: &'a AppState,
+    params: &'a Params,
+) -> Result<(&'a ClientConfig, Target<'a>), Response> {
+    let open_redirect = state.has(Flaw::RedirectErrorNoRedirect);
+    let client_id = params
+        .get("client_id")
+        .map_err(|error| error_page(state, error))?;
+    let supplied = params
+        .get("redirect_uri")
+        .map_err(|error| error_page(state, error))?;
+    // A repeated state is reported later; it is not echoed.
+    let client_state = params.get("state").ok().flatten();
+    let Some(client) = client_id.and_then(|id| state.config.client(id)) else {
+        let why = match client_id {
+            None => "client_id is missing",
+            Some(_) => "client_id is unknown",
+        };
+        return Err(match supplied {
+            Some(uri) if open_redirect => error_redirect(
+                state,
+                uri,
+                client_state,
+                &OAuthError::invalid_request(why),
+            ),
+            _ => error_page(state, why),
+        });
+    };
+    let openid = params
+        .get("scope")
+        .ok()
+        .flatten()
+        .is_some_and(|raw| raw.split(' ').any(|value| value == "openid"));
+    let (redirect_uri, validated) =
+        match redirect_match::resolve(&state.config, client, supplied, openid) {
+            Ok(uri) => (uri.to_string(), true),
+            Err(RedirectProblem::NotRegistered) if open_redirect && supplied.is_some() => {
+                (supplied.unwrap_or_default().to_string(), false)
+            }
+            Err(problem) => return Err(error_page(state, problem)),
+        };
+    Ok((
+        client,
+        Target {
+            redirect_uri,
+            validated,
+            client_state,
+        },
+    ))
+}
+
+/// Everything after the redirect URI is settled; errors become redirects.
+fn check_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    params: &Params,
+    target: &Target,
+) -> Result<Response, OAuthError> {
+    params.check_not_repeated(SINGLE_PARAMS)?;
+    match params.get("response_type")? {
+        None => return Err(OAuthError::invalid_request("response_type is required")),
+        Some("code") => {}
+        Some(_) => {
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedResponseType,
+                "only response_type=code is supported",
+            ));
+        }
+    }
+    if let Some(mode) = params.get("response_mode")?
+        && mode != "query"
+    {
+        return Err(OAuthError::invalid_request("only response_mode=query is supported"));
+    }
+    let scope = scope::requested(&state.config, client, params.get("scope")?)
+        .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
+    let challenge = pkce::check_challenge(
+        &state.config,
+        params.get("code_challenge")?,
+        params.get("code_challenge_method")?,
+    )
+    .map_err(OAuthError::invalid_request)?;
+    if challenge.is_none() && !client.is_confidential() {
+        // RFC 9700 §2.1.1: public clients must use PKCE.
+        return Err(OAuthError::invalid_request(
+            "code_challenge is required for public clients",
+        ));
+    }
+    let prompt = Prompt::parse(params.get("prompt")?)?;
+    let max_age = params
+        .get("max_age")?
+        .map(|value| value.parse::<u64>())
+        .transpose()
+        .map_err(|_| OAuthError::invalid_request("max_age must be a non-negative integer"))?;
+    let nonce = params.get("nonce")?;
+    Ok(start_transaction(
+        state,
+        headers,
+        client,
+        target,
+        Request {
+            scope,
+            challenge,
+            prompt,
+            max_age,
+            nonce,
+            redirect_uri_sent: params.get("redirect_uri")?.is_some(),
+        },
+    )?)
+}
+
+/// A checked request, ready to become a transaction.
+struct Request<'a> {
+    scope: Vec<String>,
+    challenge: Option<Challenge>,
+    prompt: Prompt,
+    max_age: Option<u64>,
+    nonce: Option<&'a str>,
+    redirect_uri_sent: bool,
+}
+
+/// The OIDC `prompt` values this server acts on (OIDC Core §3.1.2.1).
+#[derive(Clone, Copy, Debug, Default)]
+struct Prompt {
+    none: bool,
+    login: bool,
+}
+
+impl Prompt {
+    fn parse(raw: Option<&str>) -> Result<Prompt, OAuthError> {
+        let mut prompt = Prompt::default();
+        let values: Vec<&str> = raw
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|v| !v.is_empty())
+            .collect();
+        for value in &values {
+            match *value {
+                "none" => prompt.none = true,
+                "login" => prompt.login = true,
+                "consent" | "select_account" => {}
+                _ => return Err(OAuthError::invalid_request("unsupported prompt value")),
+            }
+        }
+        if prompt.none && values.len() > 1 {
+            return Err(OAuthError::invalid_request(
+                "prompt=none cannot be combined with other values",
+            ));
+        }
+        Ok(prompt)
+    }
+}
+
+fn start_transaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    target: &Target,
+    request: Request,
+) -> Result<Response, OAuthError> {
+    let tx_id = random::token();
+    let mut store = state.store();
+    let session = session::current(&store, headers);
+    let too_old = |auth_time: u64| {
+        request
+            .max_age
+            .is_some_and(|max_age| random::unix_now().saturating_sub(auth_time) > max_age)
+    };
+    let usable = session
+        .as_ref()
+        .filter(|(_, s)| !request.prompt.login && !too_old(s.auth_time));
+    if request.prompt.none {
+        // Consent is always shown, so even a logged-in user needs the UI.
+        return Err(match usable {
+            None => OAuthError::new(ErrorCode::LoginRequired, "the user is not logged in"),
+            Some(_) => OAuthError::new(
+                ErrorCode::ConsentRequired,
+                "the user must approve this request",
+            ),
+        });
+    }
+    let next = if usable.is_some() {
+        &state.config.paths.consent
+    } else {
+        &state.config.paths.login
+    };
+    store.transactions.insert(
+        tx_id.clone(),
+        Transaction {
+            client_id: client.id.clone(),
+            redirect_uri: target.redirect_uri.clone(),
+            redirect_validated: target.validated,
+            redirect_uri_sent: request.redirect_uri_sent,
+            scope: request.scope,
+            state: target.client_state.map(str::to_string),
+            nonce: request.nonce.map(str::to_string),
+            challenge: request.challenge,
+            session: usable.map(|(id, _)| id.clone()),
+            created: Instant::now(),
+        },
+    );
+    drop(store);
+    Ok(see_other(
+        state,
+        &with_params(&state.url(next), &[("tx", &tx_id)]),
+    ))
+}

@@ -1,0 +1,234 @@
+//! Endpoints protected by a Bearer access token (RFC 6750): the OIDC UserInfo
+//! endpoint, the resource `/api/me`, and `/api/write`, which needs `api.write`.
+//!
+//! The token is taken from the `Authorization` header only; a token in the
+//! query or body is ignored, and one sent in two places is refused (OAuth 2.1
+//! §5.1). Failures carry a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
+//! The `bearer.revoked-401` flaw is applied here and nowhere else.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::server::flaw::Flaw;
+use crate::server::issue::access_handle;
+use crate::server::oauth_error::{REALM, no_store, sanitize};
+use crate::server::params::{Params, is_form, read_body};
+use crate::server::scope;
+use crate::server::state::{AppState, Shared};
+use crate::server::store::{AccessRecord, Liveness};
+
+const INVALID: &str = "the access token is invalid, expired or revoked";
+
+/// The protected endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resource {
+    UserInfo,
+    Me,
+    Write,
+}
+
+/// `GET|POST /userinfo` (OIDC Core §5.3).
+pub async fn userinfo(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Response {
+    serve(&state, Resource::UserInfo, &headers, query, body).await
+}
+
+/// `GET|POST /api/me`: who the token is for.
+pub async fn me(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Response {
+    serve(&state, Resource::Me, &headers, query, body).await
+}
+
+/// `GET|POST /api/write`: like `/api/me`, but needs the `api.write` scope.
+pub async fn write(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Response {
+    serve(&state, Resource::Write, &headers, query, body).await
+}
+
+/// Why a request was refused.
+enum Refusal {
+    /// No token at all: a challenge without an error code (RFC 6750 §3.1).
+    Missing,
+    Malformed(&'static str),
+    InvalidToken(&'static str),
+    InsufficientScope(&'static str),
+}
+
+async fn serve(
+    state: &AppState,
+    resource: Resource,
+    headers: &HeaderMap,
+    query: Option<String>,
+    body: Body,
+) -> Response {
+    let in_query = query
+        .and_then(|query| Params::parse(query.as_bytes()).ok())
+        .is_some_and(|params| params.contains("access_token"));
+    let in_body = match read_body(body).await {
+        Ok(bytes) => {
+            is_form(headers)
+                && Params::parse(&bytes).is_ok_and(|params| params.contains("access_token"))
+        }
+        Err(_) => return refuse(Refusal::Malformed("the request body is too large")),
+    };
+    let result = bearer_token(headers, in_query || in_body)
+        .and_then(|token| check(state, token))
+        .and_then(|record| answer(state, resource, &record));
+    match result {
+        Ok(body) => {
+            let mut response = axum::Json(body).into_response();
+            no_store(response.headers_mut());
+            response
+        }
+        Err(refusal) => refuse(refusal),
+    }
+}
+
+/// The token from `Authorization: Bearer …` (RFC 6750 §2.1).
+fn bearer_token(headers: &HeaderMap, elsewhere: bool) -> Result<&str, Refusal> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(Refusal::Missing);
+    };
+    if values.next().is_some() {
+        return Err(Refusal::Malformed("more than one Authorization header"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| Refusal::Malformed("the Authorization header is not ASCII"))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Refusal::Missing);
+    }
+    let token = token.trim();
+    if token.is_empty() || token.contains(' ') || !is_b64token(token) {
+        return Err(Refusal::Malformed("the Bearer credentials are malformed"));
+    }
+    if elsewhere {
+        return Err(Refusal::Malformed(
+            "the access token must be sent in one place only",
+        ));
+    }
+    Ok(token)
+}
+
+/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}
+
+/// The token's record if it may be used now.
+fn check(state: &AppState, token: &str) -> Result<AccessRecord, Refusal> {
+    let handle = access_handle(state, token).ok_or(Refusal::InvalidToken(INVALID))?;
+    let store = state.store();
+    let record = store
+        .access
+        .get(&handle)
+        .cloned()
+        .ok_or(Refusal::InvalidToken(INVALID))?;
+    match store.liveness(&record, Instant::now()) {
+        Liveness::Active => Ok(record),
+        Liveness::Revoked if state.has(Flaw::BearerRevoked401) => Ok(record),
+        Liveness::Revoked | Liveness::Expired => Err(Refusal::InvalidToken(INVALID)),
+    }
+}
+
+/// The JSON each resource returns for a usable token.
+fn answer(state: &AppState, resource: Resource, record: &AccessRecord) -> Result<Value, Refusal> {
+    let sub = record.sub.clone().unwrap_or_else(|| record.client_id.clone());
+    match resource {
+        Resource::UserInfo => {
+            // OIDC Core §5.3: UserInfo needs an OpenID token for a user.
+            let user = record
+                .sub
+                .as_deref()
+                .and_then(|sub| state.config.user_by_sub(sub))
+                .filter(|_| scope::has(&record.scope, "openid"))
+                .ok_or(Refusal::InsufficientScope("openid"))?;
+            let mut claims = Map::new();
+            claims.insert("sub".into(), json!(user.sub));
+            if scope::has(&record.scope, "profile") {
+                claims.insert("name".into(), json!(user.name));
+            }
+            if scope::has(&record.scope, "email") {
+                claims.insert("email".into(), json!(user.email));
+            }
+            Ok(Value::Object(claims))
+        }
+        Resource::Write if !scope::has(&record.scope, "api.write") => {
+            Err(Refusal::InsufficientScope("api.write"))
+        }
+        Resource::Me | Resource::Write => Ok(json!({
+            "sub": sub,
+            "scope": scope::join(&record.scope),
+            "client_id": record.client_id,
+        })),
+    }
+}
+
+fn refuse(refusal: Refusal) -> Response {
+    let (status, challenge, error) = match refusal {
+        Refusal::Missing => (
+            StatusCode::UNAUTHORIZED,
+            format!("Bearer realm=\"{REALM}\""),
+            None,
+        ),
+        Refusal::Malformed(why) => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"{}\"",
+                sanitize(why)
+            ),
+            Some(("invalid_request", why)),
+        ),
+        Refusal::InvalidToken(why) => (
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{}\"",
+                sanitize(why)
+            ),
+            Some(("invalid_token", why)),
+        ),
+        Refusal::InsufficientScope(needed) => (
+            StatusCode::FORBIDDEN,
+            format!("Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{needed}\""),
+            Some(("insufficient_scope", "the access token lacks a required scope")),
+        ),
+    };
+    let mut response = match error {
+        Some((code, why)) => (
+            status,
+            axum::Json(json!({ "error": code, "error_description": why })),
+        )
+            .into_response(),
+        None => status.into_response(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    no_store(response.headers_mut());
+    response
+}

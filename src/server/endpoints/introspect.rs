@@ -1,0 +1,89 @@
+//! Token introspection (RFC 7662).
+//!
+//! Callers must authenticate as a confidential client (§2.1) — any
+//! registered one, since resource servers introspect tokens issued to others.
+//! A live token is described (§2.2); anything else, whatever the reason, is
+//! exactly `{"active":false}` so the answer leaks nothing. The
+//! `introspect.auth-required` flaw is applied here.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::server::client_auth::{self, Public};
+use crate::server::flaw::Flaw;
+use crate::server::issue::access_handle;
+use crate::server::oauth_error::{OAuthError, json_error, no_store};
+use crate::server::params::{Params, read_body};
+use crate::server::scope;
+use crate::server::state::{AppState, Shared};
+use crate::server::store::{Liveness, RefreshStatus};
+
+/// `POST /introspect`.
+pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    match handle(&state, &headers, body).await {
+        Ok(answer) => {
+            let mut response = axum::Json(answer).into_response();
+            no_store(response.headers_mut());
+            response
+        }
+        Err(error) => json_error(&error),
+    }
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, OAuthError> {
+    let bytes = read_body(body).await?;
+    let params = Params::from_form(headers, &bytes)?;
+    params.check_not_repeated(&["token", "token_type_hint", "client_id", "client_secret"])?;
+    let anonymous_allowed = state.has(Flaw::IntrospectAuthRequired)
+        && !client_auth::has_credentials(headers, &params);
+    if !anonymous_allowed {
+        client_auth::authenticate(state, headers, &params, Public::Refused)?;
+    }
+    let Some(token) = params.get("token")? else {
+        return Err(OAuthError::invalid_request("token is required"));
+    };
+    Ok(describe(state, token).unwrap_or_else(|| json!({ "active": false })))
+}
+
+/// The description of a live access or refresh token.
+fn describe(state: &AppState, token: &str) -> Option<Value> {
+    let handle = access_handle(state, token);
+    let store = state.store();
+    let now = Instant::now();
+    if let Some(record) = handle.and_then(|handle| store.access.get(&handle))
+        && store.liveness(record, now) == Liveness::Active
+    {
+        return Some(json!({
+            "active": true,
+            "scope": scope::join(&record.scope),
+            "client_id": record.client_id,
+            "sub": record.sub.clone().unwrap_or_else(|| record.client_id.clone()),
+            "exp": record.exp,
+            "iat": record.iat,
+            "iss": state.issuer,
+            "token_type": "Bearer",
+        }));
+    }
+    let record = store.refresh.get(token)?;
+    let live = record.status == RefreshStatus::Current
+        && now < record.expires
+        && !store.grant_revoked(record.grant);
+    let sub = store.grants.get(&record.grant).and_then(|grant| grant.sub.clone());
+    live.then(|| {
+        json!({
+            "active": true,
+            "scope": scope::join(&record.scope),
+            "client_id": record.client_id,
+            "sub": sub.unwrap_or_else(|| record.client_id.clone()),
+            "exp": record.exp,
+            "iat": record.iat,
+            "iss": state.issuer,
+            "token_type": "refresh_token",
+        })
+    })
+}

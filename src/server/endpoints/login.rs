@@ -1,0 +1,151 @@
+//! The login page (`GET`) and form submission (`POST`).
+//!
+//! The form carries the transaction id (`tx`) and an anti-CSRF value bound
+//! to a pre-session browser cookie, so a forged cross-site login POST fails.
+//! A wrong password shows the form again (401) and changes nothing; success
+//! creates a session, binds the transaction to it and answers 303 to the
+//! consent page. Nothing here redirects to a client.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+
+use crate::server::cookies;
+use crate::server::front::{PageKind, error_page, page, see_other};
+use crate::server::html::{self, LoginForm};
+use crate::server::params::{Params, read_body};
+use crate::server::random;
+use crate::server::session::{self, same_secret};
+use crate::server::state::{AppState, Shared};
+use crate::server::store::Session;
+use crate::server::uri::with_params;
+
+const UNKNOWN_TX: &str = "this sign-in request is unknown or has expired; start again from the application";
+
+/// `GET /login?tx=…`: the login form.
+pub async fn get(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
+        Ok(params) => params,
+        Err(error) => return error_page(&state, error),
+    };
+    let tx = match params.get("tx") {
+        Ok(Some(tx)) => tx,
+        Ok(None) => return error_page(&state, "tx is missing"),
+        Err(error) => return error_page(&state, error),
+    };
+    let mut store = state.store();
+    let Some(client_id) = store.transactions.get(tx).map(|t| t.client_id.clone()) else {
+        return error_page(&state, UNKNOWN_TX);
+    };
+    let (browser, csrf, new_browser) = session::browser(&mut store, &headers);
+    drop(store);
+    let mut response = login_form(&state, StatusCode::OK, tx, &csrf, &client_id, None, None);
+    if new_browser {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(cookies::BROWSER_COOKIE, &browser, secure(&state)),
+        );
+    }
+    response
+}
+
+/// `POST /login`: checks the anti-CSRF value, then the credentials.
+pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let params = match read_body(body).await {
+        Ok(bytes) => Params::from_form(&headers, &bytes),
+        Err(error) => Err(error),
+    };
+    let params = match params {
+        Ok(params) => params,
+        Err(error) => return error_page(&state, error),
+    };
+    let fields = ["tx", "csrf", "username", "password"].map(|name| params.get(name));
+    let [Ok(tx), Ok(csrf), Ok(username), Ok(password)] = fields else {
+        return error_page(&state, "a login field is repeated");
+    };
+    let (Some(tx), Some(csrf)) = (tx, csrf) else {
+        return error_page(&state, "the login form is incomplete");
+    };
+    let mut store = state.store();
+    let browser_csrf = cookies::get(&headers, cookies::BROWSER_COOKIE)
+        .and_then(|id| store.browsers.get(id))
+        .map(|browser| browser.csrf.clone());
+    if !browser_csrf.is_some_and(|expected| same_secret(&expected, csrf)) {
+        return error_page(
+            &state,
+            "the login form has expired or was not submitted from this browser",
+        );
+    }
+    let Some(client_id) = store.transactions.get(tx).map(|t| t.client_id.clone()) else {
+        return error_page(&state, UNKNOWN_TX);
+    };
+    let user = username
+        .and_then(|name| state.config.user_by_name(name))
+        .filter(|user| password.is_some_and(|given| same_secret(user.password.expose(), given)));
+    let Some(user) = user else {
+        drop(store);
+        return login_form(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            tx,
+            csrf,
+            &client_id,
+            Some("Wrong username or password."),
+            username,
+        );
+    };
+    let session_id = random::token();
+    store.sessions.insert(
+        session_id.clone(),
+        Session {
+            sub: user.sub.clone(),
+            auth_time: random::unix_now(),
+            csrf: random::token(),
+            created: Instant::now(),
+        },
+    );
+    if let Some(transaction) = store.transactions.get_mut(tx) {
+        transaction.session = Some(session_id.clone());
+    }
+    drop(store);
+    let consent = with_params(&state.url(&state.config.paths.consent), &[("tx", tx)]);
+    let mut response = see_other(&state, &consent);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookies::SESSION_COOKIE, &session_id, secure(&state)),
+    );
+    response
+}
+
+fn login_form(
+    state: &AppState,
+    status: StatusCode,
+    tx: &str,
+    csrf: &str,
+    client_id: &str,
+    error: Option<&str>,
+    username: Option<&str>,
+) -> Response {
+    let action = state.url(&state.config.paths.login);
+    let html = html::login_page(&LoginForm {
+        action: &action,
+        tx,
+        csrf,
+        client_id,
+        error,
+        username,
+    });
+    page(state, PageKind::Interactive, status, html)
+}
+
+/// Cookies get `Secure` when the issuer is https.
+pub fn secure(state: &AppState) -> bool {
+    state.issuer.starts_with("https:")
+}

@@ -1,0 +1,57 @@
+//! Token revocation (RFC 7009).
+//!
+//! The client must authenticate (public clients identify with `client_id`,
+//! §2.1) and can revoke only its own tokens; someone else's token or an
+//! unknown one gets the same empty 200, so the answer reveals nothing (§2.2).
+//! Revoking a refresh token revokes its whole grant, access tokens included
+//! (§2.1). `token_type_hint` is only a hint: both kinds are searched.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::server::client_auth::{self, Public};
+use crate::server::issue::access_handle;
+use crate::server::oauth_error::{OAuthError, json_error, no_store};
+use crate::server::params::{Params, read_body};
+use crate::server::state::{AppState, Shared};
+
+/// `POST /revoke`.
+pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    match handle(&state, &headers, body).await {
+        Ok(()) => {
+            let mut response = StatusCode::OK.into_response();
+            no_store(response.headers_mut());
+            response
+        }
+        Err(error) => json_error(&error),
+    }
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(), OAuthError> {
+    let bytes = read_body(body).await?;
+    let params = Params::from_form(headers, &bytes)?;
+    params.check_not_repeated(&["token", "token_type_hint", "client_id", "client_secret"])?;
+    let client = client_auth::authenticate(state, headers, &params, Public::Allowed)?;
+    let Some(token) = params.get("token")? else {
+        return Err(OAuthError::invalid_request("token is required"));
+    };
+    let handle = access_handle(state, token);
+    let mut store = state.store();
+    if let Some(handle) = handle
+        && let Some(record) = store.access.get_mut(&handle)
+        && record.client_id == client.id
+    {
+        record.revoked = true;
+    }
+    let family = store
+        .refresh
+        .get(token)
+        .filter(|record| record.client_id == client.id)
+        .map(|record| record.grant);
+    if let Some(grant) = family {
+        store.revoke_grant(grant);
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The token endpoint (RFC 6749 §3.2, §5): reads a form POST, authenticates
+//! the client, checks the grant type and hands over to the grant handlers.
+//!
+//! Every answer, success or error, is JSON with `Cache-Control: no-store`
+//! (unless a flaw removes it). The client-credentials grant is small enough
+//! to live here; the code and refresh grants have their own files.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+
+use crate::server::client_auth::{self, Public};
+use crate::server::config::{ClientConfig, GrantType};
+use crate::server::issue::{self, Plan};
+use crate::server::oauth_error::{ErrorCode, OAuthError, token_error};
+use crate::server::params::{Params, read_body};
+use crate::server::scope;
+use crate::server::state::{AppState, Shared};
+use crate::server::store::Grant;
+
+use super::{token_code, token_refresh};
+
+/// Parameters of the token endpoint that must appear at most once.
+const SINGLE_PARAMS: &[&str] = &[
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "scope",
+    "client_id",
+    "client_secret",
+];
+
+/// `POST /token`.
+pub async fn post(
+    State(state): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match handle(&state, &uri, &headers, body).await {
+        Ok(response) => response,
+        Err(error) => token_error(&state, &error),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, OAuthError> {
+    // RFC 6749 §3.2: parameters travel in the body, never in the URL, where
+    // they would end up in logs.
+    if uri.query().is_some_and(|query| !query.is_empty()) {
+        return Err(OAuthError::invalid_request(
+            "parameters must be sent in the request body, not the URL",
+        ));
+    }
+    let bytes = read_body(body).await?;
+    let params = Params::from_form(headers, &bytes)?;
+    params.check_not_repeated(SINGLE_PARAMS)?;
+    let Some(grant_type) = params.get("grant_type")? else {
+        return Err(OAuthError::invalid_request("grant_type is required"));
+    };
+    let client = client_auth::authenticate(state, headers, &params, Public::Allowed)?;
+    let Some(grant) = GrantType::from_param(grant_type) else {
+        return Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "this grant type is not supported",
+        ));
+    };
+    if !client.allows_grant(grant) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "this client may not use this grant type",
+        ));
+    }
+    match grant {
+        GrantType::AuthorizationCode => token_code::redeem(state, client, &params),
+        GrantType::RefreshToken => token_refresh::refresh(state, client, &params),
+        GrantType::ClientCredentials => client_credentials(state, client, &params),
+    }
+}
+
+/// RFC 6749 §4.4: tokens for the client itself, without a refresh token.
+fn client_credentials(
+    state: &AppState,
+    client: &ClientConfig,
+    params: &Params,
+) -> Result<Response, OAuthError> {
+    let scope = scope::for_client(&state.config, client, params.get("scope")?)
+        .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
+    let mut store = state.store();
+    let grant = store.new_grant(Grant {
+        sub: None,
+        auth_time: None,
+        revoked: false,
+    });
+    let plan = Plan {
+        grant,
+        client_id: client.id.clone(),
+        sub: None,
+        scope,
+        refresh_scope: None,
+        id_token: None,
+    };
+    let minted = issue::record(state, &mut store, &plan);
+    drop(store);
+    issue::respond(state, &plan, minted)
+}

@@ -1,0 +1,288 @@
+//! Every flaw, table-driven: its probe sees the correct behaviour on the
+//! default server, the broken behaviour with the flaw on, and the happy path
+//! still works with the flaw on.
+//!
+//! The probe is a `match` over [`Flaw`], so a new flaw does not compile until
+//! it has one. Each probe returning `false` on the default server is also the
+//! "holds by default" test of the rule the flaw switches off.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::client::{
+    APP, APP_CB, APP_CB_ALT, APP2, Auth, AuthRequest, Decision, Outcome, SPA, SPA_CB, TestServer,
+    start,
+};
+use super::happy_path::{happy_path, verify_id_token};
+use crate::server::pkce::s256;
+use crate::server::{APP2_SECRET, Config, Flaw};
+
+/// A code TTL short enough to wait out in a test, long enough for a flow.
+const SHORT_CODE_TTL: Duration = Duration::from_millis(1500);
+
+/// Whether the behaviour `flaw` breaks is broken on a server with `config`.
+async fn shows(flaw: Flaw, config: Config) -> bool {
+    let mut config = config;
+    if flaw == Flaw::CodeExpiry {
+        config.ttl.code = SHORT_CODE_TTL;
+    }
+    let server = start(config).await;
+    let s = &server;
+    match flaw {
+        Flaw::RedirectExactMatch => reaches_client(s, "https://other.example/cb2").await,
+        Flaw::RedirectExtraPath => reaches_client(s, "https://client.example/cb/extra").await,
+        Flaw::RedirectPathTraversal => reaches_client(s, "https://client.example/./cb").await,
+        Flaw::RedirectAddedQuery => reaches_client(s, "https://client.example/cb?x=1").await,
+        Flaw::RedirectPortChange => reaches_client(s, "https://client.example:8443/cb").await,
+        Flaw::RedirectSchemeDowngrade => reaches_client(s, "http://client.example/cb").await,
+        Flaw::RedirectCaseChange => reaches_client(s, "https://client.example/CB").await,
+        Flaw::RedirectSubdomain => reaches_client(s, "https://evil.client.example/cb").await,
+        Flaw::RedirectErrorNoRedirect => {
+            let request = AuthRequest::app()
+                .set("redirect_uri", "https://attacker.example/cb")
+                .set("response_type", "foo");
+            !s.browser().flow(&request, Decision::Approve).await.is_page()
+        }
+        Flaw::StateExactEcho => {
+            let long = "s".repeat(100);
+            let request = AuthRequest::app().set("state", &long);
+            let echoed = s.browser().flow(&request, Decision::Approve).await;
+            echoed.params().get("state") != Some(&long)
+        }
+        Flaw::CodeSingleUse => {
+            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            assert_eq!(s.redeem(&APP, &granted).await.status, 200);
+            s.redeem(&APP, &granted).await.status == 200
+        }
+        Flaw::CodeReuseRevokesTokens => {
+            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let first = s.redeem(&APP, &granted).await.json();
+            assert_eq!(s.redeem(&APP, &granted).await.status, 400);
+            s.active(first["access_token"].as_str().unwrap()).await
+        }
+        Flaw::CodeExpiry => {
+            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            tokio::time::sleep(SHORT_CODE_TTL + Duration::from_millis(300)).await;
+            s.redeem(&APP, &granted).await.status == 200
+        }
+        Flaw::CodeBoundToClient => {
+            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            s.redeem(&APP2, &granted).await.status == 200
+        }
+        Flaw::CodeBoundToRedirectUri => {
+            let mut granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            granted.redirect_uri = APP_CB_ALT.into();
+            s.redeem(&APP, &granted).await.status == 200
+        }
+        Flaw::ClientAuthBadSecret => client_credentials(s, &Auth::Basic("app", "wrong")).await,
+        Flaw::ClientAuthMissingSecret => client_credentials(s, &Auth::IdOnly("app")).await,
+        Flaw::ClientAuthOtherClientSecret => {
+            client_credentials(s, &Auth::Basic("app", APP2_SECRET)).await
+        }
+        Flaw::PkceMissingVerifier => redeem_with_verifier(s, |_| None).await,
+        Flaw::PkceWrongVerifier => {
+            redeem_with_verifier(s, |_| Some("w".repeat(43))).await
+        }
+        Flaw::PkcePlainDowngrade => redeem_with_verifier(s, |verifier| Some(s256(verifier))).await,
+        Flaw::PkceDowngrade => {
+            let request = AuthRequest::app().omit("code_challenge").omit("code_challenge_method");
+            let granted = s.browser().flow(&request, Decision::Approve).await.granted();
+            let verifier = "v".repeat(43);
+            let reply = s
+                .token(
+                    &APP,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", &granted.code),
+                        ("redirect_uri", APP_CB),
+                        ("code_verifier", &verifier),
+                    ],
+                )
+                .await;
+            reply.status == 200
+        }
+        Flaw::PkceS256Required => {
+            let verifier = "p".repeat(43);
+            let request = AuthRequest::app()
+                .set("code_challenge", &verifier)
+                .set("code_challenge_method", "plain");
+            s.browser().flow(&request, Decision::Approve).await.has_code()
+        }
+        Flaw::RefreshOldRejected => {
+            let (first, _) = rotated(s).await;
+            s.refresh(&APP, &first, None).await.status == 200
+        }
+        Flaw::RefreshReuseRevokesFamily => {
+            let (first, second) = rotated(s).await;
+            assert_eq!(s.refresh(&APP, &first, None).await.status, 400);
+            s.refresh(&APP, &second, None).await.status == 200
+        }
+        Flaw::RefreshBoundToClient => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            s.refresh(&APP2, refresh, None).await.status == 200
+        }
+        Flaw::RefreshScopeNoEscalation => {
+            let request = AuthRequest::app().set("scope", "openid api.read");
+            let tokens = s.tokens(&request, &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let reply = s.refresh(&APP, refresh, Some("openid api.read api.write")).await;
+            reply.status == 200
+        }
+        Flaw::TokenNoStoreHeader => {
+            let reply = s.token(&APP, &[("grant_type", "client_credentials")]).await;
+            assert_eq!(reply.status, 200);
+            reply.header("cache-control") != Some("no-store") || reply.header("pragma") != Some("no-cache")
+        }
+        Flaw::ErrorFormat => {
+            let reply = s.token(&APP, &[("grant_type", "urn:example:unknown")]).await;
+            assert_eq!(reply.status, 400);
+            assert_eq!(reply.error(), "unsupported_grant_type");
+            !reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
+                || reply.json()["error_description"].as_str().unwrap().contains('"')
+        }
+        Flaw::IssInAllResponses => {
+            let request = AuthRequest::app().set("scope", "openid no-such-scope");
+            let outcome = s.browser().flow(&request, Decision::Approve).await;
+            assert_eq!(outcome.params()["error"], "invalid_scope");
+            !outcome.params().contains_key("iss")
+        }
+        Flaw::HeadersAntiFraming => {
+            let browser = s.browser();
+            let first = browser.authorize(&AuthRequest::app()).await;
+            let login = browser.get(first.location().unwrap()).await;
+            assert_eq!(login.status, 200);
+            login.header("x-frame-options").is_none()
+                && !login.header("content-security-policy").is_some_and(|csp| csp.contains("frame-ancestors"))
+        }
+        Flaw::IdTokenNonce => {
+            let request = AuthRequest::app();
+            let tokens = s.tokens(&request, &APP).await;
+            let claims: serde_json::Value =
+                jsonwebtoken::dangerous::insecure_decode(tokens["id_token"].as_str().unwrap())
+                    .unwrap()
+                    .claims;
+            claims["nonce"].as_str() != request.get("nonce")
+        }
+        Flaw::IdTokenSignature => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            verify_id_token(s, tokens["id_token"].as_str().unwrap()).await.is_err()
+        }
+        Flaw::BearerRevoked401 => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            assert_eq!(s.revoke(&APP, access).await.status, 200);
+            assert!(!s.active(access).await, "introspection must still say inactive");
+            s.bearer("/api/me", access).await.status == 200
+                || s.bearer("/userinfo", access).await.status == 200
+        }
+        Flaw::AuthzAccessDenied => s.browser().flow(&AuthRequest::app(), Decision::Deny).await.has_code(),
+        Flaw::IntrospectAuthRequired => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let reply = s.introspect(&Auth::Nothing, tokens["access_token"].as_str().unwrap()).await;
+            reply.status == 200
+        }
+    }
+}
+
+/// Whether an approved flow with this redirect URI ends at the client.
+async fn reaches_client(server: &TestServer, redirect_uri: &str) -> bool {
+    let request = AuthRequest::app().set("redirect_uri", redirect_uri);
+    match server.browser().flow(&request, Decision::Approve).await {
+        Outcome::Client { location, .. } => {
+            assert!(location.starts_with(redirect_uri), "{location}");
+            true
+        }
+        Outcome::Page(reply) => {
+            assert_eq!(reply.status, 400);
+            false
+        }
+    }
+}
+
+async fn client_credentials(server: &TestServer, auth: &Auth<'_>) -> bool {
+    let reply = server.token(auth, &[("grant_type", "client_credentials")]).await;
+    if reply.status != 200 {
+        assert_eq!(reply.status, 401, "{}", reply.body);
+        assert_eq!(reply.error(), "invalid_client");
+    }
+    reply.status == 200
+}
+
+/// Runs a flow for the public client and redeems with the verifier `change`
+/// makes of the real one.
+async fn redeem_with_verifier(server: &TestServer, change: impl Fn(&str) -> Option<String>) -> bool {
+    let request = AuthRequest::new("spa", SPA_CB, "openid api.read");
+    let mut granted = server.browser().flow(&request, Decision::Approve).await.granted();
+    granted.verifier = change(granted.verifier.as_deref().unwrap());
+    let reply = server.redeem(&SPA, &granted).await;
+    if reply.status != 200 {
+        assert_eq!(reply.status, 400);
+        assert_eq!(reply.error(), "invalid_grant");
+    }
+    reply.status == 200
+}
+
+/// RT1 → RT2 for `app`.
+async fn rotated(server: &TestServer) -> (String, String) {
+    let tokens = server.tokens(&AuthRequest::app(), &APP).await;
+    let first = tokens["refresh_token"].as_str().unwrap().to_string();
+    let reply = server.refresh(&APP, &first, None).await;
+    assert_eq!(reply.status, 200);
+    let second = reply.json()["refresh_token"].as_str().unwrap().to_string();
+    (first, second)
+}
+
+/// One flaw: default holds, flaw breaks it, happy path survives.
+async fn check(flaw: Flaw) -> Result<(), String> {
+    if shows(flaw, Config::default()).await {
+        return Err(format!("{flaw}: the default server already shows the flaw"));
+    }
+    let flawed = Config::default().with_flaw(flaw);
+    if !shows(flaw, flawed.clone()).await {
+        return Err(format!("{flaw}: switching the flaw on changed nothing"));
+    }
+    let server = start(flawed).await;
+    happy_path(&server).await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flaw_breaks_its_rule_and_nothing_on_the_happy_path() {
+    let mut checks = JoinSet::new();
+    for flaw in Flaw::ALL {
+        let flaw = *flaw;
+        checks.spawn(async move { (flaw, check(flaw).await) });
+    }
+    let mut failures = Vec::new();
+    while let Some(joined) = checks.join_next().await {
+        match joined {
+            Ok((_, Ok(()))) => {}
+            Ok((_, Err(message))) => failures.push(message),
+            Err(panic) => failures.push(format!("a flaw check panicked: {panic}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn error_no_redirect_never_sends_a_code_to_an_unvalidated_uri() {
+    let server = start(Config::default().with_flaw(Flaw::RedirectErrorNoRedirect)).await;
+    let attacker = AuthRequest::app().set("redirect_uri", "https://attacker.example/cb");
+    assert!(server.browser().flow(&attacker, Decision::Approve).await.is_page());
+    let denied = server.browser().flow(&attacker, Decision::Deny).await;
+    assert_eq!(denied.params()["error"], "access_denied");
+    let unknown = AuthRequest::app()
+        .set("client_id", "nobody")
+        .set("redirect_uri", "https://attacker.example/cb");
+    assert!(!server.browser().flow(&unknown, Decision::Approve).await.is_page());
+}
+
+#[tokio::test]
+async fn state_flaw_also_invents_an_empty_state() {
+    let server = start(Config::default().with_flaw(Flaw::StateExactEcho)).await;
+    let request = AuthRequest::app().omit("state");
+    let outcome = server.browser().flow(&request, Decision::Approve).await;
+    assert_eq!(outcome.params().get("state").map(String::as_str), Some(""));
+}

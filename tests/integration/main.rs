@@ -1,0 +1,9 @@
+//! oauthcheck's integration tests: the suites against the reference server
+//! (and each of its flaws), hostile targets, and the command line.
+//!
+//! One test binary (see style.md); each module owns one concern.
+
+mod cli;
+mod hostile;
+mod selftest;
+mod support;

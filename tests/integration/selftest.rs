@@ -1,0 +1,100 @@
+//! The self-test: proof that no check is vacuous (design principle 1).
+//!
+//! Against the correct reference server every shipped trial passes; with one
+//! flaw switched on, exactly the scenarios citing that requirement stop
+//! passing (fail, or warn for SHOULD checks) and every other scenario still
+//! passes. A scenario citing no flaw, or a flaw no scenario cites, fails here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use oauthcheck::cli::exit;
+use oauthcheck::report::Totals;
+use oauthcheck::run::Outcome;
+use oauthcheck::server::Flaw;
+
+use crate::support::{describe, run_against_reference, shipped_suites};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_correct_reference_server_passes_every_trial() {
+    let suites = shipped_suites();
+    let reports = run_against_reference(&suites, &[], 32).await;
+    let not_passed: Vec<_> = reports.iter().filter(|r| r.outcome != Outcome::Pass).collect();
+    assert!(not_passed.is_empty(), "against the correct server:\n{}", describe(&not_passed));
+    assert!(reports.len() > 50, "only {} trials ran", reports.len());
+}
+
+#[test]
+fn every_scenario_cites_a_flaw_and_every_flaw_is_cited() {
+    let flaw_ids: BTreeSet<&str> = Flaw::ALL.iter().map(|f| f.id()).collect();
+    let mut cited = BTreeSet::new();
+    for suite in shipped_suites() {
+        for scenario in &suite.scenarios {
+            let flaws: Vec<&String> = scenario.requirements.iter().filter(|r| flaw_ids.contains(r.as_str())).collect();
+            assert!(
+                !flaws.is_empty(),
+                "scenario `{}` ({}) cites no requirement the reference server can break, so nothing proves it can fail",
+                scenario.id,
+                scenario.location
+            );
+            cited.extend(flaws.into_iter().cloned());
+        }
+    }
+    let uncited: Vec<&&str> = flaw_ids.iter().filter(|f| !cited.contains(**f)).collect();
+    assert!(uncited.is_empty(), "flaws no shipped scenario cites: {uncited:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
+    let suites = shipped_suites();
+    let scenarios_citing = |flaw: Flaw| -> BTreeSet<String> {
+        suites
+            .iter()
+            .flat_map(|s| &s.scenarios)
+            .filter(|s| s.requirements.iter().any(|r| r == flaw.id()))
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    // A few flaws at a time: each run has its own server and overlaps its waits.
+    let mut problems = Vec::new();
+    for chunk in Flaw::ALL.chunks(6) {
+        let runs = chunk.iter().map(|&flaw| {
+            let suites = suites.clone();
+            tokio::spawn(async move { (flaw, run_against_reference(&suites, &[flaw], 16).await) })
+        });
+        for run in runs.collect::<Vec<_>>() {
+            let (flaw, reports) = run.await.expect("the run finishes");
+            let expected = scenarios_citing(flaw);
+            let mut broken: BTreeMap<String, Vec<_>> = BTreeMap::new();
+            for report in &reports {
+                if report.outcome != Outcome::Pass && report.outcome != Outcome::Skip {
+                    broken.entry(report.scenario.clone()).or_default().push(report);
+                }
+            }
+            let errors: Vec<_> = reports.iter().filter(|r| r.outcome == Outcome::Error).collect();
+            if !errors.is_empty() {
+                problems.push(format!("flaw `{}`: trials ended in error:\n{}", flaw.id(), describe(&errors)));
+            }
+            for scenario in &expected {
+                if !broken.contains_key(scenario) {
+                    problems.push(format!("flaw `{}`: scenario `{scenario}` still passes", flaw.id()));
+                }
+            }
+            for (scenario, trials) in &broken {
+                if !expected.contains(scenario) {
+                    problems.push(format!(
+                        "flaw `{}` also breaks scenario `{scenario}`, which does not cite it:\n{}",
+                        flaw.id(),
+                        describe(trials)
+                    ));
+                }
+            }
+            let totals = Totals::of(&reports);
+            let must_broken = reports.iter().any(|r| r.outcome == Outcome::Fail);
+            let code = exit::for_totals(&totals);
+            if must_broken && code != exit::FAILED {
+                problems.push(format!("flaw `{}`: a MUST failed but the exit code is {code}", flaw.id()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

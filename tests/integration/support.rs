@@ -1,0 +1,38 @@
+//! Shared helpers: load the shipped suites, run them against the embedded
+//! reference server with a set of flaws, on one runtime.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use oauthcheck::harness;
+use oauthcheck::run::{self, RunOptions, TrialReport};
+use oauthcheck::server::Flaw;
+use oauthcheck::suite::Suite;
+
+/// The repository's `suites/` directory.
+pub fn suites_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suites")
+}
+
+/// Every shipped suite, loaded (panics with the diagnostics if they do not load).
+pub fn shipped_suites() -> Vec<Suite> {
+    harness::load_suites(&[suites_dir()]).unwrap_or_else(|m| panic!("the shipped suites do not load:\n{m}"))
+}
+
+/// Runs all trials of `suites` against a reference server with `flaws`.
+pub async fn run_against_reference(suites: &[Suite], flaws: &[Flaw], jobs: usize) -> Vec<TrialReport> {
+    let (profile, server) = harness::embedded_target(flaws).await.expect("the reference server starts");
+    let specs = run::plan(suites, &profile);
+    let reports = run::execute(Arc::new(profile), specs, &RunOptions { jobs }).await;
+    server.shutdown().await;
+    reports
+}
+
+/// `name: outcome — message` lines, for assertion messages.
+pub fn describe(reports: &[&TrialReport]) -> String {
+    reports
+        .iter()
+        .map(|r| format!("{}: {} — {}", r.name, r.outcome.word(), r.message.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
