@@ -16,5 +16,5 @@ pub mod jose;
 pub mod run;
 pub mod target;
 pub mod report;
-// pub mod cli; (pending server)
-// pub mod harness; (pending server)
+pub mod cli;
+pub mod harness;

@@ -22,6 +22,11 @@ use super::{
 /// What a browser sends as `Accept` for a navigation.
 const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
+/// A meta refresh to the client with at most this delay (seconds) ends the
+/// walk before login/consent detection; a slower one only when the page
+/// offers nothing else.
+const PROMPT_REFRESH: f64 = 5.0;
+
 /// How often a consent page may be answered in one walk before the agent
 /// concludes its answer is not taken.
 const MAX_CONSENT_ANSWERS: usize = 2;
@@ -306,7 +311,7 @@ impl Agent {
         let password_rejected = nav.after == After::Password && status == 401;
         let login_failed = |reason: String| AgentError::LoginFailed {
             url: redactor.url(current),
-            reason,
+            reason: redactor.message(&reason),
         };
         if !is_html {
             if password_rejected {
@@ -346,12 +351,16 @@ impl Agent {
             return stayed(page.title);
         }
 
-        // (1) A meta refresh to the client.
+        // (1) A prompt meta refresh to the client (a slow one, such as a
+        // session-timeout refresh on a login page, waits for step 5).
         let refresh = page
             .meta_refresh
-            .as_deref()
-            .and_then(|r| self.resolve(&base, r).ok());
-        if let Some(target) = refresh.as_ref().filter(|t| scope.leaves_as(t)) {
+            .as_ref()
+            .and_then(|(delay, r)| Some((*delay, self.resolve(&base, r).ok()?)));
+        let prompt_exit = refresh
+            .as_ref()
+            .filter(|(delay, target)| *delay <= PROMPT_REFRESH && scope.leaves_as(target));
+        if let Some((_, target)) = prompt_exit {
             walk.pages.push(seen(PageKind::Other));
             return Ok(Step::Done(to_client(
                 target.clone(),
@@ -369,7 +378,8 @@ impl Agent {
                 },
                 None => current.to_string(),
             };
-            if scope.is_client_uri(&action) || (page.auto_submit && scope.leaves_as(&action)) {
+            let self_submitting = page.auto_submit && !form.has_typing_inputs();
+            if scope.is_client_uri(&action) || (self_submitting && scope.leaves_as(&action)) {
                 walk.pages.push(seen(PageKind::Other));
                 return Ok(Step::Done(Navigation::ToClient {
                     url: action,
@@ -454,9 +464,14 @@ impl Agent {
             return self.submit(form, &fields, pressed, &base, current, after, scope);
         }
         if password_rejected {
-            let what = page.title.clone().unwrap_or_else(|| page.text.clone());
+            let excerpt: String = page.text.chars().take(120).collect();
+            let what: Vec<&str> = [page.title.as_deref().unwrap_or(""), excerpt.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
             return Err(login_failed(format!(
-                "the server answered `401` to the password submission: {what}"
+                "the server answered `401` to the password submission: {}",
+                what.join(" — ")
             )));
         }
 
@@ -503,11 +518,14 @@ impl Agent {
 
         // (5) An interstitial that moves on by itself within the AS.
         walk.pages.push(seen(PageKind::Other));
-        if let Some(target) = refresh {
+        if let Some((_, target)) = refresh {
+            if scope.leaves_as(&target) {
+                return Ok(Step::Done(to_client(target, NavigationKind::MetaRefresh)));
+            }
             return Ok(Step::Go(Nav::get(target, Some(current.to_string()))));
         }
         if page.auto_submit {
-            if let Some(form) = page.forms.iter().find(|f| !f.has_password()) {
+            if let Some(form) = page.forms.iter().find(|f| !f.has_typing_inputs()) {
                 return self.submit(
                     form,
                     &form.fields,

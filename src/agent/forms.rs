@@ -16,8 +16,8 @@ pub(crate) struct Page {
     pub(crate) title: Option<String>,
     /// `<base href>`, raw.
     pub(crate) base_href: Option<String>,
-    /// The URL of `<meta http-equiv="refresh">`, raw (any delay).
-    pub(crate) meta_refresh: Option<String>,
+    /// `<meta http-equiv="refresh">`: its delay in seconds and URL (raw).
+    pub(crate) meta_refresh: Option<(f64, String)>,
     /// The page submits a form by itself (`onload=…submit()` or a script
     /// calling `submit()`).
     pub(crate) auto_submit: bool,
@@ -335,26 +335,30 @@ fn matches_self_or_ancestor(selector: &Selector, e: &ElementRef<'_>) -> bool {
 }
 
 /// The delay-then-URL syntax of a refresh: `0;url=…`, `5; URL='…'`, `0, …`.
-pub(crate) fn refresh_url(content: &str) -> Option<String> {
+/// Returns the delay in seconds (0 when unreadable) and the URL, if any.
+pub(crate) fn refresh_url(content: &str) -> Option<(f64, String)> {
     let rest = content.trim_start();
-    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
-    let rest = rest.trim_start();
+    let delay_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let delay = rest[..delay_end].parse::<f64>().unwrap_or(0.0);
+    let rest = rest[delay_end..].trim_start();
     let rest = rest.strip_prefix([';', ',']).unwrap_or(rest).trim_start();
-    let rest = if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("url") {
-        let after = rest[3..].trim_start();
-        match after.strip_prefix('=') {
-            Some(value) => value.trim_start(),
-            None => rest,
+    let rest = match rest.get(..3) {
+        Some(word) if word.eq_ignore_ascii_case("url") => {
+            match rest[3..].trim_start().strip_prefix('=') {
+                Some(value) => value.trim_start(),
+                None => rest,
+            }
         }
-    } else {
-        rest
+        _ => rest,
     };
     let url = match rest.chars().next() {
         Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
         _ => rest,
     };
     let url = url.trim();
-    (!url.is_empty()).then(|| url.to_string())
+    (!url.is_empty()).then(|| (delay, url.to_string()))
 }
 
 impl Page {
@@ -903,7 +907,7 @@ mod tests {
         );
         assert_eq!(page.title.as_deref(), Some("Submit This Form"));
         assert_eq!(
-            page.meta_refresh.as_deref(),
+            page.meta_refresh.as_ref().map(|(_, url)| url.as_str()),
             Some("http://c.example/cb?code=a&state=b")
         );
         assert!(page.auto_submit);
@@ -914,15 +918,23 @@ mod tests {
 
     #[test]
     fn refresh_content_syntaxes() {
-        for (content, url) in [
-            ("0;url=/next", Some("/next")),
-            ("0; URL = \"/q?a=1\"", Some("/q?a=1")),
-            ("5, http://x/y", Some("http://x/y")),
+        for (content, expected) in [
+            ("0;url=/next", Some((0.0, "/next"))),
+            ("0; URL = \"/q?a=1\"", Some((0.0, "/q?a=1"))),
+            ("5, http://x/y", Some((5.0, "http://x/y"))),
+            ("2.5;url='/z'", Some((2.5, "/z"))),
+            ("0;aaé", Some((0.0, "aaé"))),
+            ("0;url=é", Some((0.0, "é"))),
             ("3", None),
             ("0;url=", None),
             ("", None),
         ] {
-            assert_eq!(refresh_url(content).as_deref(), url, "{content:?}");
+            let got = refresh_url(content);
+            assert_eq!(
+                got.as_ref().map(|(d, u)| (*d, u.as_str())),
+                expected,
+                "{content:?}"
+            );
         }
     }
 

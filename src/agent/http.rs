@@ -315,7 +315,7 @@ impl Agent {
                         AgentError::Http { url, reason } => AgentError::Http {
                             url,
                             reason: format!(
-                                "the response body broke off after {} bytes: {reason}",
+                                "reading the response body failed after {} bytes: {reason}",
                                 body.len()
                             ),
                         },

@@ -65,10 +65,20 @@ pub enum Body {
 }
 
 /// One HTTP request as the harness wants it sent, byte for byte.
+///
+/// The agent adds only `User-Agent` (unless given), the body's
+/// `Content-Type` (unless given) and, on the front channel, the session
+/// cookies (unless a `Cookie` header is given); reqwest adds `Host`,
+/// `Content-Length` and `Accept-Encoding: gzip`.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// Any token (`GET`, `POST`, `PUT`, …).
     pub method: String,
+    /// Absolute http(s) URL, sent as written: only characters the URL
+    /// standard must escape (space, `"`, `<`, `>`, … and `'` in a query) are
+    /// percent-encoded by parsing; existing escapes are never touched.
     pub url: String,
+    /// In order; repeated names are sent repeatedly.
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
     /// Sends the browser cookie jar (front channel) or not (back channel).
@@ -113,9 +123,12 @@ impl Request {
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
-    /// Header names lowercase, in order, repeated headers kept.
+    /// Header names lowercase, in order, repeated headers kept; values that
+    /// are not UTF-8 are read lossily.
     pub headers: Vec<(String, String)>,
+    /// At most `max_body` bytes (decompressed when the server used gzip).
     pub body: Vec<u8>,
+    /// The server had more than `max_body` bytes to send.
     pub truncated: bool,
     /// The URL that was requested.
     pub url: String,
@@ -150,7 +163,8 @@ pub struct Exchange {
     pub response_body: Option<String>,
     pub truncated: bool,
     pub elapsed_ms: u64,
-    /// What went wrong, when no response came.
+    /// What went wrong: no response came (timeout, connection refused, bad
+    /// URL), or its body broke off.
     pub error: Option<String>,
 }
 
@@ -192,6 +206,8 @@ pub struct LoginConfig {
     pub deny: Option<String>,
     /// External command given the authorize URL as its last argument; prints
     /// the final redirect URL on stdout. Replaces login/consent scraping.
+    /// It also gets `OAUTHCHECK_USERNAME`, `OAUTHCHECK_PASSWORD` and
+    /// `OAUTHCHECK_CONSENT` (`approve`/`deny`) in its environment.
     pub command: Option<Vec<String>>,
 }
 
@@ -220,7 +236,8 @@ pub enum Navigation {
         /// The URL as the AS gave it (resolved against the page if relative).
         url: String,
         via: NavigationKind,
-        /// Query (or fragment, or form_post fields) parameters, percent-decoded, in order.
+        /// Query parameters then, when the fragment holds `name=value` pairs,
+        /// fragment parameters (or the fields of a form), percent-decoded, in order.
         params: Vec<(String, String)>,
     },
     /// The flow stopped on an AS page (error page, or a page with nothing to do).
@@ -231,6 +248,7 @@ pub enum Navigation {
     },
 }
 
+/// How the user agent was sent to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NavigationKind {
@@ -275,8 +293,11 @@ pub enum PageKind {
 #[derive(Debug, Clone)]
 pub struct PageSeen {
     pub kind: PageKind,
+    /// Redacted like the transcript.
     pub url: String,
     pub status: u16,
+    /// Lowercase names, in order; redacted like the transcript (cookie
+    /// values masked, names and attributes kept).
     pub headers: Vec<(String, String)>,
 }
 
@@ -284,8 +305,11 @@ pub struct PageSeen {
 #[derive(Debug, Clone)]
 pub struct BrowseResult {
     pub navigation: Navigation,
+    /// Every HTML page, in order (none when the login command was used).
     pub pages: Vec<PageSeen>,
+    /// A password was submitted during this walk and not rejected.
     pub logged_in: bool,
+    /// A consent page was shown during this walk.
     pub consent_shown: bool,
 }
 

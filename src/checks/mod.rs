@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::redact::Redactor;
 use crate::run::vars::{VarError, Vars};
 use crate::suite::{Expect, FieldPath, Matcher};
 use crate::target::Profile;
@@ -13,8 +14,17 @@ use crate::target::Profile;
 /// A step's result as one JSON object (see [`FieldPath`] for its shape).
 pub type View = Value;
 
+/// What a check needs besides the expectation and the result.
+pub struct Env<'a> {
+    pub vars: &'a Vars,
+    pub profile: &'a Profile,
+    /// Actual values quoted in messages pass through it first.
+    pub redactor: &'a Redactor,
+}
+
 /// Checks `expect` against `view`; `Ok(vec![])` when everything holds.
-pub fn evaluate(expect: &Expect, view: &View, vars: &Vars, profile: &Profile) -> Result<Vec<String>, VarError> {
+pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<String>, VarError> {
+    let (vars, profile) = (env.vars, env.profile);
     let mut problems = Vec::new();
     let is_authorize = view.get("redirected").is_some();
     if !expect.status.is_empty() {
@@ -62,22 +72,22 @@ pub fn evaluate(expect: &Expect, view: &View, vars: &Vars, profile: &Profile) ->
                 }
             }
             for (name, matcher) in &redirect.params {
-                check_value(&mut problems, &format!("redirect parameter `{name}`"), lookup(view, &["params", name]), matcher, vars, profile)?;
+                check_value(&mut problems, &format!("redirect parameter `{name}`"), lookup(view, &["params", name]), matcher, env)?;
             }
         }
     }
     for (name, matcher) in &expect.headers {
         let lower = name.to_ascii_lowercase();
-        check_value(&mut problems, &format!("header `{name}`"), lookup(view, &["headers", &lower]), matcher, vars, profile)?;
+        check_value(&mut problems, &format!("header `{name}`"), lookup(view, &["headers", &lower]), matcher, env)?;
     }
     for (path, matcher) in &expect.json {
         let mut segments = vec!["json"];
         segments.extend(path.split('.'));
-        check_value(&mut problems, &format!("JSON `{path}`"), lookup(view, &segments), matcher, vars, profile)?;
+        check_value(&mut problems, &format!("JSON `{path}`"), lookup(view, &segments), matcher, env)?;
     }
     for (path, matcher) in &expect.fields {
         let segments: Vec<&str> = path.0.iter().map(String::as_str).collect();
-        check_value(&mut problems, &format!("`{}`", path.0.join(".")), lookup(view, &segments), matcher, vars, profile)?;
+        check_value(&mut problems, &format!("`{}`", path.0.join(".")), lookup(view, &segments), matcher, env)?;
     }
     Ok(problems)
 }
@@ -134,11 +144,15 @@ fn check_value(
     what: &str,
     actual: Option<&Value>,
     matcher: &Matcher,
-    vars: &Vars,
-    profile: &Profile,
+    env: &Env<'_>,
 ) -> Result<(), VarError> {
+    let (vars, profile) = (env.vars, env.profile);
     let text = actual.map(as_text);
-    let shown = || text.as_deref().map_or("absent".to_string(), |t| format!("`{}`", excerpt(t)));
+    // Redact before cutting: a cut secret no longer matches its known value.
+    let shown = || {
+        text.as_deref()
+            .map_or("absent".to_string(), |t| format!("`{}`", excerpt(&env.redactor.message(t))))
+    };
     let problem = match matcher {
         Matcher::Present => actual.is_none().then(|| format!("expected {what} to be present, but it is absent")),
         Matcher::Absent => actual.is_some().then(|| format!("expected {what} to be absent, got {}", shown())),

@@ -88,7 +88,7 @@ pub async fn run_trial(
             Err(e) => return error(format!("`{}` step could not complete: {e}", step.kind.name()), &location),
         };
         if let Some(expect) = &step.expect {
-            match checks::evaluate(expect, &view, &trial.vars, profile) {
+            match checks::evaluate(expect, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
                 Ok(problems) => {
                     let message = format!(
@@ -103,7 +103,7 @@ pub async fn run_trial(
             }
         }
         if let Some(check) = &step.check {
-            match checks::evaluate(check, &view, &trial.vars, profile) {
+            match checks::evaluate(check, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
                 Ok(problems) => {
                     let level = step.level.unwrap_or(scenario.level);
@@ -160,6 +160,14 @@ fn bullet(lines: &[String]) -> String {
 }
 
 impl Trial<'_> {
+    fn env(&self) -> checks::Env<'_> {
+        checks::Env {
+            vars: &self.vars,
+            profile: self.profile,
+            redactor: &self.redactor,
+        }
+    }
+
     async fn execute(&mut self, step: &Step) -> Result<View, StepError> {
         match &step.kind {
             StepKind::Authorize(a) => self.authorize(a).await,
@@ -512,7 +520,11 @@ impl Trial<'_> {
             )
         } else if let Some(status) = view.get("status").and_then(Value::as_u64) {
             let body = view.get("body").and_then(Value::as_str).unwrap_or("");
-            let body: String = body.chars().take(300).collect();
+            let content_type = checks::lookup(view, &["headers", "content-type"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            // Redact before cutting: a cut secret no longer matches its known value.
+            let body: String = self.redactor.body(content_type, body).chars().take(300).collect();
             format!("actual: HTTP {status} {body}")
         } else {
             return String::new();

@@ -104,7 +104,9 @@ pub struct Started {
 }
 
 /// Starts every spec on `runtime` (at most `jobs` at once) and returns
-/// immediately; each report arrives on its own channel.
+/// immediately; each report arrives on its own channel. All trials share one
+/// HTTP client (connections are reused) but each has its own cookie jar,
+/// redactor and transcript.
 pub fn start(
     runtime: &tokio::runtime::Handle,
     profile: Arc<Profile>,
@@ -112,15 +114,26 @@ pub fn start(
     options: &RunOptions,
 ) -> Vec<Started> {
     let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
-    let rate = profile.limits.rate.map(|r| Arc::new(RateLimiter::new(r)));
+    let config = AgentConfig {
+        timeout: profile.limits.timeout,
+        max_body: profile.limits.max_body,
+        rate: profile.limits.rate.map(|r| Arc::new(RateLimiter::new(r))),
+        ..AgentConfig::default()
+    };
+    // Building the client needs the runtime's context (its DNS resolver).
+    let base = {
+        let _guard = runtime.enter();
+        Agent::new(config, Arc::new(Redactor::new())).map_err(|e| e.to_string())
+    };
     specs
         .into_iter()
         .map(|spec| {
             let (tx, rx) = oneshot::channel();
-            let (profile, permits, rate, task_spec) = (profile.clone(), permits.clone(), rate.clone(), spec.clone());
+            let (profile, permits, task_spec) = (profile.clone(), permits.clone(), spec.clone());
+            let base = base.as_ref().map(|a| a.new_trial(Arc::new(Redactor::new()), false)).map_err(Clone::clone);
             runtime.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let report = run_one(&profile, &task_spec, rate).await;
+                let report = run_one(&profile, &task_spec, base).await;
                 let _ = tx.send(report);
             });
             Started { spec, report: rx }
@@ -130,7 +143,7 @@ pub fn start(
 
 /// Runs one trial to its report, never panicking outward: a panic inside
 /// becomes an `error` outcome.
-async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, rate: Option<Arc<RateLimiter>>) -> TrialReport {
+async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, agent: Result<Agent, String>) -> TrialReport {
     let started = Instant::now();
     let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| TrialReport {
         name: spec.name.clone(),
@@ -151,24 +164,15 @@ async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, rate: Option<Arc<Rate
     if let Some(reason) = &spec.skip_reason {
         return base(Outcome::Skip, Some(reason.clone()), None, Vec::new());
     }
-    let redactor = Arc::new(Redactor::new());
+    let agent = match agent {
+        Ok(agent) => agent,
+        Err(e) => return base(Outcome::Error, Some(format!("cannot build the HTTP client: {e}")), None, Vec::new()),
+    };
+    let redactor = agent.redactor().clone();
     for secret in profile.secrets() {
         redactor.add(&secret);
     }
-    let config = AgentConfig {
-        timeout: profile.limits.timeout,
-        max_body: profile.limits.max_body,
-        rate,
-        ..AgentConfig::default()
-    };
-    let agent = match Agent::new(config, redactor.clone()) {
-        Ok(agent) => agent,
-        Err(e) => return base(Outcome::Error, Some(e.to_string()), None, Vec::new()),
-    };
-    let transcript_agent = match agent.fresh_session() {
-        Ok(a) => a,
-        Err(e) => return base(Outcome::Error, Some(e.to_string()), None, Vec::new()),
-    };
+    let transcript = agent.fork_session();
     // A trial cannot outlive its waits plus a generous allowance per request.
     let limit = exec::total_wait(&spec.scenario, profile) + profile.limits.timeout * 8 + Duration::from_secs(30);
     let (profile2, scenario, variant, redactor2) =
@@ -189,8 +193,8 @@ async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, rate: Option<Arc<Rate
             location: None,
         },
     };
-    let message = verdict.message.map(|m| redactor.text(&m));
-    base(verdict.outcome, message, verdict.location, transcript_agent.transcript())
+    let message = verdict.message.map(|m| redactor.message(&m));
+    base(verdict.outcome, message, verdict.location, transcript.transcript())
 }
 
 /// A random URL-safe token of `bytes` random bytes (state, nonce, PKCE verifier).

@@ -2,8 +2,11 @@
 //! introspection): exactly one method per request, and only the method the
 //! client registered (RFC 6749 §2.3, §3.2.1; OAuth 2.1 §2.4).
 //!
-//! The `client-auth.*` flaws live here and only here. Secrets are compared in
-//! constant time and never appear in an error description.
+//! The `client-auth.*` flaws live here and only here, and apply at the token
+//! endpoint only, where the catalogue tests them: revocation and
+//! introspection keep checking properly, so their own scenarios stay intact.
+//! Secrets are compared in constant time and never appear in an error
+//! description.
 
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use axum::http::{HeaderMap, header};
@@ -16,13 +19,22 @@ use crate::server::oauth_error::OAuthError;
 use crate::server::params::{Params, decode_component};
 use crate::server::state::AppState;
 
-/// Whether an endpoint accepts public clients identifying with `client_id`.
+/// The endpoint asking, which decides who may call it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Public {
-    /// Token and revocation endpoints (RFC 6749 §3.2.1, RFC 7009 §2.1).
-    Allowed,
-    /// Introspection: only real authentication counts (RFC 7662 §2.1).
-    Refused,
+pub enum Endpoint {
+    /// Public clients identify with `client_id` (RFC 6749 §3.2.1); the
+    /// `client-auth.*` flaws apply here.
+    Token,
+    /// Public clients identify with `client_id` (RFC 7009 §2.1).
+    Revocation,
+    /// Only real authentication counts (RFC 7662 §2.1).
+    Introspection,
+}
+
+impl Endpoint {
+    fn allows_public(self) -> bool {
+        self != Endpoint::Introspection
+    }
 }
 
 /// Credentials as presented, before checking them.
@@ -45,21 +57,24 @@ pub fn authenticate<'a>(
     state: &'a AppState,
     headers: &HeaderMap,
     params: &Params,
-    public: Public,
+    endpoint: Endpoint,
 ) -> Result<&'a ClientConfig, OAuthError> {
+    let flawed = |flaw: Flaw| endpoint == Endpoint::Token && state.has(flaw);
     let (client, method, secret) = match present(headers, params)? {
         Presented::Basic { id, secret } => {
             (known(state, &id)?, AuthMethod::ClientSecretBasic, secret)
         }
-        Presented::Post { id, secret } => (known(state, &id)?, AuthMethod::ClientSecretPost, secret),
+        Presented::Post { id, secret } => {
+            (known(state, &id)?, AuthMethod::ClientSecretPost, secret)
+        }
         Presented::IdOnly { id } => {
             let client = known(state, &id)?;
-            return match (client.auth_method, public) {
-                (AuthMethod::None, Public::Allowed) => Ok(client),
-                (AuthMethod::None, Public::Refused) => Err(OAuthError::invalid_client(
+            return match client.auth_method {
+                AuthMethod::None if endpoint.allows_public() => Ok(client),
+                AuthMethod::None => Err(OAuthError::invalid_client(
                     "public clients cannot use this endpoint",
                 )),
-                _ if state.has(Flaw::ClientAuthMissingSecret) => Ok(client),
+                _ if flawed(Flaw::ClientAuthMissingSecret) => Ok(client),
                 _ => Err(OAuthError::invalid_client(
                     "client authentication failed: this client must authenticate with its secret",
                 )),
@@ -77,7 +92,7 @@ pub fn authenticate<'a>(
             client.auth_method.as_str()
         )));
     }
-    if secret_ok(state, client, &secret) {
+    if secret_ok(state, client, &secret, flawed) {
         Ok(client)
     } else {
         Err(OAuthError::invalid_client("client authentication failed"))
@@ -153,18 +168,28 @@ fn known<'a>(state: &'a AppState, id: &str) -> Result<&'a ClientConfig, OAuthErr
 }
 
 /// Compares the presented secret with the client's, plus the flawed rules.
-fn secret_ok(state: &AppState, client: &ClientConfig, presented: &str) -> bool {
+fn secret_ok(
+    state: &AppState,
+    client: &ClientConfig,
+    presented: &str,
+    flawed: impl Fn(Flaw) -> bool,
+) -> bool {
     if presented.is_empty() {
         return false;
     }
-    let equal = |secret: &str| verify_slices_are_equal(secret.as_bytes(), presented.as_bytes()).is_ok();
-    if client.secret.as_ref().is_some_and(|own| equal(own.expose())) {
+    let equal =
+        |secret: &str| verify_slices_are_equal(secret.as_bytes(), presented.as_bytes()).is_ok();
+    if client
+        .secret
+        .as_ref()
+        .is_some_and(|own| equal(own.expose()))
+    {
         return true;
     }
-    if state.has(Flaw::ClientAuthBadSecret) && client.is_confidential() {
+    if flawed(Flaw::ClientAuthBadSecret) && client.is_confidential() {
         return true;
     }
-    state.has(Flaw::ClientAuthOtherClientSecret)
+    flawed(Flaw::ClientAuthOtherClientSecret)
         && state
             .config
             .clients

@@ -171,6 +171,9 @@ mod tests {
     #[test]
     fn unknown_id_suggests_the_closest() {
         let message = unknown_flaw_message("code.single_use");
-        assert!(message.contains("did you mean `code.single-use`"), "{message}");
+        assert!(
+            message.contains("did you mean `code.single-use`"),
+            "{message}"
+        );
     }
 }

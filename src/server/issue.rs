@@ -117,7 +117,11 @@ pub fn respond(state: &AppState, plan: &Plan, minted: Minted) -> Result<Response
                 name: None,
                 email: None,
             }
-            .with_user(plan.sub.as_deref().and_then(|sub| state.config.user_by_sub(sub)));
+            .with_user(
+                plan.sub
+                    .as_deref()
+                    .and_then(|sub| state.config.user_by_sub(sub)),
+            );
             jwt::access_token(state, &claims).map_err(signing_failed)?
         }
     };

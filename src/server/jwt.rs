@@ -54,7 +54,10 @@ struct IdTokenClaims<'a> {
 }
 
 /// Signs an ID token for the configured algorithm.
-pub fn id_token(state: &AppState, input: &IdTokenInput) -> Result<String, jsonwebtoken::errors::Error> {
+pub fn id_token(
+    state: &AppState,
+    input: &IdTokenInput,
+) -> Result<String, jsonwebtoken::errors::Error> {
     let user = state.config.user_by_sub(input.sub);
     let has = |scope: &str| input.scope.iter().any(|s| s == scope);
     let nonce = if state.has(Flaw::IdTokenNonce) {
@@ -73,8 +76,12 @@ pub fn id_token(state: &AppState, input: &IdTokenInput) -> Result<String, jsonwe
         nonce,
         at_hash: half_hash(input.access_token),
         c_hash: input.code.map(half_hash),
-        name: user.filter(|_| has("profile")).and_then(|u| u.name.as_deref()),
-        email: user.filter(|_| has("email")).and_then(|u| u.email.as_deref()),
+        name: user
+            .filter(|_| has("profile"))
+            .and_then(|u| u.name.as_deref()),
+        email: user
+            .filter(|_| has("email"))
+            .and_then(|u| u.email.as_deref()),
     };
     let alg = match state.config.id_token_alg {
         IdTokenAlg::RS256 => Algorithm::RS256,
@@ -118,7 +125,10 @@ impl AccessClaims {
 
 /// Signs a JWT access token with the published RS256 key (never affected by
 /// the ID-token flaws).
-pub fn access_token(state: &AppState, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+pub fn access_token(
+    state: &AppState,
+    claims: &AccessClaims,
+) -> Result<String, jsonwebtoken::errors::Error> {
     state
         .keys
         .sign(Algorithm::RS256, "at+jwt", claims, KeyChoice::Published)

@@ -175,8 +175,14 @@ mod tests {
         assert_eq!(Params::parse(b"a=%ff").unwrap_err(), ParamError::NotUtf8);
         assert_eq!(Params::parse(b"a=\xff").unwrap_err(), ParamError::NotUtf8);
         assert_eq!(Params::parse(b"a=%4").unwrap_err(), ParamError::BadEncoding);
-        assert_eq!(Params::parse(b"a=%zz").unwrap_err(), ParamError::BadEncoding);
-        assert_eq!(Params::parse(b"a=%+1").unwrap_err(), ParamError::BadEncoding);
+        assert_eq!(
+            Params::parse(b"a=%zz").unwrap_err(),
+            ParamError::BadEncoding
+        );
+        assert_eq!(
+            Params::parse(b"a=%+1").unwrap_err(),
+            ParamError::BadEncoding
+        );
         let long = format!("a={}", "x".repeat(MAX_PARAM_LEN + 1));
         assert_eq!(
             Params::parse(long.as_bytes()).unwrap_err(),

@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b_example() {
-        assert_eq!(s256(VERIFIER), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256(VERIFIER),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
@@ -184,7 +187,10 @@ mod tests {
         let bound = check_challenge(&config, Some(&s256(VERIFIER)), Some("S256"))
             .unwrap()
             .unwrap();
-        assert_eq!(check_verifier(&config, Some(&bound), Some(VERIFIER)), Ok(()));
+        assert_eq!(
+            check_verifier(&config, Some(&bound), Some(VERIFIER)),
+            Ok(())
+        );
         assert_eq!(
             check_verifier(&config, Some(&bound), None),
             Err(VerifierError::Missing)

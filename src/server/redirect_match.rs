@@ -1,7 +1,9 @@
 //! Which redirect URI an authorization request may use.
 //!
 //! Correct behaviour is simple string equality with one of the client's own
-//! registered URIs (RFC 9700 §2.1, §4.1.3; OAuth 2.1 §2.3.1). Each `redirect.*`
+//! registered URIs (RFC 9700 §2.1, §4.1.3; OAuth 2.1 §2.3.1), with the one
+//! exception the RFCs make: any port for an `http` loopback IP literal
+//! (RFC 8252 §7.3). Each `redirect.*`
 //! flaw adds exactly one relaxation on top of that, and each relaxation is
 //! kept narrow so it accepts the mutations of its own requirement only (for
 //! example, the prefix match of `redirect.extra-path` refuses dot-segment
@@ -63,6 +65,9 @@ pub fn resolve<'a>(
     }
 }
 
+/// A flawed comparison of a supplied (first) and a registered URI.
+type Relaxation = fn(&UriParts, &UriParts) -> bool;
+
 /// Exact string equality, plus whatever relaxations the flaws switch on.
 fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     if supplied == registered {
@@ -70,7 +75,10 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     }
     let s = UriParts::split(supplied);
     let r = UriParts::split(registered);
-    let relaxations: [(Flaw, fn(&UriParts, &UriParts) -> bool); 7] = [
+    if loopback_any_port(&s, &r) {
+        return true;
+    }
+    let relaxations: [(Flaw, Relaxation); 7] = [
         (Flaw::RedirectExtraPath, extra_path),
         (Flaw::RedirectPathTraversal, normalised_path),
         (Flaw::RedirectAddedQuery, query_ignored),
@@ -82,6 +90,25 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     relaxations
         .iter()
         .any(|(flaw, relaxed)| config.has(*flaw) && relaxed(&s, &r))
+}
+
+/// RFC 8252 §7.3: a native client registered with an `http` loopback IP
+/// literal may use any port; everything else is still compared exactly.
+/// This is correct behaviour, not a flaw.
+fn loopback_any_port(s: &UriParts, r: &UriParts) -> bool {
+    let (Some((s_host, _)), Some((r_host, _))) = (s.host_port(), r.host_port()) else {
+        return false;
+    };
+    let no_userinfo = |parts: &UriParts| !parts.authority.unwrap_or_default().contains('@');
+    matches!(r_host, "127.0.0.1" | "[::1]")
+        && s_host == r_host
+        && r.scheme == Some("http")
+        && s.scheme == Some("http")
+        && no_userinfo(s)
+        && no_userinfo(r)
+        && s.path == r.path
+        && s.query == r.query
+        && s.fragment == r.fragment
 }
 
 /// `redirect.extra-path`: the registered path followed by anything that is
@@ -113,7 +140,10 @@ fn normalised_path(s: &UriParts, r: &UriParts) -> bool {
 
 /// `redirect.added-query`: everything but the query compared.
 fn query_ignored(s: &UriParts, r: &UriParts) -> bool {
-    s.scheme == r.scheme && s.authority == r.authority && s.path == r.path && s.fragment == r.fragment
+    s.scheme == r.scheme
+        && s.authority == r.authority
+        && s.path == r.path
+        && s.fragment == r.fragment
 }
 
 /// `redirect.port-change`: the authority compared without its port.
@@ -132,9 +162,15 @@ fn port_ignored(s: &UriParts, r: &UriParts) -> bool {
 }
 
 /// `redirect.scheme-downgrade`: everything after the scheme compared (which
-/// also lets a scheme-relative `//host/path` through).
+/// also lets a scheme-relative `//host/path` through). A scheme differing only
+/// in case is left to `redirect.case-change`.
 fn scheme_ignored(s: &UriParts, r: &UriParts) -> bool {
-    s.authority.is_some()
+    let case_variant = match (s.scheme, r.scheme) {
+        (Some(a), Some(b)) => a != b && a.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    !case_variant
+        && s.authority.is_some()
         && s.authority == r.authority
         && s.path == r.path
         && s.query == r.query
@@ -220,7 +256,9 @@ fn remove_dot_segments(path: &str) -> String {
             input.clear();
         } else {
             let start = usize::from(input.starts_with('/'));
-            let end = input[start..].find('/').map_or(input.len(), |at| at + start);
+            let end = input[start..]
+                .find('/')
+                .map_or(input.len(), |at| at + start);
             output.push_str(&input[..end]);
             input.replace_range(..end, "");
         }
@@ -370,6 +408,26 @@ mod tests {
             resolve(&config, app2, None, true),
             Err(RedirectProblem::RequiredForOpenId)
         );
+    }
+
+    #[test]
+    fn loopback_redirect_uris_accept_any_port_and_nothing_else() {
+        let mut config = Config::default();
+        config.clients[2].redirect_uris = vec!["http://127.0.0.1/cb".into()];
+        let native = config.clients[2].clone();
+        let ok = |uri| resolve(&config, &native, Some(uri), false).is_ok();
+        assert!(ok("http://127.0.0.1/cb"));
+        assert!(ok("http://127.0.0.1:51234/cb"));
+        for bad in [
+            "http://127.0.0.1:51234/other",
+            "http://localhost:51234/cb",
+            "http://127.0.0.2:51234/cb",
+            "https://127.0.0.1:51234/cb",
+            "http://[::1]:51234/cb",
+            "http://x@127.0.0.1:51234/cb",
+        ] {
+            assert!(!ok(bad), "accepted {bad}");
+        }
     }
 
     #[test]

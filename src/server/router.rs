@@ -34,7 +34,10 @@ pub fn router(state: Shared) -> Router {
             &paths.authorize,
             front(&state, get(authorize::get).post(authorize::post)),
         )
-        .route(&paths.login, front(&state, get(login::get).post(login::post)))
+        .route(
+            &paths.login,
+            front(&state, get(login::get).post(login::post)),
+        )
         .route(
             &paths.consent,
             front(&state, get(consent::get).post(consent::post)),

@@ -4,8 +4,8 @@
 //! A scope set is an ordered, de-duplicated list of scope tokens, so what the
 //! token response reports is exactly what the token carries.
 
-use crate::server::config::{ClientConfig, Config};
 use crate::server::config::is_scope_token;
+use crate::server::config::{ClientConfig, Config};
 use crate::server::flaw::Flaw;
 
 /// Why a requested scope was refused (each maps to `invalid_scope`).

@@ -57,7 +57,7 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
         other,
         public,
         username: user.username.clone(),
-        password: Secret::new(user.password.clone()),
+        password: Secret::new(user.password.expose()),
         login: LoginConfig::default(),
         capabilities,
         timing: Timing {
@@ -78,7 +78,7 @@ fn client(config: &ClientConfig) -> Client {
     let mut uris = config.redirect_uris.iter().cloned();
     Client {
         id: config.id.clone(),
-        secret: config.secret.clone().map(Secret::new),
+        secret: config.secret.as_ref().map(|s| Secret::new(s.expose())),
         redirect_uri: uris.next().unwrap_or_default(),
         other_redirect_uris: uris.collect(),
         auth_method: match config.auth_method {

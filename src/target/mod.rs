@@ -6,11 +6,11 @@
 //! endpoints from the issuer's discovery document when they are not given.
 //! Nothing here runs a scenario.
 
-// mod builtin; (enabled when the server lands)
+mod builtin;
 mod discovery;
 mod raw;
 
-// pub use builtin::reference_profile;
+pub use builtin::reference_profile;
 pub use raw::{check_profile, load_profile};
 
 use std::collections::BTreeSet;

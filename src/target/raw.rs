@@ -24,8 +24,9 @@ struct RawProfile {
     endpoints: RawEndpoints,
     clients: RawClients,
     user: RawUser,
+    /// `login:` with every key commented out is null: same as absent.
     #[serde(default)]
-    login: RawLogin,
+    login: Option<RawLogin>,
     #[serde(default)]
     capabilities: Vec<String>,
     #[serde(default)]
@@ -215,15 +216,18 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
         public: raw.clients.public.as_ref().map(client).transpose()?,
         username: env(&raw.user.username)?,
         password: Secret::new(env(&raw.user.password)?),
-        login: LoginConfig {
-            username: String::new(),
-            password: String::new(),
-            form: raw.login.form.clone(),
-            username_field: raw.login.username_field.clone(),
-            password_field: raw.login.password_field.clone(),
-            approve: raw.login.approve.clone(),
-            deny: raw.login.deny.clone(),
-            command: raw.login.command.clone(),
+        login: {
+            let login = raw.login.unwrap_or_default();
+            LoginConfig {
+                username: String::new(),
+                password: String::new(),
+                form: login.form,
+                username_field: login.username_field,
+                password_field: login.password_field,
+                approve: login.approve,
+                deny: login.deny,
+                command: login.command,
+            }
         },
         capabilities,
         timing,

@@ -115,11 +115,11 @@ fn a_broken_must_exits_1_and_shows_the_evidence_without_secrets() {
     for text in [&stdout, &stderr, &report] {
         for client in &config.clients {
             if let Some(secret) = &client.secret {
-                assert!(!text.contains(secret.as_str()), "a client secret leaked");
+                assert!(!text.contains(secret.expose()), "a client secret leaked");
             }
         }
         for user in &config.users {
-            assert!(!text.contains(user.password.as_str()), "a password leaked");
+            assert!(!text.contains(user.password.expose()), "a password leaked");
         }
         assert_no_unredacted_tokens(text);
     }

@@ -84,7 +84,10 @@ fn kinds(result: &BrowseResult) -> Vec<PageKind> {
 
 // --- a plain AS: relative 303s, a session cookie, CSRF, Allow/Deny buttons ---
 
-const LOGIN_FORM: &str = r#"<form method="post" action="">
+/// With a slow session-timeout refresh to the client, which must not win
+/// over the form.
+const LOGIN_FORM: &str = r#"<meta http-equiv="refresh" content="300;url=http://127.0.0.1:9/cb?error=login_timeout">
+  <form method="post" action="">
   <input type="hidden" name="csrf" value="tok&amp;1">
   <input type="text" name="username"><input type="password" name="password">
   <input type="submit" value="Log in"></form>"#;
@@ -493,7 +496,7 @@ async fn oidc_provider_like_wrong_password_is_a_login_failure() {
     assert_eq!(url, &format!("{base}/interaction/uid1"));
     assert_eq!(
         reason,
-        "the server answered `401` to the password submission: Error"
+        "the server answered `401` to the password submission: Error — Invalid username or password"
     );
 }
 

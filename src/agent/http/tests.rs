@@ -226,7 +226,7 @@ async fn a_connection_closed_mid_body_is_an_http_error() {
         panic!("expected an HTTP error, got {err:?}");
     };
     assert!(
-        reason.starts_with("the response body broke off after 9 bytes"),
+        reason.starts_with("reading the response body failed after 9 bytes"),
         "{reason}"
     );
     assert_eq!(

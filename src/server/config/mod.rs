@@ -8,7 +8,7 @@ mod defaults;
 mod model;
 mod validate;
 
-pub use defaults::{APP2_SECRET, APP_SECRET, ALICE_PASSWORD};
+pub use defaults::{ALICE_PASSWORD, APP_SECRET, APP2_SECRET};
 pub use model::{
     AccessTokenFormat, AuthMethod, ClientConfig, Config, GrantType, IdTokenAlg, Paths, Ttl,
     UserConfig,

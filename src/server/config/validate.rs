@@ -119,7 +119,9 @@ fn check_issuer(issuer: &str, problems: &mut Vec<String>) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {
             // RFC 8414 §2: no query or fragment in an issuer identifier.
             if url.query().is_some() || url.fragment().is_some() || issuer.contains(['?', '#']) {
-                problems.push(format!("issuer `{issuer}` must not have a query or fragment"));
+                problems.push(format!(
+                    "issuer `{issuer}` must not have a query or fragment"
+                ));
             }
         }
         _ => problems.push(format!("issuer `{issuer}` must be an http(s) URL")),
@@ -173,7 +175,9 @@ mod tests {
     fn problems_are_collected() {
         let mut config = Config::default();
         config.clients.push(config.clients[0].clone());
-        config.clients[0].redirect_uris.push("https://x.example/cb#frag".into());
+        config.clients[0]
+            .redirect_uris
+            .push("https://x.example/cb#frag".into());
         config.paths.token = "token".into();
         let message = config.validate().unwrap_err().to_string();
         assert!(message.contains("listed twice"), "{message}");

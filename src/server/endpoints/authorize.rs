@@ -79,16 +79,11 @@ struct Target<'a> {
 fn authorize(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
     let (client, target) = match settle_client_and_redirect(state, params) {
         Ok(settled) => settled,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match check_request(state, headers, client, params, &target) {
         Ok(response) => response,
-        Err(error) => error_redirect(
-            state,
-            &target.redirect_uri,
-            target.client_state,
-            &error,
-        ),
+        Err(error) => error_redirect(state, &target.redirect_uri, target.client_state, &error),
     }
 }
 
@@ -97,14 +92,11 @@ fn authorize(state: &AppState, headers: &HeaderMap, params: &Params) -> Response
 fn settle_client_and_redirect<'a>(
     state: &'a AppState,
     params: &'a Params,
-) -> Result<(&'a ClientConfig, Target<'a>), Response> {
+) -> Result<(&'a ClientConfig, Target<'a>), Box<Response>> {
+    let page = |message: &dyn std::fmt::Display| Box::new(error_page(state, message));
     let open_redirect = state.has(Flaw::RedirectErrorNoRedirect);
-    let client_id = params
-        .get("client_id")
-        .map_err(|error| error_page(state, error))?;
-    let supplied = params
-        .get("redirect_uri")
-        .map_err(|error| error_page(state, error))?;
+    let client_id = params.get("client_id").map_err(|error| page(&error))?;
+    let supplied = params.get("redirect_uri").map_err(|error| page(&error))?;
     // A repeated state is reported later; it is not echoed.
     let client_state = params.get("state").ok().flatten();
     let Some(client) = client_id.and_then(|id| state.config.client(id)) else {
@@ -113,13 +105,13 @@ fn settle_client_and_redirect<'a>(
             Some(_) => "client_id is unknown",
         };
         return Err(match supplied {
-            Some(uri) if open_redirect => error_redirect(
+            Some(uri) if open_redirect => Box::new(error_redirect(
                 state,
                 uri,
                 client_state,
                 &OAuthError::invalid_request(why),
-            ),
-            _ => error_page(state, why),
+            )),
+            _ => page(&why),
         });
     };
     let openid = params
@@ -133,7 +125,7 @@ fn settle_client_and_redirect<'a>(
             Err(RedirectProblem::NotRegistered) if open_redirect && supplied.is_some() => {
                 (supplied.unwrap_or_default().to_string(), false)
             }
-            Err(problem) => return Err(error_page(state, problem)),
+            Err(problem) => return Err(page(&problem)),
         };
     Ok((
         client,
@@ -167,7 +159,9 @@ fn check_request(
     if let Some(mode) = params.get("response_mode")?
         && mode != "query"
     {
-        return Err(OAuthError::invalid_request("only response_mode=query is supported"));
+        return Err(OAuthError::invalid_request(
+            "only response_mode=query is supported",
+        ));
     }
     let scope = scope::requested(&state.config, client, params.get("scope")?)
         .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
@@ -190,7 +184,7 @@ fn check_request(
         .transpose()
         .map_err(|_| OAuthError::invalid_request("max_age must be a non-negative integer"))?;
     let nonce = params.get("nonce")?;
-    Ok(start_transaction(
+    start_transaction(
         state,
         headers,
         client,
@@ -203,7 +197,7 @@ fn check_request(
             nonce,
             redirect_uri_sent: params.get("redirect_uri")?.is_some(),
         },
-    )?)
+    )
 }
 
 /// A checked request, ready to become a transaction.

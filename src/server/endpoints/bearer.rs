@@ -133,9 +133,9 @@ fn bearer_token(headers: &HeaderMap, elsewhere: bool) -> Result<&str, Refusal> {
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 /// The token's record if it may be used now.
@@ -156,7 +156,10 @@ fn check(state: &AppState, token: &str) -> Result<AccessRecord, Refusal> {
 
 /// The JSON each resource returns for a usable token.
 fn answer(state: &AppState, resource: Resource, record: &AccessRecord) -> Result<Value, Refusal> {
-    let sub = record.sub.clone().unwrap_or_else(|| record.client_id.clone());
+    let sub = record
+        .sub
+        .clone()
+        .unwrap_or_else(|| record.client_id.clone());
     match resource {
         Resource::UserInfo => {
             // OIDC Core §5.3: UserInfo needs an OpenID token for a user.
@@ -213,7 +216,10 @@ fn refuse(refusal: Refusal) -> Response {
         Refusal::InsufficientScope(needed) => (
             StatusCode::FORBIDDEN,
             format!("Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{needed}\""),
-            Some(("insufficient_scope", "the access token lacks a required scope")),
+            Some((
+                "insufficient_scope",
+                "the access token lacks a required scope",
+            )),
         ),
     };
     let mut response = match error {

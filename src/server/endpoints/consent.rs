@@ -83,7 +83,10 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     };
     let fields = ["tx", "csrf", "decision"].map(|name| params.get(name));
     let [Ok(Some(tx)), Ok(Some(csrf)), Ok(Some(decision))] = fields else {
-        return error_page(&state, "the consent form is incomplete or has repeated fields");
+        return error_page(
+            &state,
+            "the consent form is incomplete or has repeated fields",
+        );
     };
     let approve = match decision {
         "approve" => true,

@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::server::client_auth::{self, Public};
+use crate::server::client_auth::{self, Endpoint};
 use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
 use crate::server::oauth_error::{OAuthError, json_error, no_store};
@@ -39,10 +39,10 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
     let bytes = read_body(body).await?;
     let params = Params::from_form(headers, &bytes)?;
     params.check_not_repeated(&["token", "token_type_hint", "client_id", "client_secret"])?;
-    let anonymous_allowed = state.has(Flaw::IntrospectAuthRequired)
-        && !client_auth::has_credentials(headers, &params);
+    let anonymous_allowed =
+        state.has(Flaw::IntrospectAuthRequired) && !client_auth::has_credentials(headers, &params);
     if !anonymous_allowed {
-        client_auth::authenticate(state, headers, &params, Public::Refused)?;
+        client_auth::authenticate(state, headers, &params, Endpoint::Introspection)?;
     }
     let Some(token) = params.get("token")? else {
         return Err(OAuthError::invalid_request("token is required"));
@@ -73,7 +73,10 @@ fn describe(state: &AppState, token: &str) -> Option<Value> {
     let live = record.status == RefreshStatus::Current
         && now < record.expires
         && !store.grant_revoked(record.grant);
-    let sub = store.grants.get(&record.grant).and_then(|grant| grant.sub.clone());
+    let sub = store
+        .grants
+        .get(&record.grant)
+        .and_then(|grant| grant.sub.clone());
     live.then(|| {
         json!({
             "active": true,

@@ -23,7 +23,8 @@ use crate::server::state::{AppState, Shared};
 use crate::server::store::Session;
 use crate::server::uri::with_params;
 
-const UNKNOWN_TX: &str = "this sign-in request is unknown or has expired; start again from the application";
+const UNKNOWN_TX: &str =
+    "this sign-in request is unknown or has expired; start again from the application";
 
 /// `GET /login?tx=…`: the login form.
 pub async fn get(

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::server::client_auth::{self, Public};
+use crate::server::client_auth::{self, Endpoint};
 use crate::server::issue::access_handle;
 use crate::server::oauth_error::{OAuthError, json_error, no_store};
 use crate::server::params::{Params, read_body};
@@ -33,7 +33,7 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
     let bytes = read_body(body).await?;
     let params = Params::from_form(headers, &bytes)?;
     params.check_not_repeated(&["token", "token_type_hint", "client_id", "client_secret"])?;
-    let client = client_auth::authenticate(state, headers, &params, Public::Allowed)?;
+    let client = client_auth::authenticate(state, headers, &params, Endpoint::Revocation)?;
     let Some(token) = params.get("token")? else {
         return Err(OAuthError::invalid_request("token is required"));
     };

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 
-use crate::server::client_auth::{self, Public};
+use crate::server::client_auth::{self, Endpoint};
 use crate::server::config::{ClientConfig, GrantType};
 use crate::server::issue::{self, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError, token_error};
@@ -65,7 +65,7 @@ async fn handle(
     let Some(grant_type) = params.get("grant_type")? else {
         return Err(OAuthError::invalid_request("grant_type is required"));
     };
-    let client = client_auth::authenticate(state, headers, &params, Public::Allowed)?;
+    let client = client_auth::authenticate(state, headers, &params, Endpoint::Token)?;
     let Some(grant) = GrantType::from_param(grant_type) else {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,

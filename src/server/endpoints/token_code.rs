@@ -31,15 +31,17 @@ pub fn redeem(
     let verifier = params.get("code_verifier")?;
     let mut store = state.store();
     let Some(record) = store.codes.get(code).cloned() else {
-        return Err(OAuthError::invalid_grant("the code is invalid, expired or used"));
+        return Err(OAuthError::invalid_grant(
+            "the code is invalid, expired or used",
+        ));
     };
     check_binding(state, client, &record, redirect_uri)?;
-    pkce::check_verifier(&state.config, record.challenge.as_ref(), verifier).map_err(
-        |error| match error {
+    pkce::check_verifier(&state.config, record.challenge.as_ref(), verifier).map_err(|error| {
+        match error {
             VerifierError::Unexpected => OAuthError::invalid_request(error),
             _ => OAuthError::invalid_grant(error),
-        },
-    )?;
+        }
+    })?;
     if let Some(earlier) = record.grant
         && !state.has(Flaw::CodeSingleUse)
     {
@@ -47,10 +49,14 @@ pub fn redeem(
         if !state.has(Flaw::CodeReuseRevokesTokens) {
             store.revoke_grant(earlier);
         }
-        return Err(OAuthError::invalid_grant("the code is invalid, expired or used"));
+        return Err(OAuthError::invalid_grant(
+            "the code is invalid, expired or used",
+        ));
     }
     if !state.has(Flaw::CodeExpiry) && record.issued.elapsed() >= state.config.ttl.code {
-        return Err(OAuthError::invalid_grant("the code is invalid, expired or used"));
+        return Err(OAuthError::invalid_grant(
+            "the code is invalid, expired or used",
+        ));
     }
     let grant = store.new_grant(Grant {
         sub: Some(record.sub.clone()),
@@ -89,7 +95,9 @@ fn check_binding(
     redirect_uri: Option<&str>,
 ) -> Result<(), OAuthError> {
     if record.client_id != client.id && !state.has(Flaw::CodeBoundToClient) {
-        return Err(OAuthError::invalid_grant("the code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
     }
     if state.has(Flaw::CodeBoundToRedirectUri) {
         return Ok(());

@@ -35,9 +35,16 @@ fn hostile_bodies() -> Vec<(&'static str, &'static str, Vec<u8>)> {
 }
 
 fn assert_json_4xx(what: &str, reply: &Reply) {
-    assert!((400..500).contains(&reply.status), "{what}: {} {}", reply.status, reply.body);
     assert!(
-        reply.header("content-type").is_some_and(|t| t.starts_with("application/json")),
+        (400..500).contains(&reply.status),
+        "{what}: {} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")),
         "{what}: {:?}",
         reply.header("content-type")
     );
@@ -45,15 +52,28 @@ fn assert_json_4xx(what: &str, reply: &Reply) {
 }
 
 fn assert_html_4xx(what: &str, reply: &Reply) {
-    assert!((400..500).contains(&reply.status), "{what}: {} {}", reply.status, reply.body);
     assert!(
-        reply.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+        (400..500).contains(&reply.status),
+        "{what}: {} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
         "{what}"
     );
     assert!(reply.location().is_none(), "{what}: redirected");
 }
 
-async fn raw(server: &TestServer, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+async fn raw(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -108,7 +128,10 @@ async fn front_channel_endpoints_answer_garbage_with_error_pages() {
             String::new(),
         ] {
             let reply = raw(&server, "GET", &format!("{path}?{query}"), "", Vec::new()).await;
-            assert_html_4xx(&format!("GET {path}?{}", &query[..query.len().min(40)]), &reply);
+            assert_html_4xx(
+                &format!("GET {path}?{}", &query[..query.len().min(40)]),
+                &reply,
+            );
         }
         let reply = raw(&server, "DELETE", path, "", Vec::new()).await;
         assert_eq!(reply.status, 405);
@@ -123,7 +146,8 @@ async fn bearer_endpoints_answer_garbage_with_challenges() {
         for authorization in [
             reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap(),
             reqwest::header::HeaderValue::from_static("Basic YXBwOng="),
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "a".repeat(8000))).unwrap(),
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "a".repeat(8000)))
+                .unwrap(),
             reqwest::header::HeaderValue::from_static("Bearer ==="),
         ] {
             let reply = http
@@ -134,11 +158,20 @@ async fn bearer_endpoints_answer_garbage_with_challenges() {
                 .unwrap();
             let status = reply.status().as_u16();
             assert!(matches!(status, 400 | 401), "{path}: {status}");
-            assert!(reply.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+            assert!(
+                reply.headers()["www-authenticate"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("Bearer")
+            );
         }
         for (what, content_type, body) in hostile_bodies() {
             let reply = raw(&server, "POST", path, content_type, body).await;
-            assert!(matches!(reply.status, 400 | 401), "POST {path} {what}: {}", reply.status);
+            assert!(
+                matches!(reply.status, 400 | 401),
+                "POST {path} {what}: {}",
+                reply.status
+            );
         }
     }
     let missing = server.get("/no/such/path").await;

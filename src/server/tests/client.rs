@@ -43,7 +43,10 @@ impl Reply {
 
     /// The `error` member of a JSON error body.
     pub fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -168,7 +171,12 @@ impl TestServer {
         self.token(auth, &params).await
     }
 
-    pub async fn refresh(&self, auth: &Auth<'_>, refresh_token: &str, scope: Option<&str>) -> Reply {
+    pub async fn refresh(
+        &self,
+        auth: &Auth<'_>,
+        refresh_token: &str,
+        scope: Option<&str>,
+    ) -> Reply {
         let mut params = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
@@ -205,7 +213,11 @@ impl TestServer {
     /// Runs the front channel with `request` in a fresh browser and redeems
     /// the code; panics unless both succeed.
     pub async fn tokens(&self, request: &AuthRequest, auth: &Auth<'_>) -> Value {
-        let granted = self.browser().flow(request, Decision::Approve).await.granted();
+        let granted = self
+            .browser()
+            .flow(request, Decision::Approve)
+            .await
+            .granted();
         let reply = self.redeem(auth, &granted).await;
         assert_eq!(reply.status, 200, "token: {}", reply.body);
         reply.json()
@@ -295,8 +307,6 @@ pub enum Outcome {
     Client {
         location: String,
         params: HashMap<String, String>,
-        /// Every parameter in order, duplicates kept.
-        pairs: Vec<(String, String)>,
         request: AuthRequest,
     },
     /// The run stopped at a page of the server.
@@ -309,7 +319,6 @@ pub struct Granted {
     pub code: String,
     pub redirect_uri: String,
     pub verifier: Option<String>,
-    pub state: Option<String>,
 }
 
 impl Outcome {
@@ -349,7 +358,6 @@ impl Outcome {
                     .clone(),
                 redirect_uri: request.get("redirect_uri").unwrap_or_default().to_string(),
                 verifier: request.verifier.clone(),
-                state: params.get("state").cloned(),
             },
             Outcome::Page(reply) => panic!("no client redirect: {} {}", reply.status, reply.body),
         }
@@ -382,11 +390,21 @@ impl Form {
         let form = document.select(&form_selector).next()?;
         let fields = form
             .select(&input)
-            .filter_map(|e| Some((e.attr("name")?.to_string(), e.attr("value").unwrap_or("").to_string())))
+            .filter_map(|e| {
+                Some((
+                    e.attr("name")?.to_string(),
+                    e.attr("value").unwrap_or("").to_string(),
+                ))
+            })
             .collect();
         let buttons = form
             .select(&button)
-            .filter_map(|e| Some((e.attr("name")?.to_string(), e.attr("value").unwrap_or("").to_string())))
+            .filter_map(|e| {
+                Some((
+                    e.attr("name")?.to_string(),
+                    e.attr("value").unwrap_or("").to_string(),
+                ))
+            })
             .collect();
         Some(Form {
             action: form.attr("action").unwrap_or_default().to_string(),
@@ -446,7 +464,12 @@ impl Browser {
     /// Follows the server's own redirects from `reply`, logging in as alice
     /// and pressing `decision` on consent, until a redirect leaves the server
     /// or a page has no way on.
-    pub async fn follow(&self, mut reply: Reply, request: &AuthRequest, decision: Decision) -> Outcome {
+    pub async fn follow(
+        &self,
+        mut reply: Reply,
+        request: &AuthRequest,
+        decision: Decision,
+    ) -> Outcome {
         for _ in 0..10 {
             if let Some(location) = reply.location().map(str::to_string) {
                 assert_ne!(reply.status, 307, "307 after a form POST");
@@ -494,7 +517,8 @@ impl Browser {
                 reply = self.get(&location).await;
                 continue;
             }
-            let mut form = Form::scrape(&reply.body).unwrap_or_else(|| panic!("no form: {}", reply.body));
+            let mut form =
+                Form::scrape(&reply.body).unwrap_or_else(|| panic!("no form: {}", reply.body));
             if form.field("password").is_none() {
                 return form;
             }
@@ -510,13 +534,14 @@ fn client_outcome(location: String, request: &AuthRequest) -> Outcome {
     let pairs: Vec<(String, String)> = match location.split_once('?') {
         Some((_, query)) => {
             let query = query.split('#').next().unwrap_or_default();
-            form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect()
         }
         None => Vec::new(),
     };
     Outcome::Client {
-        params: pairs.iter().cloned().collect(),
-        pairs,
+        params: pairs.into_iter().collect(),
         location,
         request: request.clone(),
     }

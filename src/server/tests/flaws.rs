@@ -42,7 +42,10 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             let request = AuthRequest::app()
                 .set("redirect_uri", "https://attacker.example/cb")
                 .set("response_type", "foo");
-            !s.browser().flow(&request, Decision::Approve).await.is_page()
+            !s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
         }
         Flaw::StateExactEcho => {
             let long = "s".repeat(100);
@@ -51,27 +54,47 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             echoed.params().get("state") != Some(&long)
         }
         Flaw::CodeSingleUse => {
-            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
             assert_eq!(s.redeem(&APP, &granted).await.status, 200);
             s.redeem(&APP, &granted).await.status == 200
         }
         Flaw::CodeReuseRevokesTokens => {
-            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
             let first = s.redeem(&APP, &granted).await.json();
             assert_eq!(s.redeem(&APP, &granted).await.status, 400);
             s.active(first["access_token"].as_str().unwrap()).await
         }
         Flaw::CodeExpiry => {
-            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
             tokio::time::sleep(SHORT_CODE_TTL + Duration::from_millis(300)).await;
             s.redeem(&APP, &granted).await.status == 200
         }
         Flaw::CodeBoundToClient => {
-            let granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
             s.redeem(&APP2, &granted).await.status == 200
         }
         Flaw::CodeBoundToRedirectUri => {
-            let mut granted = s.browser().flow(&AuthRequest::app(), Decision::Approve).await.granted();
+            let mut granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
             granted.redirect_uri = APP_CB_ALT.into();
             s.redeem(&APP, &granted).await.status == 200
         }
@@ -81,13 +104,17 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             client_credentials(s, &Auth::Basic("app", APP2_SECRET)).await
         }
         Flaw::PkceMissingVerifier => redeem_with_verifier(s, |_| None).await,
-        Flaw::PkceWrongVerifier => {
-            redeem_with_verifier(s, |_| Some("w".repeat(43))).await
-        }
+        Flaw::PkceWrongVerifier => redeem_with_verifier(s, |_| Some("w".repeat(43))).await,
         Flaw::PkcePlainDowngrade => redeem_with_verifier(s, |verifier| Some(s256(verifier))).await,
         Flaw::PkceDowngrade => {
-            let request = AuthRequest::app().omit("code_challenge").omit("code_challenge_method");
-            let granted = s.browser().flow(&request, Decision::Approve).await.granted();
+            let request = AuthRequest::app()
+                .omit("code_challenge")
+                .omit("code_challenge_method");
+            let granted = s
+                .browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .granted();
             let verifier = "v".repeat(43);
             let reply = s
                 .token(
@@ -107,7 +134,10 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             let request = AuthRequest::app()
                 .set("code_challenge", &verifier)
                 .set("code_challenge_method", "plain");
-            s.browser().flow(&request, Decision::Approve).await.has_code()
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
         }
         Flaw::RefreshOldRejected => {
             let (first, _) = rotated(s).await;
@@ -127,20 +157,30 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             let request = AuthRequest::app().set("scope", "openid api.read");
             let tokens = s.tokens(&request, &APP).await;
             let refresh = tokens["refresh_token"].as_str().unwrap();
-            let reply = s.refresh(&APP, refresh, Some("openid api.read api.write")).await;
+            let reply = s
+                .refresh(&APP, refresh, Some("openid api.read api.write"))
+                .await;
             reply.status == 200
         }
         Flaw::TokenNoStoreHeader => {
             let reply = s.token(&APP, &[("grant_type", "client_credentials")]).await;
             assert_eq!(reply.status, 200);
-            reply.header("cache-control") != Some("no-store") || reply.header("pragma") != Some("no-cache")
+            reply.header("cache-control") != Some("no-store")
+                || reply.header("pragma") != Some("no-cache")
         }
         Flaw::ErrorFormat => {
-            let reply = s.token(&APP, &[("grant_type", "urn:example:unknown")]).await;
+            let reply = s
+                .token(&APP, &[("grant_type", "urn:example:unknown")])
+                .await;
             assert_eq!(reply.status, 400);
             assert_eq!(reply.error(), "unsupported_grant_type");
-            !reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
-                || reply.json()["error_description"].as_str().unwrap().contains('"')
+            !reply
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("application/json"))
+                || reply.json()["error_description"]
+                    .as_str()
+                    .unwrap()
+                    .contains('"')
         }
         Flaw::IssInAllResponses => {
             let request = AuthRequest::app().set("scope", "openid no-such-scope");
@@ -154,7 +194,9 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             let login = browser.get(first.location().unwrap()).await;
             assert_eq!(login.status, 200);
             login.header("x-frame-options").is_none()
-                && !login.header("content-security-policy").is_some_and(|csp| csp.contains("frame-ancestors"))
+                && !login
+                    .header("content-security-policy")
+                    .is_some_and(|csp| csp.contains("frame-ancestors"))
         }
         Flaw::IdTokenNonce => {
             let request = AuthRequest::app();
@@ -167,20 +209,31 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
         }
         Flaw::IdTokenSignature => {
             let tokens = s.tokens(&AuthRequest::app(), &APP).await;
-            verify_id_token(s, tokens["id_token"].as_str().unwrap()).await.is_err()
+            verify_id_token(s, tokens["id_token"].as_str().unwrap())
+                .await
+                .is_err()
         }
         Flaw::BearerRevoked401 => {
             let tokens = s.tokens(&AuthRequest::app(), &APP).await;
             let access = tokens["access_token"].as_str().unwrap();
             assert_eq!(s.revoke(&APP, access).await.status, 200);
-            assert!(!s.active(access).await, "introspection must still say inactive");
+            assert!(
+                !s.active(access).await,
+                "introspection must still say inactive"
+            );
             s.bearer("/api/me", access).await.status == 200
                 || s.bearer("/userinfo", access).await.status == 200
         }
-        Flaw::AuthzAccessDenied => s.browser().flow(&AuthRequest::app(), Decision::Deny).await.has_code(),
+        Flaw::AuthzAccessDenied => s
+            .browser()
+            .flow(&AuthRequest::app(), Decision::Deny)
+            .await
+            .has_code(),
         Flaw::IntrospectAuthRequired => {
             let tokens = s.tokens(&AuthRequest::app(), &APP).await;
-            let reply = s.introspect(&Auth::Nothing, tokens["access_token"].as_str().unwrap()).await;
+            let reply = s
+                .introspect(&Auth::Nothing, tokens["access_token"].as_str().unwrap())
+                .await;
             reply.status == 200
         }
     }
@@ -202,7 +255,9 @@ async fn reaches_client(server: &TestServer, redirect_uri: &str) -> bool {
 }
 
 async fn client_credentials(server: &TestServer, auth: &Auth<'_>) -> bool {
-    let reply = server.token(auth, &[("grant_type", "client_credentials")]).await;
+    let reply = server
+        .token(auth, &[("grant_type", "client_credentials")])
+        .await;
     if reply.status != 200 {
         assert_eq!(reply.status, 401, "{}", reply.body);
         assert_eq!(reply.error(), "invalid_client");
@@ -212,9 +267,16 @@ async fn client_credentials(server: &TestServer, auth: &Auth<'_>) -> bool {
 
 /// Runs a flow for the public client and redeems with the verifier `change`
 /// makes of the real one.
-async fn redeem_with_verifier(server: &TestServer, change: impl Fn(&str) -> Option<String>) -> bool {
+async fn redeem_with_verifier(
+    server: &TestServer,
+    change: impl Fn(&str) -> Option<String>,
+) -> bool {
     let request = AuthRequest::new("spa", SPA_CB, "openid api.read");
-    let mut granted = server.browser().flow(&request, Decision::Approve).await.granted();
+    let mut granted = server
+        .browser()
+        .flow(&request, Decision::Approve)
+        .await
+        .granted();
     granted.verifier = change(granted.verifier.as_deref().unwrap());
     let reply = server.redeem(&SPA, &granted).await;
     if reply.status != 200 {
@@ -270,13 +332,25 @@ async fn every_flaw_breaks_its_rule_and_nothing_on_the_happy_path() {
 async fn error_no_redirect_never_sends_a_code_to_an_unvalidated_uri() {
     let server = start(Config::default().with_flaw(Flaw::RedirectErrorNoRedirect)).await;
     let attacker = AuthRequest::app().set("redirect_uri", "https://attacker.example/cb");
-    assert!(server.browser().flow(&attacker, Decision::Approve).await.is_page());
+    assert!(
+        server
+            .browser()
+            .flow(&attacker, Decision::Approve)
+            .await
+            .is_page()
+    );
     let denied = server.browser().flow(&attacker, Decision::Deny).await;
     assert_eq!(denied.params()["error"], "access_denied");
     let unknown = AuthRequest::app()
         .set("client_id", "nobody")
         .set("redirect_uri", "https://attacker.example/cb");
-    assert!(!server.browser().flow(&unknown, Decision::Approve).await.is_page());
+    assert!(
+        !server
+            .browser()
+            .flow(&unknown, Decision::Approve)
+            .await
+            .is_page()
+    );
 }
 
 #[tokio::test]

@@ -14,11 +14,26 @@ async fn server() -> TestServer {
 async fn assert_error_page(server: &TestServer, request: &AuthRequest) {
     let browser = server.browser();
     let reply = browser.authorize(request).await;
-    assert_eq!(reply.status, 400, "expected an error page: {:?}", reply.location());
+    assert_eq!(
+        reply.status,
+        400,
+        "expected an error page: {:?}",
+        reply.location()
+    );
     assert!(reply.location().is_none());
-    assert!(reply.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        reply
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(reply.header("x-frame-options"), Some("DENY"));
-    assert!(reply.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        reply
+            .header("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
 }
 
 /// The first answer is an error redirect with this error, exact state and iss.
@@ -32,10 +47,17 @@ async fn assert_error_redirect(server: &TestServer, request: &AuthRequest, error
     let params = outcome.params();
     assert_eq!(params["error"], error, "{params:?}");
     assert!(!params.contains_key("code"));
-    assert_eq!(params.get("state").map(String::as_str), request.get("state"));
+    assert_eq!(
+        params.get("state").map(String::as_str),
+        request.get("state")
+    );
     assert_eq!(params["iss"], server.issuer());
     let description = &params["error_description"];
-    assert!(description.chars().all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\'));
+    assert!(
+        description
+            .chars()
+            .all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\')
+    );
 }
 
 #[tokio::test]
@@ -45,11 +67,14 @@ async fn redirect_uri_problems_are_error_pages_never_redirects() {
     let server = server().await;
     let app = AuthRequest::app();
     for request in [
-        app.clone().set("redirect_uri", "https://attacker.example/cb"),
+        app.clone()
+            .set("redirect_uri", "https://attacker.example/cb"),
         app.clone().set("redirect_uri", APP2_CB),
-        app.clone().set("redirect_uri", "https://client.example/cb#frag"),
+        app.clone()
+            .set("redirect_uri", "https://client.example/cb#frag"),
         app.clone().omit("redirect_uri"),
-        app.clone().add("redirect_uri", "https://attacker.example/cb"),
+        app.clone()
+            .add("redirect_uri", "https://attacker.example/cb"),
         app.clone().omit("client_id"),
         app.clone().set("client_id", "nobody"),
         app.clone().add("client_id", "app2"),
@@ -75,24 +100,62 @@ async fn other_errors_are_redirected_with_state_and_iss() {
     let spa = AuthRequest::new("spa", SPA_CB, "openid");
     let cases = [
         (app.clone().omit("response_type"), "invalid_request"),
-        (app.clone().set("response_type", "token"), "unsupported_response_type"),
-        (app.clone().set("response_type", "code id_token"), "unsupported_response_type"),
+        (
+            app.clone().set("response_type", "token"),
+            "unsupported_response_type",
+        ),
+        (
+            app.clone().set("response_type", "code id_token"),
+            "unsupported_response_type",
+        ),
         (app.clone().add("scope", "openid"), "invalid_request"),
         (app.clone().add("code_challenge", "x"), "invalid_request"),
         (app.clone().set("scope", "openid admin"), "invalid_scope"),
-        (app.clone().set("scope", "openid no-such-scope"), "invalid_scope"),
+        (
+            app.clone().set("scope", "openid no-such-scope"),
+            "invalid_scope",
+        ),
         (app.clone().set("scope", "a\"b"), "invalid_scope"),
         (app.clone().omit("scope"), "invalid_scope"),
         (app.clone().set("scope", ""), "invalid_scope"),
-        (app.clone().set("code_challenge_method", "plain"), "invalid_request"),
+        (
+            app.clone().set("code_challenge_method", "plain"),
+            "invalid_request",
+        ),
         (app.clone().omit("code_challenge_method"), "invalid_request"),
-        (app.clone().set("code_challenge_method", "S512"), "invalid_request"),
-        (app.clone().set("code_challenge_method", "s256"), "invalid_request"),
-        (app.clone().set("code_challenge", &"a".repeat(42)), "invalid_request"),
-        (app.clone().set("code_challenge", &"a".repeat(129)), "invalid_request"),
-        (app.clone().set("code_challenge", &format!("{}+", "a".repeat(42))), "invalid_request"),
-        (spa.clone().omit("code_challenge").omit("code_challenge_method"), "invalid_request"),
-        (spa.clone().set("code_challenge", "").omit("code_challenge_method"), "invalid_request"),
+        (
+            app.clone().set("code_challenge_method", "S512"),
+            "invalid_request",
+        ),
+        (
+            app.clone().set("code_challenge_method", "s256"),
+            "invalid_request",
+        ),
+        (
+            app.clone().set("code_challenge", &"a".repeat(42)),
+            "invalid_request",
+        ),
+        (
+            app.clone().set("code_challenge", &"a".repeat(129)),
+            "invalid_request",
+        ),
+        (
+            app.clone()
+                .set("code_challenge", &format!("{}+", "a".repeat(42))),
+            "invalid_request",
+        ),
+        (
+            spa.clone()
+                .omit("code_challenge")
+                .omit("code_challenge_method"),
+            "invalid_request",
+        ),
+        (
+            spa.clone()
+                .set("code_challenge", "")
+                .omit("code_challenge_method"),
+            "invalid_request",
+        ),
         (app.clone().set("prompt", "none"), "login_required"),
     ];
     for (request, error) in cases {
@@ -127,9 +190,15 @@ async fn state_is_echoed_exactly_and_never_invented() {
         let outcome = server.browser().flow(&request, Decision::Approve).await;
         assert_eq!(outcome.params()["state"], state);
         let location = outcome.location().unwrap();
-        assert!(!location.contains(['<', '"', ' ', '\r', '\n']), "{location}");
+        assert!(
+            !location.contains(['<', '"', ' ', '\r', '\n']),
+            "{location}"
+        );
     }
-    for request in [AuthRequest::app().omit("state"), AuthRequest::app().set("state", "")] {
+    for request in [
+        AuthRequest::app().omit("state"),
+        AuthRequest::app().set("state", ""),
+    ] {
         let outcome = server.browser().flow(&request, Decision::Approve).await;
         assert!(!outcome.params().contains_key("state"));
         assert!(outcome.has_code());
@@ -140,11 +209,18 @@ async fn state_is_echoed_exactly_and_never_invented() {
 async fn a_registered_query_is_kept_on_success() {
     // redirect.added-query (positive check)
     let mut config = Config::default();
-    config.clients[0].redirect_uris.push("https://client.example/cb?tenant=1".into());
+    config.clients[0]
+        .redirect_uris
+        .push("https://client.example/cb?tenant=1".into());
     let server = start(config).await;
     let request = AuthRequest::app().set("redirect_uri", "https://client.example/cb?tenant=1");
     let outcome = server.browser().flow(&request, Decision::Approve).await;
-    assert!(outcome.location().unwrap().starts_with("https://client.example/cb?tenant=1&code="));
+    assert!(
+        outcome
+            .location()
+            .unwrap()
+            .starts_with("https://client.example/cb?tenant=1&code=")
+    );
     assert_eq!(outcome.params()["tenant"], "1");
     let changed = AuthRequest::app().set("redirect_uri", "https://client.example/cb?tenant=2");
     assert_error_page(&server, &changed).await;
@@ -161,7 +237,10 @@ async fn login_requires_the_right_password_and_the_browsers_csrf_value() {
     assert_eq!(login_page.status, 200);
     assert_eq!(login_page.header("x-frame-options"), Some("DENY"));
     let cookie = login_page.header("set-cookie").unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let mut form = Form::scrape(&login_page.body).unwrap();
     for field in ["tx", "csrf", "username", "password"] {
         assert!(form.field(field).is_some(), "missing {field}");
@@ -171,11 +250,20 @@ async fn login_requires_the_right_password_and_the_browsers_csrf_value() {
     form.set("password", "wrong");
     let wrong = browser.submit(&form, None).await;
     assert_eq!(wrong.status, 401);
-    assert!(Form::scrape(&wrong.body).unwrap().field("password").is_some());
+    assert!(
+        Form::scrape(&wrong.body)
+            .unwrap()
+            .field("password")
+            .is_some()
+    );
 
     form.set("password", ALICE_PASSWORD);
     let stranger = server.browser();
-    assert_eq!(stranger.submit(&form, None).await.status, 400, "csrf bound to the browser");
+    assert_eq!(
+        stranger.submit(&form, None).await.status,
+        400,
+        "csrf bound to the browser"
+    );
     let mut forged = form.clone();
     forged.set("csrf", "forged");
     assert_eq!(browser.submit(&forged, None).await.status, 400);
@@ -183,7 +271,10 @@ async fn login_requires_the_right_password_and_the_browsers_csrf_value() {
     let ok = browser.submit(&form, None).await;
     assert_eq!(ok.status, 303);
     let session = ok.header("set-cookie").unwrap();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
     assert!(ok.location().unwrap().contains("/consent?tx="));
 }
 
@@ -210,7 +301,10 @@ async fn consent_is_bound_to_session_csrf_and_used_once() {
     assert_eq!(denied.status, 303);
     let outcome = browser.follow(denied, &request, Decision::Deny).await;
     assert_eq!(outcome.params()["error"], "access_denied");
-    assert_eq!(outcome.params().get("state").map(String::as_str), request.get("state"));
+    assert_eq!(
+        outcome.params().get("state").map(String::as_str),
+        request.get("state")
+    );
     assert_eq!(outcome.params()["iss"], server.issuer());
     // The captured approve form of the answered transaction yields nothing.
     assert_eq!(browser.submit(&form, Some("approve")).await.status, 400);
@@ -221,23 +315,41 @@ async fn a_session_skips_login_but_never_consent() {
     // authz.public-client-reconsent, oidc.prompt-none, oidc.max-age-prompt-login
     let server = server().await;
     let browser = server.browser();
-    assert!(browser.flow(&AuthRequest::app(), Decision::Approve).await.has_code());
+    assert!(
+        browser
+            .flow(&AuthRequest::app(), Decision::Approve)
+            .await
+            .has_code()
+    );
 
     let again = browser.authorize(&AuthRequest::app()).await;
     assert!(again.location().unwrap().contains("/consent?tx="));
     let spa = AuthRequest::new("spa", SPA_CB, "openid");
-    assert!(browser.authorize(&spa).await.location().unwrap().contains("/consent?tx="));
+    assert!(
+        browser
+            .authorize(&spa)
+            .await
+            .location()
+            .unwrap()
+            .contains("/consent?tx=")
+    );
 
     let silent = AuthRequest::app().set("prompt", "none");
     let outcome = browser.flow(&silent, Decision::Approve).await;
     assert_eq!(outcome.params()["error"], "consent_required");
 
-    for forced in [AuthRequest::app().set("prompt", "login"), AuthRequest::app().set("max_age", "0")] {
+    for forced in [
+        AuthRequest::app().set("prompt", "login"),
+        AuthRequest::app().set("max_age", "0"),
+    ] {
         if forced.get("max_age").is_some() {
             tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         }
         let reply = browser.authorize(&forced).await;
-        assert!(reply.location().unwrap().contains("/login?tx="), "{forced:?}");
+        assert!(
+            reply.location().unwrap().contains("/login?tx="),
+            "{forced:?}"
+        );
     }
 }
 
@@ -250,16 +362,31 @@ async fn post_to_the_authorization_endpoint_works_too() {
     let url = server.url("/authorize");
     let reply: Reply = browser.post(&url, &request.params).await;
     assert_eq!(reply.status, 303);
-    assert!(browser.follow(reply, &request, Decision::Approve).await.has_code());
+    assert!(
+        browser
+            .follow(reply, &request, Decision::Approve)
+            .await
+            .has_code()
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_transaction_is_an_error_page() {
     let server = server().await;
     let browser: Browser = server.browser();
-    for path in ["/login?tx=nope", "/consent?tx=nope", "/login", "/consent?tx=a&tx=b"] {
+    for path in [
+        "/login?tx=nope",
+        "/consent?tx=nope",
+        "/login",
+        "/consent?tx=a&tx=b",
+    ] {
         let reply = browser.get(&server.url(path)).await;
         assert_eq!(reply.status, 400, "{path}");
-        assert!(reply.header("content-type").unwrap().starts_with("text/html"));
+        assert!(
+            reply
+                .header("content-type")
+                .unwrap()
+                .starts_with("text/html")
+        );
     }
 }

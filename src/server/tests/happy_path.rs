@@ -11,7 +11,9 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::Value;
 
-use super::client::{APP, APP2, AuthRequest, Decision, SPA, SPA_CB, TestServer, app2_request, start};
+use super::client::{
+    APP, APP2, AuthRequest, Decision, SPA, SPA_CB, TestServer, app2_request, start,
+};
 use crate::server::{AccessTokenFormat, Config, IdTokenAlg};
 
 /// What the happy path produced, for further checks.
@@ -33,7 +35,10 @@ pub async fn happy_path(server: &TestServer) -> Artefacts {
     let outcome = server.browser().flow(&request, Decision::Approve).await;
     let params = outcome.params().clone();
     assert_eq!(params.get("iss").map(String::as_str), Some(server.issuer()));
-    assert_eq!(params.get("state").map(String::as_str), request.get("state"));
+    assert_eq!(
+        params.get("state").map(String::as_str),
+        request.get("state")
+    );
     let granted = outcome.granted();
     let code = granted.code.clone();
 
@@ -42,7 +47,10 @@ pub async fn happy_path(server: &TestServer) -> Artefacts {
     let tokens = reply.json();
     assert_eq!(tokens["token_type"], "Bearer");
     assert!(tokens["expires_in"].as_u64().is_some_and(|s| s > 0));
-    assert_eq!(tokens["scope"], "openid profile email offline_access api.read");
+    assert_eq!(
+        tokens["scope"],
+        "openid profile email offline_access api.read"
+    );
     let access = tokens["access_token"].as_str().unwrap().to_string();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
     assert!(tokens["id_token"].is_string());
@@ -75,16 +83,26 @@ pub async fn happy_path(server: &TestServer) -> Artefacts {
     let narrowed = server.refresh(&APP, &refresh2, Some("api.read")).await;
     assert_eq!(narrowed.status, 200, "{}", narrowed.body);
     assert_eq!(narrowed.json()["scope"], "api.read");
-    let refresh3 = narrowed.json()["refresh_token"].as_str().unwrap().to_string();
+    let refresh3 = narrowed.json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let revoked = server.revoke(&APP, &refresh3).await;
     assert_eq!(revoked.status, 200);
     assert!(!server.active(&refresh3).await);
-    assert!(!server.active(&access2).await, "revoking the RT revokes its grant");
+    assert!(
+        !server.active(&access2).await,
+        "revoking the RT revokes its grant"
+    );
 
     // The second confidential client (client_secret_post) and the public one.
     let tokens2 = server.tokens(&app2_request(), &APP2).await;
-    assert!(server.active(tokens2["access_token"].as_str().unwrap()).await);
+    assert!(
+        server
+            .active(tokens2["access_token"].as_str().unwrap())
+            .await
+    );
     let spa = AuthRequest::new("spa", SPA_CB, "openid api.read");
     let spa_tokens = server.tokens(&spa, &SPA).await;
     let spa_refresh = spa_tokens["refresh_token"].as_str().unwrap();
@@ -107,7 +125,8 @@ fn half_sha256(value: &str) -> String {
 
 /// Verifies an ID token with the key its `kid` names in `/jwks`.
 pub async fn verify_id_token(server: &TestServer, id_token: &str) -> Result<Value, String> {
-    let jwks: JwkSet = serde_json::from_str(&server.get("/jwks").await.body).map_err(|e| e.to_string())?;
+    let jwks: JwkSet =
+        serde_json::from_str(&server.get("/jwks").await.body).map_err(|e| e.to_string())?;
     let header = jsonwebtoken::decode_header(id_token).map_err(|e| e.to_string())?;
     let kid = header.kid.ok_or("no kid")?;
     let jwk = jwks.find(&kid).ok_or("kid not published")?;
@@ -124,7 +143,9 @@ async fn check_everything(config: Config) {
     let server = start(config).await;
     let artefacts = happy_path(&server).await;
     let id_token = artefacts.tokens["id_token"].as_str().unwrap();
-    let claims = verify_id_token(&server, id_token).await.expect("ID token verifies");
+    let claims = verify_id_token(&server, id_token)
+        .await
+        .expect("ID token verifies");
     let access = artefacts.tokens["access_token"].as_str().unwrap();
     assert_eq!(claims["sub"], "alice-0001");
     assert_eq!(claims["aud"], "app");
@@ -136,7 +157,9 @@ async fn check_everything(config: Config) {
 
     // OIDC Core §12.2: a refreshed ID token keeps the identity, drops nonce.
     let refreshed = artefacts.refreshed["id_token"].as_str().unwrap();
-    let again = verify_id_token(&server, refreshed).await.expect("refreshed ID token verifies");
+    let again = verify_id_token(&server, refreshed)
+        .await
+        .expect("refreshed ID token verifies");
     assert_eq!(again["sub"], claims["sub"]);
     assert_eq!(again["auth_time"], claims["auth_time"]);
     assert!(again.get("nonce").is_none());
@@ -153,23 +176,40 @@ async fn happy_path_with_a_verified_id_token() {
 
 #[tokio::test]
 async fn happy_path_with_jwt_access_tokens_and_es256_id_tokens() {
-    let mut config = Config::default();
-    config.access_token_format = AccessTokenFormat::Jwt;
-    config.id_token_alg = IdTokenAlg::ES256;
-    check_everything(config).await;
+    check_everything(Config {
+        access_token_format: AccessTokenFormat::Jwt,
+        id_token_alg: IdTokenAlg::ES256,
+        ..Config::default()
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn jwt_access_tokens_carry_their_claims_and_stay_revocable() {
-    let mut config = Config::default();
-    config.access_token_format = AccessTokenFormat::Jwt;
-    let server = start(config).await;
+    let server = start(Config {
+        access_token_format: AccessTokenFormat::Jwt,
+        ..Config::default()
+    })
+    .await;
     let tokens = server.tokens(&AuthRequest::app(), &APP).await;
     let access = tokens["access_token"].as_str().unwrap();
     let header = jsonwebtoken::decode_header(access).unwrap();
     assert_eq!(header.typ.as_deref(), Some("at+jwt"));
-    let claims: Value = jsonwebtoken::dangerous::insecure_decode(access).unwrap().claims;
-    for claim in ["iss", "sub", "aud", "client_id", "scope", "exp", "iat", "jti", "name", "email"] {
+    let claims: Value = jsonwebtoken::dangerous::insecure_decode(access)
+        .unwrap()
+        .claims;
+    for claim in [
+        "iss",
+        "sub",
+        "aud",
+        "client_id",
+        "scope",
+        "exp",
+        "iat",
+        "jti",
+        "name",
+        "email",
+    ] {
         assert!(claims.get(claim).is_some(), "missing {claim}: {claims}");
     }
     assert_eq!(server.bearer("/api/me", access).await.status, 200);
@@ -185,13 +225,18 @@ async fn jwt_access_tokens_carry_their_claims_and_stay_revocable() {
 async fn client_credentials_issue_no_refresh_token() {
     let server = start(Config::default()).await;
     let reply = server
-        .token(&APP, &[("grant_type", "client_credentials"), ("scope", "api.read")])
+        .token(
+            &APP,
+            &[("grant_type", "client_credentials"), ("scope", "api.read")],
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let tokens = reply.json();
     assert!(tokens.get("refresh_token").is_none());
     assert!(tokens.get("id_token").is_none());
-    let me = server.bearer("/api/me", tokens["access_token"].as_str().unwrap()).await;
+    let me = server
+        .bearer("/api/me", tokens["access_token"].as_str().unwrap())
+        .await;
     assert_eq!(me.json()["sub"], "app");
     // No user behind it: UserInfo refuses.
     let userinfo = server

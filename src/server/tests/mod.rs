@@ -1,1 +1,10 @@
-//! End-to-end tests of the reference server over loopback HTTP.
+//! End-to-end tests of the reference server, driven by hand over loopback
+//! HTTP (reqwest + scraper), never through the harness.
+
+mod back_channel;
+mod bad_input;
+mod client;
+mod flaws;
+mod front_channel;
+mod happy_path;
+mod lifecycle;
