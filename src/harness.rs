@@ -20,11 +20,22 @@ use crate::target::{self, Profile};
 /// scenario waits seconds, not a minute, and overlaps with everything else.
 pub const EMBEDDED_CODE_TTL: Duration = Duration::from_secs(2);
 
-/// Starts the reference server with `flaws` and returns its built-in profile.
-pub async fn embedded_target(flaws: &[Flaw]) -> Result<(Profile, ServerHandle), String> {
+/// The reference server's configuration for runs: defaults, a short code
+/// lifetime, and `flaws`.
+pub fn embedded_config(flaws: &[Flaw]) -> server::Config {
     let mut config = server::Config::default();
     config.ttl.code = EMBEDDED_CODE_TTL;
     config.flaws = flaws.iter().copied().collect();
+    config
+}
+
+/// Starts the reference server with `flaws` and returns its built-in profile.
+pub async fn embedded_target(flaws: &[Flaw]) -> Result<(Profile, ServerHandle), String> {
+    embedded_target_with(embedded_config(flaws)).await
+}
+
+/// Starts the reference server with `config` and returns its built-in profile.
+pub async fn embedded_target_with(config: server::Config) -> Result<(Profile, ServerHandle), String> {
     let handle = server::spawn(config)
         .await
         .map_err(|e| format!("could not start the reference server: {e}"))?;

@@ -18,3 +18,4 @@ pub mod target;
 pub mod report;
 pub mod cli;
 pub mod harness;
+pub mod baseline;

@@ -3,6 +3,7 @@
 //! known; data goes to stdout, diagnostics to stderr.
 
 pub mod exit;
+mod init;
 mod run;
 mod serve;
 mod validate;
@@ -37,6 +38,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Run the reference authorization server standalone.
     Serve(serve::ServeArgs),
+    /// Write a starter target profile from an issuer's discovery document.
+    Init(init::InitArgs),
 }
 
 /// Where suites are read from when `--suites` is not given.
@@ -70,6 +73,7 @@ pub fn main() -> std::process::ExitCode {
         Command::List(args) => run::list(args),
         Command::Validate(args) => validate::validate(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Init(args) => init::init(args),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code),

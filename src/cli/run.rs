@@ -2,18 +2,20 @@
 //! target, run the selected trials, print them, write `report.json`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
 
 use super::{CliError, exit};
+use crate::baseline::Baseline;
 use crate::harness;
 use crate::report::console::{Console, Style};
 use crate::report::{FORMAT_VERSION, RunReport, TargetInfo, Totals};
 use crate::run::{self, RunOptions};
-use crate::server::Flaw;
+use crate::server::{Flaw, ServerHandle};
+use crate::target::Profile;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -22,9 +24,15 @@ pub struct RunArgs {
     /// Trials in flight at once (they mostly wait on the network).
     #[arg(long, default_value_t = 32, value_name = "N", help_heading = "Execution")]
     pub jobs: usize,
-    /// Where report.json is written.
+    /// Where the reports are written (one directory per target when there are several).
     #[arg(long, default_value = "reports", value_name = "DIR", help_heading = "Reports")]
     pub report_dir: PathBuf,
+    /// Known failures (YAML/JSON) that do not fail the run; one that now passes does.
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub expect: Option<PathBuf>,
+    /// Write the run's failures and errors as a baseline for `--expect`.
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub write_expect: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -36,9 +44,10 @@ pub struct ListArgs {
 /// Target, suites, and the libtest-style selection flags.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// A target profile (YAML). Without it the embedded reference server is started.
+    /// A target profile (YAML); repeat to test several servers at once.
+    /// Without it the embedded reference server is started.
     #[arg(long, value_name = "FILE", help_heading = "Target")]
-    pub target: Option<PathBuf>,
+    pub target: Vec<PathBuf>,
     /// Switch a flaw on in the embedded reference server (repeatable).
     #[arg(long = "flaw", value_name = "ID", help_heading = "Target")]
     pub flaws: Vec<String>,
@@ -61,7 +70,7 @@ impl CommonArgs {
     }
 
     fn flaws(&self) -> Result<Vec<Flaw>, CliError> {
-        if self.target.is_some() && !self.flaws.is_empty() {
+        if !self.target.is_empty() && !self.flaws.is_empty() {
             return Err(CliError::usage(
                 "`--flaw` switches flaws of the embedded reference server, but `--target` was given",
                 Some("drop `--target` to test the reference server"),
@@ -118,97 +127,240 @@ pub fn list(args: ListArgs) -> Result<u8, CliError> {
         common: args.common,
         jobs: 1,
         report_dir: PathBuf::new(),
+        expect: None,
+        write_expect: None,
     };
     args.common.libtest.list = true;
     run(args)
 }
 
+/// One target of a run, ready to be driven.
+struct Prepared {
+    profile: Profile,
+    /// The embedded server, kept alive for the run.
+    server: Option<ServerHandle>,
+    info: TargetInfo,
+}
+
+fn usage(message: String) -> CliError {
+    CliError {
+        message,
+        hint: None,
+        code: exit::USAGE,
+    }
+}
+
+fn prepare(runtime: &tokio::runtime::Runtime, args: &CommonArgs, flaws: &[Flaw]) -> Result<Vec<Prepared>, CliError> {
+    let info = |profile: &Profile, flaws: &[Flaw]| TargetInfo {
+        name: profile.name.clone(),
+        issuer: profile.issuer.clone(),
+        flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
+    };
+    if args.target.is_empty() {
+        let (profile, server) = runtime.block_on(harness::embedded_target(flaws)).map_err(usage)?;
+        return Ok(vec![Prepared {
+            info: info(&profile, flaws),
+            profile,
+            server: Some(server),
+        }]);
+    }
+    let resolved = runtime.block_on(async {
+        let mut out = Vec::new();
+        for path in &args.target {
+            out.push(harness::profile_target(path).await);
+        }
+        out
+    });
+    resolved
+        .into_iter()
+        .map(|profile| {
+            let profile = profile.map_err(usage)?;
+            Ok(Prepared {
+                info: info(&profile, &[]),
+                profile,
+                server: None,
+            })
+        })
+        .collect()
+}
+
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let style = args.common.style();
     let flaws = args.common.flaws()?;
+    let baseline = args.expect.as_deref().map(Baseline::load).transpose().map_err(usage)?;
     let suites = harness::load_suites(&args.common.suite_paths()).map_err(|m| CliError {
         message: format!("the suites do not load:\n\n{m}"),
         hint: Some("`oauthcheck validate` checks suites without running them".into()),
         code: exit::USAGE,
     })?;
     let runtime = runtime()?;
-    let target = runtime.block_on(async {
-        match &args.common.target {
-            Some(path) => harness::profile_target(path).await.map(|p| (p, None)),
-            None => harness::embedded_target(&flaws).await.map(|(p, h)| (p, Some(h))),
-        }
-    });
-    let (profile, server) = target.map_err(|message| CliError {
-        message,
-        hint: None,
-        code: exit::USAGE,
-    })?;
-    let specs = run::plan(&suites, &profile);
+    let targets = prepare(&runtime, &args.common, &flaws)?;
     let libtest = &args.common.libtest;
     if libtest.list {
-        for spec in &specs {
-            if !libtest.is_filtered_out(&harness::probe(spec)) {
+        for spec in run::plan(&suites, &targets[0].profile) {
+            if !libtest.is_filtered_out(&harness::probe(&spec)) {
                 println!("{}: test", spec.name);
             }
         }
         return Ok(exit::OK);
     }
-    let (chosen, filtered_out) = harness::selected(&specs, libtest);
-    let target_label = match &profile.issuer {
-        Some(issuer) => format!("{} ({issuer})", profile.name),
-        None => profile.name.clone(),
-    };
-    let target_info = TargetInfo {
-        name: profile.name.clone(),
-        issuer: profile.issuer.clone(),
-        flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
-    };
-    let names: Vec<&str> = chosen.iter().map(|s| s.name.as_str()).collect();
-    let stdout = std::io::stdout();
-    let mut console = Console::new(stdout.lock(), style, &names);
-    let io = |e: std::io::Error| CliError {
-        message: format!("cannot write to stdout: {e}"),
-        hint: None,
-        code: exit::USAGE,
-    };
-    console.begin(chosen.len(), &target_label).map_err(io)?;
+    // Every target's trials start now, on one runtime: the targets run concurrently.
+    let options = RunOptions::with_jobs(args.jobs);
+    let mut runs = Vec::new();
+    for target in &targets {
+        let specs = run::plan(&suites, &target.profile);
+        let (chosen, filtered_out) = harness::selected(&specs, libtest);
+        let total = chosen.len();
+        let started = run::start(runtime.handle(), Arc::new(target.profile.clone()), chosen, &options);
+        runs.push((started, filtered_out, total));
+    }
+    let mut records = Vec::new();
+    let mut code = exit::OK;
+    let mut finished_before = 0;
+    // One clock for all: the targets run concurrently, so each target's
+    // duration is the time until its last trial was seen to finish.
     let clock = Instant::now();
-    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let options = RunOptions { jobs: args.jobs };
-    let started = run::start(runtime.handle(), Arc::new(profile), chosen, &options);
-    let mut reports = Vec::new();
-    for trial in started {
-        let report = runtime.block_on(trial.report).map_err(|_| CliError {
-            message: format!("trial `{}` was dropped before it finished", trial.spec.name),
-            hint: None,
-            code: exit::ERRORED,
-        })?;
-        console.trial(&report).map_err(io)?;
-        reports.push(report);
+    for (target, (started, filtered_out, total)) in targets.iter().zip(runs) {
+        let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let names: Vec<&str> = started.iter().map(|s| s.spec.name.as_str()).collect();
+        let mut console = Console::new(std::io::stdout().lock(), style, &names);
+        let label = match &target.profile.issuer {
+            Some(issuer) => format!("{} ({issuer})", target.profile.name),
+            None => target.profile.name.clone(),
+        };
+        console.begin(total, &label).map_err(io)?;
+        let mut reports = Vec::new();
+        for trial in started {
+            let report = await_with_progress(&runtime, trial, &options, finished_before, total)?;
+            console.trial(&report).map_err(io)?;
+            reports.push(report);
+        }
+        finished_before += total;
+        let seconds = clock.elapsed().as_secs_f64();
+        console.finish(&reports, seconds, filtered_out).map_err(io)?;
+        drop(console);
+        let target_code = match &baseline {
+            Some(baseline) => judged_code(baseline, &reports),
+            None => exit::for_totals(&Totals::of(&reports)),
+        };
+        code = worst(code, target_code);
+        records.push(RunReport {
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            target: target.info.clone(),
+            started_at,
+            duration_ms: (seconds * 1000.0) as u64,
+            trials: reports,
+        });
     }
-    let seconds = clock.elapsed().as_secs_f64();
-    console.finish(&reports, seconds, filtered_out).map_err(io)?;
-    drop(console);
-    let totals = Totals::of(&reports);
-    let record = RunReport {
-        format_version: FORMAT_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        target: target_info,
-        started_at,
-        duration_ms: (seconds * 1000.0) as u64,
-        trials: reports,
-    };
-    write_json(&args.report_dir, &record)?;
-    if let Some(server) = server {
-        runtime.block_on(server.shutdown());
+    if let Some(path) = &args.write_expect {
+        let trials: Vec<_> = records.iter().flat_map(|r| r.trials.clone()).collect();
+        Baseline::from_run(&trials).write(path).map_err(usage)?;
+        eprintln!("wrote the baseline {}", path.display());
     }
-    Ok(exit::for_totals(&totals))
+    write_reports(&args.report_dir, &records)?;
+    for target in targets {
+        if let Some(server) = target.server {
+            runtime.block_on(server.shutdown());
+        }
+    }
+    Ok(code)
 }
 
-fn write_json(dir: &std::path::Path, record: &RunReport) -> Result<(), CliError> {
+/// The exit code once the baseline has excused its known failures.
+fn judged_code(baseline: &Baseline, reports: &[crate::run::TrialReport]) -> u8 {
+    let judgement = baseline.judge(reports);
+    for name in &judgement.expected {
+        eprintln!("expected (baseline): {name}");
+    }
+    for name in &judgement.fixed {
+        eprintln!("error: `{name}` now passes but the baseline expects it to fail");
+    }
+    if !judgement.fixed.is_empty() {
+        eprintln!("hint: remove the fixed trials from the baseline (or regenerate it with `--write-expect`)");
+    }
+    let unexcused: Vec<_> = reports.iter().filter(|r| !judgement.expected.contains(&r.name)).collect();
+    let code = exit::for_totals(&Totals::of(unexcused));
+    if judgement.fixed.is_empty() { code } else { worst(code, exit::FAILED) }
+}
+
+/// The more serious of two exit codes (failure over error over success).
+fn worst(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        exit::FAILED => 3,
+        exit::ERRORED => 2,
+        exit::OK => 0,
+        _ => 1,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Waits for one trial; on a terminal, shows progress while it takes long.
+fn await_with_progress(
+    runtime: &tokio::runtime::Runtime,
+    trial: run::Started,
+    options: &RunOptions,
+    finished_before: usize,
+    total: usize,
+) -> Result<crate::run::TrialReport, CliError> {
+    let show = std::io::stderr().is_terminal();
+    let name = trial.spec.name.clone();
+    let mut receiver = trial.report;
+    let mut shown = false;
+    let report = runtime.block_on(async {
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(1), &mut receiver).await {
+                Ok(result) => break result,
+                Err(_) if show => {
+                    let done = options.finished.load(std::sync::atomic::Ordering::Relaxed) - finished_before;
+                    eprint!("\r\x1b[K{done}/{total} trials finished; waiting for {name}…");
+                    shown = true;
+                }
+                Err(_) => {}
+            }
+        }
+    });
+    if shown {
+        eprint!("\r\x1b[K");
+    }
+    report.map_err(|_| CliError {
+        message: format!("trial `{name}` was dropped before it finished"),
+        hint: None,
+        code: exit::ERRORED,
+    })
+}
+
+fn io(e: std::io::Error) -> CliError {
+    usage(format!("cannot write to stdout: {e}"))
+}
+
+/// One target: its files in `dir`. Several: a directory each, and the
+/// comparison matrix beside them.
+fn write_reports(dir: &Path, records: &[RunReport]) -> Result<(), CliError> {
     if dir.as_os_str().is_empty() {
         return Ok(());
     }
+    if let [record] = records {
+        return write_one(dir, record);
+    }
+    let mut used = Vec::new();
+    for record in records {
+        let mut name: String = record
+            .target
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect();
+        while used.contains(&name) {
+            name.push_str("-2");
+        }
+        write_one(&dir.join(&name), record)?;
+        used.push(name);
+    }
+    Ok(())
+}
+
+fn write_one(dir: &Path, record: &RunReport) -> Result<(), CliError> {
     let fail = |e: String| CliError {
         message: format!("cannot write the report to `{}`: {e}", dir.display()),
         hint: Some("pass `--report-dir` with a writable directory".into()),

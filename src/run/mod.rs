@@ -12,6 +12,7 @@ pub mod vars;
 pub use outcome::{Outcome, TrialReport};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -89,11 +90,26 @@ fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) 
 pub struct RunOptions {
     /// Trials in flight at once.
     pub jobs: usize,
+    /// Counts finished trials (for progress displays).
+    pub finished: Arc<AtomicUsize>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { jobs: 32 }
+        RunOptions {
+            jobs: 32,
+            finished: Arc::default(),
+        }
+    }
+}
+
+impl RunOptions {
+    /// Defaults with `jobs` trials in flight.
+    pub fn with_jobs(jobs: usize) -> RunOptions {
+        RunOptions {
+            jobs,
+            ..RunOptions::default()
+        }
     }
 }
 
@@ -130,10 +146,12 @@ pub fn start(
         .map(|spec| {
             let (tx, rx) = oneshot::channel();
             let (profile, permits, task_spec) = (profile.clone(), permits.clone(), spec.clone());
+            let finished = options.finished.clone();
             let base = base.as_ref().map(|a| a.new_trial(Arc::new(Redactor::new()), false)).map_err(Clone::clone);
             runtime.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let report = run_one(&profile, &task_spec, base).await;
+                finished.fetch_add(1, Ordering::Relaxed);
                 let _ = tx.send(report);
             });
             Started { spec, report: rx }

@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, ServerError> {
     let issuer = config
         .issuer
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+        .unwrap_or_else(|| format!("http://{}", reachable(addr)));
     let state = Arc::new(AppState::new(config, issuer.clone(), keys));
     let app = router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -81,6 +81,20 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, ServerError> {
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+/// The address clients should use: a wildcard bind (`0.0.0.0`, `::`) is
+/// reachable on loopback, so the default issuer names that instead.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
 }
 
 impl ServerHandle {

@@ -8,9 +8,12 @@
 
 mod builtin;
 mod discovery;
+mod init;
 mod raw;
 
 pub use builtin::reference_profile;
+pub use discovery::fetch_metadata;
+pub use init::starter_profile;
 pub use raw::{check_profile, load_profile};
 
 use std::collections::BTreeSet;

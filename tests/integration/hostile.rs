@@ -114,7 +114,7 @@ async fn run_case(authorization: &str, token: &str) -> Vec<TrialReport> {
     let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE).expect("the hostile suite loads");
     let profile = profile(&base, authorization, token);
     let specs = run::plan(&[suite], &profile);
-    let run = run::execute(Arc::new(profile), specs, &RunOptions { jobs: 4 });
+    let run = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(4));
     // A guard against a hang, not a performance assertion.
     tokio::time::timeout(Duration::from_secs(60), run).await.expect("hostile trials end")
 }
@@ -163,6 +163,6 @@ async fn an_unreachable_target_is_an_error() {
     let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE).expect("loads");
     let profile = profile(&base, "/authorize", "/token");
     let specs = run::plan(&[suite], &profile);
-    let reports = run::execute(Arc::new(profile), specs, &RunOptions { jobs: 2 }).await;
+    let reports = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(2)).await;
     assert_error(&reports, "hostile.token", "connect");
 }

@@ -23,7 +23,7 @@ pub fn shipped_suites() -> Vec<Suite> {
 pub async fn run_against_reference(suites: &[Suite], flaws: &[Flaw], jobs: usize) -> Vec<TrialReport> {
     let (profile, server) = harness::embedded_target(flaws).await.expect("the reference server starts");
     let specs = run::plan(suites, &profile);
-    let reports = run::execute(Arc::new(profile), specs, &RunOptions { jobs }).await;
+    let reports = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(jobs)).await;
     server.shutdown().await;
     reports
 }

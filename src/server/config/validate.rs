@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use super::model::{Config, Paths};
 use crate::server::error::ServerError;
+use crate::server::uri::UriParts;
 
 /// Paths the server mounts itself, which configured paths must not shadow.
 const RESERVED_PATHS: &[&str] = &[
@@ -123,6 +124,13 @@ fn check_issuer(issuer: &str, problems: &mut Vec<String>) {
                     "issuer `{issuer}` must not have a query or fragment"
                 ));
             }
+            // The metadata is mounted under the issuer's path.
+            let path = UriParts::split(issuer).path;
+            if !path.is_empty() && !is_plain_path(path) {
+                problems.push(format!(
+                    "issuer `{issuer}`: its path may use only letters, digits and `-._~/`"
+                ));
+            }
         }
         _ => problems.push(format!("issuer `{issuer}` must be an http(s) URL")),
     }
@@ -143,15 +151,25 @@ fn check_paths(paths: &Paths, problems: &mut Vec<String>) {
     ];
     let mut seen = HashSet::new();
     for (name, path) in all {
-        if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+        if !is_plain_path(path) {
             problems.push(format!(
-                "path `{name}` = `{path}` must start with `/` and have no query or fragment"
+                "path `{name}` = `{path}` must start with `/` and use only letters, digits and `-._~/`"
             ));
         }
         if !seen.insert(path.as_str()) || RESERVED_PATHS.contains(&path.as_str()) {
             problems.push(format!("path `{name}` = `{path}` is used twice"));
         }
     }
+}
+
+/// A literal absolute path. Routing syntax (`{capture}`, `*rest`, `:old`)
+/// and anything needing escapes is refused, so building the router can never
+/// fail on a configured path.
+fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'))
 }
 
 /// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
@@ -179,7 +197,13 @@ mod tests {
             .redirect_uris
             .push("https://x.example/cb#frag".into());
         config.paths.token = "token".into();
+        config.paths.jwks = "/keys/{kid}".into();
+        config.paths.userinfo = "/:user".into();
+        config.issuer = Some("http://127.0.0.1:1/{tenant}".into());
         let message = config.validate().unwrap_err().to_string();
+        assert!(message.contains("path `jwks`"), "{message}");
+        assert!(message.contains("path `userinfo`"), "{message}");
+        assert!(message.contains("its path may use only"), "{message}");
         assert!(message.contains("listed twice"), "{message}");
         assert!(message.contains("fragment"), "{message}");
         assert!(message.contains("path `token`"), "{message}");

@@ -5,7 +5,8 @@
 use serde_json::json;
 
 use super::client::{
-    APP, APP_CB, APP2, Auth, AuthRequest, Decision, Granted, SPA, SPA_CB, TestServer, start,
+    APP, APP_CB, APP2, Auth, AuthRequest, Decision, Granted, SPA, SPA_CB, TestServer, http, send,
+    start,
 };
 use crate::server::{APP_SECRET, APP2_SECRET, Config};
 
@@ -430,14 +431,14 @@ async fn introspection_needs_client_authentication_and_says_little_when_inactive
         assert_eq!(reply.error(), "invalid_client");
         assert!(!reply.body.contains("alice"));
     }
-    let bearer = reqwest::Client::new()
-        .post(server.url("/introspect"))
-        .bearer_auth(access)
-        .form(&[("token", access)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bearer.status(), 401);
+    let bearer = send(
+        http()
+            .post(server.url("/introspect"))
+            .bearer_auth(access)
+            .form(&[("token", access)]),
+    )
+    .await;
+    assert_eq!(bearer.status, 401);
 
     let active = server.introspect(&APP2, access).await.json();
     assert_eq!(active["active"], true);
@@ -468,7 +469,7 @@ async fn bearer_endpoints_challenge_properly() {
         .tokens(&AuthRequest::app().set("scope", "openid api.read"), &APP)
         .await;
     let access = tokens["access_token"].as_str().unwrap();
-    let http = reqwest::Client::new();
+    let http = http();
     for path in ["/api/me", "/userinfo"] {
         let none = http.get(server.url(path)).send().await.unwrap();
         assert_eq!(none.status(), 401);

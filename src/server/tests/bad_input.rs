@@ -3,7 +3,7 @@
 //! The answer is always an RFC-shaped 4xx — JSON on the back channel, an HTML
 //! page on the front channel — never a 5xx, never a dropped connection.
 
-use super::client::{Reply, TestServer, start};
+use super::client::{Reply, TestServer, http, send, start};
 use crate::server::Config;
 use crate::server::params::{MAX_BODY_LEN, MAX_PARAM_LEN, MAX_PARAMS};
 
@@ -74,24 +74,12 @@ async fn raw(
     content_type: &str,
     body: Vec<u8>,
 ) -> Reply {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .unwrap();
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = http.request(method, server.url(path)).body(body);
+    let mut request = http().request(method, server.url(path)).body(body);
     if !content_type.is_empty() {
         request = request.header("content-type", content_type);
     }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    Reply {
-        status,
-        headers,
-        body: response.text().await.unwrap_or_default(),
-    }
+    send(request).await
 }
 
 #[tokio::test]
@@ -141,7 +129,7 @@ async fn front_channel_endpoints_answer_garbage_with_error_pages() {
 #[tokio::test]
 async fn bearer_endpoints_answer_garbage_with_challenges() {
     let server = start(Config::default()).await;
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = http();
     for path in ["/userinfo", "/api/me", "/api/write"] {
         for authorization in [
             reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap(),

@@ -65,6 +65,11 @@ pub async fn start(config: Config) -> TestServer {
     }
 }
 
+/// A loopback-only client: no proxy, no automatic redirects, no cookies.
+pub fn http() -> reqwest::Client {
+    new_client(false)
+}
+
 fn new_client(cookies: bool) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -72,6 +77,11 @@ fn new_client(cookies: bool) -> reqwest::Client {
         .no_proxy()
         .build()
         .expect("client builds")
+}
+
+/// Sends a request and captures the response; panics if the connection fails.
+pub async fn send(request: reqwest::RequestBuilder) -> Reply {
+    capture(request.send().await.expect("the server answers")).await
 }
 
 async fn capture(response: reqwest::Response) -> Reply {

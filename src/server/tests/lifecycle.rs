@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use super::client::start;
+use super::client::{http, start};
 use crate::server::{
     AccessTokenFormat, AuthMethod, Config, Flaw, GrantType, ServerError, serve_until, spawn,
 };
@@ -56,10 +56,7 @@ async fn the_printed_issuer_serves_metadata() {
         .await
     });
     let issuer = line_rx.await.unwrap();
-    let metadata: serde_json::Value = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
+    let metadata: serde_json::Value = http()
         .get(format!("{issuer}/.well-known/oauth-authorization-server"))
         .send()
         .await
@@ -103,7 +100,7 @@ async fn a_configured_issuer_is_used_verbatim() {
         ..Config::default()
     })
     .await;
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = http();
     let base = format!("http://{}", server.handle.addr);
     let oauth = http
         .get(format!(
