@@ -19,9 +19,11 @@ running_pid() {
   pid=$(cat "$PID_FILE" 2>/dev/null) || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  # Guard against a recycled pid: the process must be node running ENTRY.
+  # Guard against a recycled pid or a copied pid file: the process must be
+  # node running ENTRY from this directory.
   if [ -r "/proc/$pid/cmdline" ]; then
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$ENTRY" || return 1
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$(cd "$DIR" && pwd -P)" ] || return 1
   fi
   echo "$pid"
 }

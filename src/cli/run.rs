@@ -24,6 +24,9 @@ pub struct RunArgs {
     /// Trials in flight at once (they mostly wait on the network).
     #[arg(long, default_value_t = 32, value_name = "N", help_heading = "Execution")]
     pub jobs: usize,
+    /// Log in afresh in every trial instead of copying one logged-in session.
+    #[arg(long, help_heading = "Execution")]
+    pub fresh_login: bool,
     /// Where the reports are written (one directory per target when there are several).
     #[arg(long, default_value = "reports", value_name = "DIR", help_heading = "Reports")]
     pub report_dir: PathBuf,
@@ -126,6 +129,7 @@ pub fn list(args: ListArgs) -> Result<u8, CliError> {
     let mut args = RunArgs {
         common: args.common,
         jobs: 1,
+        fresh_login: false,
         report_dir: PathBuf::new(),
         expect: None,
         write_expect: None,
@@ -205,7 +209,10 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         return Ok(exit::OK);
     }
     // Every target's trials start now, on one runtime: the targets run concurrently.
-    let options = RunOptions::with_jobs(args.jobs);
+    let options = RunOptions {
+        reuse_login: !args.fresh_login,
+        ..RunOptions::with_jobs(args.jobs)
+    };
     let mut runs = Vec::new();
     for target in &targets {
         let specs = run::plan(&suites, &target.profile);

@@ -139,6 +139,28 @@ pub async fn run_trial(
     })
 }
 
+/// Logs `agent` in with one default authorization request (its code is
+/// never redeemed), so that trials can start from a copy of its session
+/// instead of each paying for a login. `None` when that did not work.
+pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
+    let redactor = agent.redactor().clone();
+    for secret in profile.secrets() {
+        redactor.add(&secret);
+    }
+    let mut trial = Trial {
+        profile,
+        agent,
+        vars: Vars::default(),
+        last_authorize: Sent::default(),
+        jwks: None,
+        redactor,
+    };
+    let view = trial.authorize(&AuthorizeStep::default()).await.ok()?;
+    let reached_client = view.get("redirected") == Some(&Value::Bool(true));
+    let logged_in = view.get("logged_in") == Some(&Value::Bool(true));
+    (reached_client && logged_in).then_some(trial.agent)
+}
+
 fn error(message: String, location: &str) -> Verdict {
     Verdict {
         outcome: Outcome::Error,

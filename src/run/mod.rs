@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{OnceCell, Semaphore, oneshot};
 
 use crate::agent::{Agent, AgentConfig, RateLimiter};
 use crate::redact::Redactor;
@@ -92,6 +92,9 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Counts finished trials (for progress displays).
     pub finished: Arc<AtomicUsize>,
+    /// Log in once per target and start each trial from a copy of that
+    /// session (design principle 6); `fresh_session` steps still log in anew.
+    pub reuse_login: bool,
 }
 
 impl Default for RunOptions {
@@ -99,6 +102,7 @@ impl Default for RunOptions {
         RunOptions {
             jobs: 32,
             finished: Arc::default(),
+            reuse_login: true,
         }
     }
 }
@@ -141,16 +145,31 @@ pub fn start(
         let _guard = runtime.enter();
         Agent::new(config, Arc::new(Redactor::new())).map_err(|e| e.to_string())
     };
+    let base = base.map(Arc::new);
+    // The logged-in session all trials copy, made by the first trial that needs it.
+    let session: Arc<OnceCell<Option<Agent>>> = Arc::new(OnceCell::new());
+    let reuse_login = options.reuse_login;
     specs
         .into_iter()
         .map(|spec| {
             let (tx, rx) = oneshot::channel();
             let (profile, permits, task_spec) = (profile.clone(), permits.clone(), spec.clone());
             let finished = options.finished.clone();
-            let base = base.as_ref().map(|a| a.new_trial(Arc::new(Redactor::new()), false)).map_err(Clone::clone);
+            let (base, session) = (base.clone(), session.clone());
             runtime.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let report = run_one(&profile, &task_spec, base).await;
+                let agent = match base {
+                    Ok(base) if reuse_login && task_spec.skip_reason.is_none() => {
+                        let logged_in = session
+                            .get_or_init(|| exec::log_in(&profile, base.new_trial(Arc::new(Redactor::new()), false)))
+                            .await;
+                        let from = logged_in.as_ref().unwrap_or(&base);
+                        Ok(from.new_trial(Arc::new(Redactor::new()), logged_in.is_some()))
+                    }
+                    Ok(base) => Ok(base.new_trial(Arc::new(Redactor::new()), false)),
+                    Err(e) => Err(e),
+                };
+                let report = run_one(&profile, &task_spec, agent).await;
                 finished.fetch_add(1, Ordering::Relaxed);
                 let _ = tx.send(report);
             });

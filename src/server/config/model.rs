@@ -22,7 +22,8 @@ use crate::server::secret::Secret;
 pub struct Config {
     /// Address to listen on; `None` binds `127.0.0.1:0` (a free loopback port).
     pub addr: Option<SocketAddr>,
-    /// Issuer identifier; `None` means `http://<bound address>`.
+    /// Issuer identifier; `None` means `http://<bound address>` (loopback
+    /// when bound to a wildcard address).
     pub issuer: Option<String>,
     /// Registered clients.
     pub clients: Vec<ClientConfig>,
