@@ -57,10 +57,57 @@ pub struct CommonArgs {
     /// Suite files or directories [default: suites/].
     #[arg(long = "suites", value_name = "PATH", help_heading = "Suites")]
     pub suites: Vec<PathBuf>,
-    /// libtest-style selection and output flags: FILTER, --exact, --skip,
-    /// --list, --ignored, --include-ignored, --format, --color, -q.
     #[command(flatten)]
-    pub libtest: libtest_mimic::Arguments,
+    pub selection: Selection,
+}
+
+/// libtest's selection and output conventions, as clap arguments under our
+/// own headings; converted into `libtest_mimic::Arguments` for matching.
+#[derive(Debug, Args)]
+pub struct Selection {
+    /// Run only trials whose name contains FILTER (e.g. `redirect.` or `code.single-use`).
+    #[arg(value_name = "FILTER", help_heading = "Selection")]
+    pub filter: Option<String>,
+    /// FILTER and --skip match whole trial names exactly.
+    #[arg(long, help_heading = "Selection")]
+    pub exact: bool,
+    /// Skip trials whose name contains PATTERN (repeatable).
+    #[arg(long, value_name = "PATTERN", help_heading = "Selection")]
+    pub skip: Vec<String>,
+    /// List the trials instead of running them.
+    #[arg(long, help_heading = "Selection")]
+    pub list: bool,
+    /// Run only the slow trials (waits over 30 s), which are skipped by default.
+    #[arg(long, help_heading = "Selection")]
+    pub ignored: bool,
+    /// Run the slow trials too.
+    #[arg(long, help_heading = "Selection")]
+    pub include_ignored: bool,
+    /// Output: a line per trial, a character per trial, or libtest-style JSON lines.
+    #[arg(long, value_name = "FORMAT", value_parser = ["pretty", "terse", "json"], help_heading = "Output")]
+    pub format: Option<String>,
+    /// Colour: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, value_name = "WHEN", value_parser = ["auto", "always", "never"], help_heading = "Output")]
+    pub color: Option<String>,
+    /// Same as `--format terse`.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+impl Selection {
+    /// The libtest-mimic view of these flags (its filtering rules apply).
+    pub fn libtest(&self) -> libtest_mimic::Arguments {
+        libtest_mimic::Arguments {
+            filter: self.filter.clone(),
+            exact: self.exact,
+            skip: self.skip.clone(),
+            list: self.list,
+            ignored: self.ignored,
+            include_ignored: self.include_ignored,
+            quiet: self.quiet,
+            ..libtest_mimic::Arguments::default()
+        }
+    }
 }
 
 impl CommonArgs {
@@ -96,22 +143,21 @@ impl CommonArgs {
     }
 
     fn style(&self) -> Style {
-        apply_color(&self.libtest);
-        match self.libtest.format {
-            Some(libtest_mimic::FormatSetting::Terse) => Style::Terse,
-            Some(libtest_mimic::FormatSetting::Json) => Style::Json,
-            _ if self.libtest.quiet => Style::Terse,
+        apply_color(self.selection.color.as_deref());
+        match self.selection.format.as_deref() {
+            Some("terse") => Style::Terse,
+            Some("json") => Style::Json,
+            _ if self.selection.quiet => Style::Terse,
             _ => Style::Pretty,
         }
     }
 }
 
 /// Colour: `--color` wins, then NO_COLOR, then whether stdout is a terminal.
-fn apply_color(args: &libtest_mimic::Arguments) {
-    use libtest_mimic::ColorSetting;
-    let on = match args.color {
-        Some(ColorSetting::Always) => true,
-        Some(ColorSetting::Never) => false,
+fn apply_color(when: Option<&str>) {
+    let on = match when {
+        Some("always") => true,
+        Some("never") => false,
         _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     };
     colored::control::set_override(on);
@@ -134,7 +180,7 @@ pub fn list(args: ListArgs) -> Result<u8, CliError> {
         expect: None,
         write_expect: None,
     };
-    args.common.libtest.list = true;
+    args.common.selection.list = true;
     run(args)
 }
 
@@ -199,7 +245,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     })?;
     let runtime = runtime()?;
     let targets = prepare(&runtime, &args.common, &flaws)?;
-    let libtest = &args.common.libtest;
+    let libtest = &args.common.selection.libtest();
     if libtest.list {
         for spec in run::plan(&suites, &targets[0].profile) {
             if !libtest.is_filtered_out(&harness::probe(&spec)) {
