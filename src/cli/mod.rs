@@ -3,7 +3,9 @@
 //! known; data goes to stdout, diagnostics to stderr.
 
 pub mod exit;
+mod compare;
 mod init;
+mod report;
 mod run;
 mod serve;
 mod validate;
@@ -40,6 +42,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Write a starter target profile from an issuer's discovery document.
     Init(init::InitArgs),
+    /// Re-render a saved report.json as html, junit, md, sarif or json.
+    Report(report::ReportArgs),
+    /// Compare saved report.json files (one per target) as a trial × target matrix.
+    Compare(compare::CompareArgs),
 }
 
 /// Where suites are read from when `--suites` is not given.
@@ -73,6 +79,8 @@ pub fn main() -> std::process::ExitCode {
         Command::List(args) => run::list(args),
         Command::Validate(args) => validate::validate(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Report(args) => report::report(args),
+        Command::Compare(args) => compare::compare(args),
         Command::Init(args) => init::init(args),
     };
     match result {

@@ -19,7 +19,9 @@ pub enum ReportError {
     #[error("`{path}` is not an oauthcheck report: {reason}")]
     NotAReport { path: PathBuf, reason: String },
     /// The file is a report of a schema version this build does not read.
-    #[error("`{path}` has report format version {found}, but this oauthcheck reads version {supported}")]
+    #[error(
+        "`{path}` has report format version {found}, but this oauthcheck reads version {supported}"
+    )]
     UnsupportedVersion {
         path: PathBuf,
         found: u64,
@@ -27,5 +29,8 @@ pub enum ReportError {
     },
     /// A renderer failed (a template or serializer error: a defect, not bad input).
     #[error("cannot render the {format} report: {reason}")]
-    Render { format: &'static str, reason: String },
+    Render {
+        format: &'static str,
+        reason: String,
+    },
 }

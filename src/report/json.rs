@@ -35,7 +35,8 @@ pub fn parse(text: &str, path: &Path) -> Result<RunReport, ReportError> {
     };
     // The version first: a report of another version may not fit the
     // current fields, and "unsupported version" is the useful message then.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_a_report(format!("invalid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| not_a_report(format!("invalid JSON: {e}")))?;
     let Some(object) = value.as_object() else {
         return Err(not_a_report("the JSON is not an object".into()));
     };
@@ -88,7 +89,10 @@ mod tests {
     fn another_version_is_refused_by_version() {
         let text = r#"{"format_version": 99, "something": "else"}"#;
         let err = parse(text, Path::new("r.json")).unwrap_err();
-        assert!(matches!(err, ReportError::UnsupportedVersion { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, ReportError::UnsupportedVersion { found: 99, .. }),
+            "{err}"
+        );
         assert_eq!(
             err.to_string(),
             "`r.json` has report format version 99, but this oauthcheck reads version 1"
@@ -105,7 +109,10 @@ mod tests {
             (r#"{"format_version": 1, "trials": []}"#, "missing field"),
         ] {
             let err = parse(text, Path::new("r.json")).unwrap_err();
-            assert!(matches!(err, ReportError::NotAReport { .. }), "{text}: {err}");
+            assert!(
+                matches!(err, ReportError::NotAReport { .. }),
+                "{text}: {err}"
+            );
             assert!(err.to_string().contains(says), "{text}: {err}");
         }
     }

@@ -7,7 +7,9 @@
 //! span ([`code`]), where none of that applies. Renders from the
 //! [`RunReport`] only; the full evidence belongs in `report.html`.
 
-use super::text::{duration, findings, one_line, requirement_link, severity_word, shorten, target_label};
+use super::text::{
+    duration, findings, one_line, requirement_link, severity_word, shorten, target_label,
+};
 use super::{RunReport, Totals};
 use crate::run::Outcome;
 
@@ -134,7 +136,9 @@ pub fn code(text: &str) -> String {
     let fence = "`".repeat(longest + 1);
     // A span whose content starts or ends with a backtick (or with spaces on
     // both sides) needs a space of padding, which Markdown strips again.
-    let pad = text.starts_with('`') || text.ends_with('`') || (text.starts_with(' ') && text.ends_with(' '));
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' '));
     let pad = if pad { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
 }

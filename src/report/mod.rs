@@ -3,8 +3,27 @@
 //! from a saved `report.json`.
 //!
 //! Rendering only: nothing here runs a trial or decides an outcome.
+//!
+//! Formats: [`console`] (live), [`json`] (`report.json`, canonical and
+//! versioned), [`junit`] (`junit.xml`), [`html`] (`report.html`), [`markdown`]
+//! (`summary.md`), [`sarif`] (`report.sarif`); [`write_all`] writes the five
+//! files of a run, [`load`] reads a saved one back, and [`compare`] turns
+//! several runs into one trial × target matrix.
 
+pub mod compare;
 pub mod console;
+mod error;
+mod files;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+mod text;
+
+pub use error::ReportError;
+pub use files::{Format, write_all};
+pub use json::load;
 
 use serde::{Deserialize, Serialize};
 

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::text::{first_link, level_word, one_line, requirement_title, severity_word, target_label};
+use super::text::{
+    first_link, level_word, one_line, requirement_title, severity_word, target_label,
+};
 use super::{ReportError, RunReport};
 use crate::agent::Exchange;
 use crate::catalogue;
@@ -45,7 +47,12 @@ pub fn log(report: &RunReport) -> Log {
     let rule_ids: BTreeSet<&str> = report
         .trials
         .iter()
-        .flat_map(|t| t.requirements.iter().map(String::as_str).chain(fallback_rule(t)))
+        .flat_map(|t| {
+            t.requirements
+                .iter()
+                .map(String::as_str)
+                .chain(fallback_rule(t))
+        })
         .collect();
     let rule_ids: Vec<&str> = rule_ids.into_iter().collect();
     let rules = rule_ids.iter().map(|id| rule(id, report)).collect();
@@ -67,7 +74,11 @@ pub fn log(report: &RunReport) -> Log {
             let rule_id = primary_rule(t);
             Notification {
                 level: "error",
-                message: Message::new(format!("trial `{}` could not reach its check: {}", t.name, one_line(t))),
+                message: Message::new(format!(
+                    "trial `{}` could not reach its check: {}",
+                    t.name,
+                    one_line(t)
+                )),
                 associated_rule: Some(DescriptorReference {
                     id: rule_id.to_string(),
                     index: index_of(rule_id),
@@ -90,7 +101,10 @@ pub fn log(report: &RunReport) -> Log {
             },
             automation_details: AutomationDetails {
                 id: format!("oauthcheck/{}/", report.target.name),
-                description: Message::new(format!("oauthcheck against {}", target_label(&report.target))),
+                description: Message::new(format!(
+                    "oauthcheck against {}",
+                    target_label(&report.target)
+                )),
             },
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),
@@ -113,7 +127,10 @@ fn primary_rule(trial: &TrialReport) -> &str {
 
 /// A trial citing no requirement is filed under its scenario id.
 fn fallback_rule(trial: &TrialReport) -> Option<&str> {
-    trial.requirements.is_empty().then_some(trial.scenario.as_str())
+    trial
+        .requirements
+        .is_empty()
+        .then_some(trial.scenario.as_str())
 }
 
 fn rule(id: &str, report: &RunReport) -> Rule {
@@ -128,12 +145,24 @@ fn rule(id: &str, report: &RunReport) -> Rule {
             None => (id.to_string(), Level::Must, Severity::Medium, Vec::new()),
         },
     };
-    let mut tags = vec!["security".to_string(), "oauth".to_string(), level_word(level).to_string()];
+    let mut tags = vec![
+        "security".to_string(),
+        "oauth".to_string(),
+        level_word(level).to_string(),
+    ];
     tags.push(severity_word(severity).to_string());
     Rule {
         id: id.to_string(),
-        short_description: Message::new(requirement_title(id).map(str::to_string).unwrap_or(title.clone())),
-        full_description: Message::new(format!("{title} ({} — {})", level_word(level), refs.join(", "))),
+        short_description: Message::new(
+            requirement_title(id)
+                .map(str::to_string)
+                .unwrap_or(title.clone()),
+        ),
+        full_description: Message::new(format!(
+            "{title} ({} — {})",
+            level_word(level),
+            refs.join(", ")
+        )),
         help_uri: first_link(&refs),
         help: Message::new(if refs.is_empty() {
             title
@@ -178,7 +207,12 @@ pub fn level(outcome: Outcome, severity: Severity) -> &'static str {
     }
 }
 
-fn result(trial: &TrialReport, rule_id: &str, rule_index: usize, report: &RunReport) -> SarifResult {
+fn result(
+    trial: &TrialReport,
+    rule_id: &str,
+    rule_index: usize,
+    report: &RunReport,
+) -> SarifResult {
     let physical_location = report.target.issuer.as_ref().map(|uri| PhysicalLocation {
         artifact_location: ArtifactLocation { uri: uri.clone() },
     });
@@ -186,7 +220,11 @@ fn result(trial: &TrialReport, rule_id: &str, rule_index: usize, report: &RunRep
         reason if reason.is_empty() => format!("{}: {}", trial.name, trial.title),
         reason => format!("{}: {reason}", trial.title),
     };
-    let evidence = trial.exchanges.iter().rev().find(|e| e.status.is_some() || e.error.is_some());
+    let evidence = trial
+        .exchanges
+        .iter()
+        .rev()
+        .find(|e| e.status.is_some() || e.error.is_some());
     SarifResult {
         rule_id: rule_id.to_string(),
         rule_index,
@@ -242,7 +280,10 @@ fn web_request(exchange: &Exchange) -> WebRequest {
         method: exchange.method.clone(),
         target: exchange.url.clone(),
         headers: header_map(&exchange.request_headers),
-        body: exchange.request_body.clone().map(|text| ArtifactContent { text }),
+        body: exchange
+            .request_body
+            .clone()
+            .map(|text| ArtifactContent { text }),
     }
 }
 
@@ -251,7 +292,10 @@ fn web_response(exchange: &Exchange) -> WebResponse {
         protocol: "http",
         status_code: exchange.status,
         headers: header_map(&exchange.response_headers),
-        body: exchange.response_body.clone().map(|text| ArtifactContent { text }),
+        body: exchange
+            .response_body
+            .clone()
+            .map(|text| ArtifactContent { text }),
         no_response_received: exchange.status.is_none(),
     }
 }

@@ -42,7 +42,10 @@ pub const OUTCOMES: [Outcome; 5] = [
 
 /// Where an outcome sorts in [`OUTCOMES`].
 pub fn outcome_rank(outcome: Outcome) -> usize {
-    OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(OUTCOMES.len())
+    OUTCOMES
+        .iter()
+        .position(|o| *o == outcome)
+        .unwrap_or(OUTCOMES.len())
 }
 
 /// The trials worth a reader's attention (fail, error, warn), most serious
@@ -53,7 +56,11 @@ pub fn findings(trials: &[TrialReport]) -> Vec<&TrialReport> {
         .filter(|t| matches!(t.outcome, Outcome::Fail | Outcome::Error | Outcome::Warn))
         .collect();
     found.sort_by(|a, b| {
-        (outcome_rank(a.outcome), a.severity, &a.name).cmp(&(outcome_rank(b.outcome), b.severity, &b.name))
+        (outcome_rank(a.outcome), a.severity, &a.name).cmp(&(
+            outcome_rank(b.outcome),
+            b.severity,
+            &b.name,
+        ))
     });
     found
 }
@@ -73,7 +80,13 @@ pub fn reason(trial: &TrialReport) -> &str {
 /// The most telling single line of a message: its headline, plus the first
 /// listed detail when the headline only says where (`… at the `token` step:`).
 pub fn one_line(trial: &TrialReport) -> String {
-    let mut lines = trial.message.as_deref().unwrap_or("").lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut lines = trial
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
     let Some(first) = lines.next() else {
         return String::new();
     };
@@ -120,7 +133,9 @@ pub fn requirement_title(id: &str) -> Option<&'static str> {
 /// Where to read a requirement: the first linkable citation of its catalogue
 /// entry, else of the trial's own citations.
 pub fn requirement_link(id: &str, trial_refs: &[String]) -> Option<String> {
-    let catalogue_refs = catalogue::find(id).map(|r| r.refs.as_slice()).unwrap_or(&[]);
+    let catalogue_refs = catalogue::find(id)
+        .map(|r| r.refs.as_slice())
+        .unwrap_or(&[]);
     first_link(catalogue_refs).or_else(|| first_link(trial_refs))
 }
 
@@ -142,7 +157,10 @@ mod tests {
         };
         assert_eq!(target_label(&target), "reference");
         target.flaws = vec!["code.single-use".into(), "pkce.downgrade".into()];
-        assert_eq!(target_label(&target), "reference (flaws: code.single-use, pkce.downgrade)");
+        assert_eq!(
+            target_label(&target),
+            "reference (flaws: code.single-use, pkce.downgrade)"
+        );
     }
 
     #[test]
@@ -168,6 +186,9 @@ mod tests {
             requirement_link("no.such-requirement", &["RFC 7009 §2.1".into()]).as_deref(),
             Some("https://www.rfc-editor.org/rfc/rfc7009#section-2.1")
         );
-        assert_eq!(requirement_link("no.such-requirement", &["a blog".into()]), None);
+        assert_eq!(
+            requirement_link("no.such-requirement", &["a blog".into()]),
+            None
+        );
     }
 }

@@ -106,7 +106,7 @@ flaws! {
     HeadersAntiFraming = "headers.anti-framing":
         "the login and consent pages lack X-Frame-Options and CSP frame-ancestors",
     IdTokenNonce = "idtoken.nonce":
-        "ID tokens omit the nonce claim",
+        "ID tokens omit the nonce that was sent, and carry an invented one when none was sent",
     IdTokenSignature = "idtoken.signature":
         "ID tokens are signed with an unpublished key that carries the published key's kid",
     BearerRevoked401 = "bearer.revoked-401":

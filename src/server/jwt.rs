@@ -17,6 +17,9 @@ use crate::server::flaw::Flaw;
 use crate::server::keys::KeyChoice;
 use crate::server::state::AppState;
 
+/// The nonce the `idtoken.nonce` flaw puts in when none was sent.
+const INVENTED_NONCE: &str = "invented-by-the-server";
+
 /// What an ID token says, apart from times and hashes.
 pub struct IdTokenInput<'a> {
     pub sub: &'a str,
@@ -60,10 +63,13 @@ pub fn id_token(
 ) -> Result<String, jsonwebtoken::errors::Error> {
     let user = state.config.user_by_sub(input.sub);
     let has = |scope: &str| input.scope.iter().any(|s| s == scope);
-    let nonce = if state.has(Flaw::IdTokenNonce) {
-        None
-    } else {
-        input.nonce
+    // The `idtoken.nonce` flaw gets the nonce wrong both ways on the code
+    // grant: the one sent is dropped, and one is invented when none was sent.
+    let nonce = match (state.has(Flaw::IdTokenNonce), input.nonce) {
+        (false, nonce) => nonce,
+        (true, Some(_)) => None,
+        (true, None) if input.code.is_some() => Some(INVENTED_NONCE),
+        (true, None) => None,
     };
     let claims = IdTokenClaims {
         iss: &state.issuer,

@@ -14,8 +14,8 @@ use crate::suite::{AuthMethod, Capability};
 /// The profile for a running reference server.
 pub fn reference_profile(server: &ServerHandle) -> Profile {
     let config = server.config();
-    let issuer = server.issuer.trim_end_matches('/').to_string();
-    let url = |path: &str| format!("{issuer}{path}");
+    let issuer = server.issuer.clone();
+    let url = |path: &str| server.url(path);
     let by_method = |wanted: fn(&ServerAuth) -> bool| config.clients.iter().filter(move |c| wanted(&c.auth_method));
     let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
     let main = confidential.next().map(client).expect("the reference config has a confidential client");

@@ -114,7 +114,8 @@ async fn run_case(authorization: &str, token: &str) -> Vec<TrialReport> {
     let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE).expect("the hostile suite loads");
     let profile = profile(&base, authorization, token);
     let specs = run::plan(&[suite], &profile);
-    let run = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(4));
+    let options = RunOptions::with_jobs(4);
+    let run = run::execute(Arc::new(profile), specs, &options);
     // A guard against a hang, not a performance assertion.
     tokio::time::timeout(Duration::from_secs(60), run).await.expect("hostile trials end")
 }

@@ -5,5 +5,6 @@
 
 mod cli;
 mod hostile;
+mod reports;
 mod selftest;
 mod support;

@@ -354,6 +354,27 @@ async fn error_no_redirect_never_sends_a_code_to_an_unvalidated_uri() {
 }
 
 #[tokio::test]
+async fn nonce_flaw_also_invents_a_nonce() {
+    let server = start(Config::default().with_flaw(Flaw::IdTokenNonce)).await;
+    let tokens = server.tokens(&AuthRequest::app().omit("nonce"), &APP).await;
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(id_token)
+        .unwrap()
+        .claims;
+    assert!(claims["nonce"].is_string(), "{claims}");
+    // Refreshed ID tokens stay without nonce (OIDC Core §12.2).
+    let refreshed = server
+        .refresh(&APP, tokens["refresh_token"].as_str().unwrap(), None)
+        .await
+        .json();
+    let claims: serde_json::Value =
+        jsonwebtoken::dangerous::insecure_decode(refreshed["id_token"].as_str().unwrap())
+            .unwrap()
+            .claims;
+    assert!(claims.get("nonce").is_none());
+}
+
+#[tokio::test]
 async fn state_flaw_also_invents_an_empty_state() {
     let server = start(Config::default().with_flaw(Flaw::StateExactEcho)).await;
     let request = AuthRequest::app().omit("state");

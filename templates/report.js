@@ -1,0 +1,21 @@
+(function () {
+  var boxes = document.querySelectorAll('input[name="outcome"]');
+  var text = document.getElementById("filter-text");
+  var rows = document.querySelectorAll("tr.trial");
+  var shown = document.getElementById("shown");
+  function apply() {
+    var on = {};
+    boxes.forEach(function (b) { on[b.value] = b.checked; });
+    var query = text.value.trim().toLowerCase();
+    var count = 0;
+    rows.forEach(function (row) {
+      var visible = on[row.dataset.outcome] && (query === "" || row.dataset.search.indexOf(query) !== -1);
+      row.hidden = !visible;
+      if (visible) { count += 1; }
+    });
+    shown.textContent = String(count);
+  }
+  boxes.forEach(function (b) { b.addEventListener("change", apply); });
+  text.addEventListener("input", apply);
+  apply();
+})();
