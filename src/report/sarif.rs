@@ -3,9 +3,16 @@
 //!
 //! Rules are the requirement ids the run's trials cite (title from the
 //! catalogue, help link to the first citation); each fail or warn trial is one
-//! result on its first requirement, located at the target's issuer URL (and,
-//! logically, at the trial), with the last recorded HTTP exchange as its
-//! `webRequest`/`webResponse`. Trials that ended in `error` are not findings
+//! result on its first requirement, located at the target (and, logically, at
+//! the trial), with the last recorded HTTP exchange as its
+//! `webRequest`/`webResponse`.
+//!
+//! The location names the issuer, but not as an `http:` URI: GitHub code
+//! scanning fails to process a SARIF location whose scheme is not `file`
+//! ("SARIF URI scheme "https" did not match the checkout URI scheme "file"",
+//! github/codeql-action#754). So the `artifactLocation.uri` is a relative
+//! path spelled from the issuer (`http://127.0.0.1:9400/realms/a` →
+//! `127.0.0.1_9400/realms/a`) and the issuer URL itself is its description. Trials that ended in `error` are not findings
 //! about the server: they become tool-execution notifications. Renders from
 //! the [`RunReport`] only.
 
@@ -213,9 +220,18 @@ fn result(
     rule_index: usize,
     report: &RunReport,
 ) -> SarifResult {
-    let physical_location = report.target.issuer.as_ref().map(|uri| PhysicalLocation {
-        artifact_location: ArtifactLocation { uri: uri.clone() },
-    });
+    let physical_location = PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: artifact_path(&report.target),
+            description: Message::new(
+                report
+                    .target
+                    .issuer
+                    .clone()
+                    .unwrap_or_else(|| report.target.name.clone()),
+            ),
+        },
+    };
     let message = match one_line(trial) {
         reason if reason.is_empty() => format!("{}: {}", trial.name, trial.title),
         reason => format!("{}: {reason}", trial.title),
@@ -257,6 +273,42 @@ fn result(
             location: trial.location.clone(),
             details: trial.message.clone(),
         },
+    }
+}
+
+/// A relative path that names the target and that code scanning accepts:
+/// the issuer's host, `_port` when it has one, then its path
+/// (`http://127.0.0.1:9400/realms/a` → `127.0.0.1_9400/realms/a`); the
+/// target name when there is no issuer. Characters a path segment must not
+/// hold become `_`.
+pub fn artifact_path(target: &super::TargetInfo) -> String {
+    let from_issuer = target.issuer.as_deref().and_then(|issuer| {
+        let url = url::Url::parse(issuer).ok()?;
+        let mut path = url.host_str()?.to_string();
+        if let Some(port) = url.port() {
+            path.push_str(&format!("_{port}"));
+        }
+        let rest = url.path().trim_matches('/');
+        if !rest.is_empty() {
+            path.push('/');
+            path.push_str(rest);
+        }
+        Some(path)
+    });
+    let path = from_issuer.unwrap_or_else(|| target.name.clone());
+    let safe: String = path
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._~/%".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_matches('/') {
+        "" => "target".to_string(),
+        trimmed => trimmed.to_string(),
     }
 }
 
@@ -430,12 +482,11 @@ pub struct SarifResult {
     pub properties: ResultProperties,
 }
 
-/// Where: the issuer URL, and the trial as a logical location.
+/// Where: the target, and the trial as a logical location.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub physical_location: Option<PhysicalLocation>,
+    pub physical_location: PhysicalLocation,
     pub logical_locations: Vec<LogicalLocation>,
 }
 
@@ -449,7 +500,10 @@ pub struct PhysicalLocation {
 /// `artifactLocation`.
 #[derive(Debug, Serialize)]
 pub struct ArtifactLocation {
+    /// A relative path naming the target (see [`artifact_path`]).
     pub uri: String,
+    /// The issuer URL (or the target name when there is none).
+    pub description: Message,
 }
 
 /// `logicalLocation`.
@@ -518,6 +572,24 @@ mod tests {
         assert_eq!(level(Outcome::Fail, Severity::Low), "warning");
         assert_eq!(level(Outcome::Warn, Severity::High), "warning");
         assert_eq!(level(Outcome::Warn, Severity::Low), "note");
+    }
+
+    #[test]
+    fn the_location_is_a_relative_path_naming_the_issuer() {
+        let target = |issuer: Option<&str>| super::super::TargetInfo {
+            name: "my as".into(),
+            issuer: issuer.map(str::to_string),
+            flaws: vec![],
+        };
+        let path = |issuer| artifact_path(&target(issuer));
+        assert_eq!(path(Some("http://127.0.0.1:9400")), "127.0.0.1_9400");
+        assert_eq!(
+            path(Some("https://as.example.com/realms/a/")),
+            "as.example.com/realms/a"
+        );
+        assert_eq!(path(Some("http://[::1]:8080/")), "___1__8080");
+        assert_eq!(path(None), "my_as");
+        assert_eq!(path(Some("not a url")), "my_as");
     }
 
     #[test]

@@ -211,3 +211,9 @@ fn duplicate_ids(suites: &[Suite], texts: &HashMap<&Path, &str>) -> Vec<Diagnost
     }
     diagnostics
 }
+
+/// A serde-saphyr error in any user YAML file (suites, target profiles) as
+/// a diagnostic at its place, with "did you mean" for unknown keys.
+pub fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    parse::diagnostic(file, text, None, err)
+}

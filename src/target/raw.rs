@@ -130,15 +130,8 @@ pub enum Env {
 
 /// Parses a profile from text (`path` is only for messages).
 pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, ProfileError> {
-    let raw: RawProfile = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line() as usize, l.column() as usize))
-            .unwrap_or((0, 0));
-        let message = e.without_snippet().to_string();
-        let hint = unknown_key_hint(&message);
-        ProfileError::Invalid(at(path, line, column, message, hint))
-    })?;
+    let raw: RawProfile = serde_saphyr::from_str(text)
+        .map_err(|e| ProfileError::Invalid(crate::suite::yaml_diagnostic(path, text, &e)))?;
     let bad = |message: String, hint: Option<String>| ProfileError::Invalid(at(path, 0, 0, message, hint));
     let env = |value: &str| match expand_env(value) {
         Err(_) if env_mode == Env::Optional => Ok(value.to_string()),
@@ -253,14 +246,6 @@ fn at(path: &Path, line: usize, column: usize, message: String, hint: Option<Str
         snippet: None,
         hint,
     }
-}
-
-/// "did you mean" for serde's "unknown field `x`, expected one of `a`, `b`".
-fn unknown_key_hint(message: &str) -> Option<String> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (word, expected) = rest.split_once('`')?;
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    did_you_mean(word, candidates).map(|s| format!("did you mean `{s}`?"))
 }
 
 /// Parses `10s`, `1m 30s`, `500ms`.

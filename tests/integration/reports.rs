@@ -368,9 +368,15 @@ fn sarif_validates_against_the_official_2_1_0_schema() {
         for result in results {
             let index = result["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(rules[index]["id"], result["ruleId"]);
+            // The issuer, as a relative path code scanning accepts.
+            let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+            let issuer = run.target.issuer.as_deref().unwrap();
+            assert_eq!(artifact["description"]["text"], issuer);
+            let uri = artifact["uri"].as_str().unwrap();
+            assert!(!uri.contains(':') && uri.starts_with("127.0.0.1_"), "{uri}");
             assert_eq!(
-                result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                run.target.issuer.as_deref().unwrap()
+                result["locations"][0]["logicalLocations"][0]["name"],
+                result["properties"]["trial"]
             );
         }
     }
