@@ -1,0 +1,26 @@
+//! The library entry point for `harness = false` tests of other projects:
+//! libtest-mimic's conclusion, with its filters applied.
+
+use oauthcheck::harness;
+
+use crate::support::suites_dir;
+
+#[test]
+fn run_tests_returns_the_libtest_conclusion_for_the_filtered_trials() {
+    let args = libtest_mimic::Arguments {
+        filter: Some("code.single-use".into()),
+        ..libtest_mimic::Arguments::default()
+    };
+    let conclusion = harness::run_tests(&[suites_dir()], None, &args);
+    assert_eq!(conclusion.num_failed, 0);
+    assert_eq!(conclusion.num_passed, 1);
+    assert!(conclusion.num_filtered_out > 50);
+}
+
+#[test]
+fn a_suite_that_does_not_load_is_one_failed_trial() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bad.yaml"), "suite: x\nscenarios: []\nextra: 1\n").expect("write");
+    let conclusion = harness::run_tests(&[dir.path().to_path_buf()], None, &libtest_mimic::Arguments::default());
+    assert_eq!(conclusion.num_failed, 1);
+}
