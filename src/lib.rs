@@ -19,3 +19,4 @@ pub mod report;
 pub mod cli;
 pub mod harness;
 pub mod baseline;
+pub mod oauth;

@@ -54,6 +54,10 @@ enum StepError {
     Var(#[from] VarError),
     #[error("{0}")]
     Other(String),
+    /// The trial cannot test anything on this target (e.g. a redirect URI
+    /// "mutation" that equals a registered URI): a skip, not a verdict.
+    #[error("{0}")]
+    NotApplicable(String),
 }
 
 /// Runs a trial to its verdict. `agent` is fresh for this trial.
@@ -85,6 +89,13 @@ pub async fn run_trial(
         let location = step.location.to_string();
         let view = match trial.execute(step).await {
             Ok(view) => view,
+            Err(StepError::NotApplicable(reason)) => {
+                return Verdict {
+                    outcome: Outcome::Skip,
+                    message: Some(reason),
+                    location: Some(location),
+                };
+            }
             Err(e) => return error(format!("`{}` step could not complete: {e}", step.kind.name()), &location),
         };
         if let Some(expect) = &step.expect {
@@ -155,7 +166,7 @@ pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
         jwks: None,
         redactor,
     };
-    let view = trial.authorize(&AuthorizeStep::default()).await.ok()?;
+    let view = trial.authorize(&AuthorizeStep::default(), false).await.ok()?;
     let reached_client = view.get("redirected") == Some(&Value::Bool(true));
     let logged_in = view.get("logged_in") == Some(&Value::Bool(true));
     (reached_client && logged_in).then_some(trial.agent)
@@ -192,7 +203,10 @@ impl Trial<'_> {
 
     async fn execute(&mut self, step: &Step) -> Result<View, StepError> {
         match &step.kind {
-            StepKind::Authorize(a) => self.authorize(a).await,
+            StepKind::Authorize(a) => {
+                let expects_refusal = step.check.as_ref().is_some_and(|c| c.no_redirect);
+                self.authorize(a, expects_refusal).await
+            }
             StepKind::Token(t) => self.token(t).await,
             StepKind::Revoke(op) => {
                 let url = self.endpoint(self.profile.endpoints.revocation.as_deref(), "revocation")?;
@@ -242,7 +256,8 @@ impl Trial<'_> {
         Ok(http_view(&response))
     }
 
-    async fn authorize(&mut self, step: &AuthorizeStep) -> Result<View, StepError> {
+    /// `expects_refusal`: the step checks that the AS does not redirect.
+    async fn authorize(&mut self, step: &AuthorizeStep, expects_refusal: bool) -> Result<View, StepError> {
         let profile = self.profile;
         let client = profile
             .client(step.client)
@@ -268,6 +283,18 @@ impl Trial<'_> {
             overrides.push((name.clone(), self.vars.fill(template, profile)?));
         }
         let params = merge(defaults, overrides, &step.omit);
+        // A refusal test whose "mutated" URI is one the client registered
+        // (an IP has no case; a port already written) tests nothing here.
+        let overridden = step.params.iter().any(|(name, _)| name == "redirect_uri");
+        if expects_refusal
+            && overridden
+            && let Some((_, uri)) = params.iter().find(|(name, _)| name == "redirect_uri")
+            && (*uri == client.redirect_uri || client.other_redirect_uris.contains(uri))
+        {
+            return Err(StepError::NotApplicable(format!(
+                "the mutated redirect URI `{uri}` is one the client registered, so there is nothing to refuse on this target"
+            )));
+        }
         let sent: Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         let mut sent = sent;
         if pkce && !step.omit.iter().any(|o| o == "code_challenge") {
@@ -302,6 +329,12 @@ impl Trial<'_> {
             &self.agent
         };
         let result = agent.browse(&url, &login, consent, &stop).await?;
+        if consent == Consent::Deny && !result.consent_shown {
+            return Err(StepError::Other(
+                "the step asks to deny consent, but the AS showed no consent page (consent remembered? use `fresh_session: true`)"
+                    .into(),
+            ));
+        }
         Ok(self.authorize_view(result, sent))
     }
 

@@ -79,7 +79,7 @@ pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
 
 fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) -> Option<String> {
     let absent: Vec<String> = needed
-        .filter(|c| !profile.capabilities.contains(c))
+        .filter(|c| !profile.has(**c))
         .map(|c| format!("`{}`", c.name()))
         .collect();
     (!absent.is_empty()).then(|| format!("the target does not declare {}", absent.join(", ")))
@@ -92,8 +92,9 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Counts finished trials (for progress displays).
     pub finished: Arc<AtomicUsize>,
-    /// Log in once per target and start each trial from a copy of that
-    /// session (design principle 6); `fresh_session` steps still log in anew.
+    /// Allow trials to start from a copy of one logged-in session when the
+    /// profile says the target supports it (design principle 6);
+    /// `fresh_session` steps always log in anew.
     pub reuse_login: bool,
 }
 
@@ -148,7 +149,7 @@ pub fn start(
     let base = base.map(Arc::new);
     // The logged-in session all trials copy, made by the first trial that needs it.
     let session: Arc<OnceCell<Option<Agent>>> = Arc::new(OnceCell::new());
-    let reuse_login = options.reuse_login;
+    let reuse_login = options.reuse_login && profile.reuse_session;
     specs
         .into_iter()
         .map(|spec| {

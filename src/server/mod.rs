@@ -40,7 +40,7 @@ mod random;
 mod redirect_match;
 mod router;
 mod scope;
-mod secret;
+
 mod session;
 mod state;
 mod store;
@@ -56,4 +56,4 @@ pub use config::{
 pub use error::ServerError;
 pub use flaw::Flaw;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
-pub use secret::Secret;
+pub use crate::oauth::Secret;

@@ -82,6 +82,9 @@ pub enum Capability {
     Intrusive,
     /// The target sends RFC 9207 `iss` on authorization responses.
     IssParameter,
+    /// Derived, never declared: the main client's redirect URI is not a
+    /// loopback one (RFC 8252 §7.3 lets loopback URIs vary their port).
+    NonLoopbackRedirect,
 }
 
 impl Capability {
@@ -111,6 +114,7 @@ impl Capability {
         Capability::RegisteredAuthMethod,
         Capability::Intrusive,
         Capability::IssParameter,
+        Capability::NonLoopbackRedirect,
     ];
 
     /// The snake_case name used in YAML.
@@ -140,6 +144,7 @@ impl Capability {
             Capability::RegisteredAuthMethod => "registered_auth_method",
             Capability::Intrusive => "intrusive",
             Capability::IssParameter => "iss_parameter",
+            Capability::NonLoopbackRedirect => "non_loopback_redirect",
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Client, Endpoints, Limits, Profile, Scopes, Secret, Timing};
+use super::{Client, Endpoints, Limits, Profile, Scopes, Timing};
 use crate::agent::LoginConfig;
 use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
 use crate::suite::{AuthMethod, Capability};
@@ -57,7 +57,7 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
         other,
         public,
         username: user.username.clone(),
-        password: Secret::new(user.password.expose()),
+        password: user.password.clone(),
         login: LoginConfig::default(),
         capabilities,
         timing: Timing {
@@ -71,6 +71,9 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
             extra: Some("api.write".into()),
             forbidden: Some("admin".into()),
         },
+        // Its sessions survive concurrent authorizations, and reusing one
+        // keeps the mechanism exercised by every run.
+        reuse_session: true,
     }
 }
 
@@ -78,7 +81,7 @@ fn client(config: &ClientConfig) -> Client {
     let mut uris = config.redirect_uris.iter().cloned();
     Client {
         id: config.id.clone(),
-        secret: config.secret.as_ref().map(|s| Secret::new(s.expose())),
+        secret: config.secret.clone(),
         redirect_uri: uris.next().unwrap_or_default(),
         other_redirect_uris: uris.collect(),
         auth_method: match config.auth_method {

@@ -17,31 +17,12 @@ pub use init::starter_profile;
 pub use raw::{check_profile, load_profile};
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::time::Duration;
+
+pub use crate::oauth::Secret;
 
 use crate::agent::LoginConfig;
 use crate::suite::{AuthMethod, Capability, ClientRole};
-
-/// A secret string that never prints itself.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-    /// The value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// A registered client the harness acts as.
 #[derive(Debug, Clone)]
@@ -136,6 +117,9 @@ pub struct Profile {
     pub timing: Timing,
     pub limits: Limits,
     pub scopes: Scopes,
+    /// Trials may start from a copy of one logged-in session (fast, but
+    /// wrong for servers that rotate the session on every authorization).
+    pub reuse_session: bool,
 }
 
 impl Profile {
@@ -145,6 +129,15 @@ impl Profile {
             ClientRole::Main => Some(&self.main),
             ClientRole::Other => self.other.as_ref(),
             ClientRole::Public => self.public.as_ref(),
+        }
+    }
+
+    /// Whether the target has a capability: declared in the profile, or
+    /// derived from it (`non_loopback_redirect`).
+    pub fn has(&self, capability: Capability) -> bool {
+        match capability {
+            Capability::NonLoopbackRedirect => !is_loopback(&self.main.redirect_uri),
+            other => self.capabilities.contains(&other),
         }
     }
 
@@ -181,6 +174,16 @@ impl Profile {
             .flatten()
             .flat_map(|c| std::iter::once(c.redirect_uri.clone()).chain(c.other_redirect_uris.clone()))
             .collect()
+    }
+}
+
+/// An http(s) URI on 127.0.0.0/8, [::1] or localhost.
+fn is_loopback(uri: &str) -> bool {
+    match url::Url::parse(uri).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
     }
 }
 

@@ -85,6 +85,8 @@ struct RawLogin {
     approve: Option<String>,
     deny: Option<String>,
     command: Option<Vec<String>>,
+    /// Start trials from a copy of one logged-in session (default false).
+    reuse_session: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,6 +211,7 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
         public: raw.clients.public.as_ref().map(client).transpose()?,
         username: env(&raw.user.username)?,
         password: Secret::new(env(&raw.user.password)?),
+        reuse_session: raw.login.as_ref().and_then(|l| l.reuse_session).unwrap_or(false),
         login: {
             let login = raw.login.unwrap_or_default();
             LoginConfig {

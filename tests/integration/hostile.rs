@@ -106,6 +106,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             default: "openid".into(),
             ..Scopes::default()
         },
+        reuse_session: false,
     }
 }
 

@@ -18,7 +18,13 @@ use crate::support::{describe, run_against_reference, shipped_suites};
 async fn the_correct_reference_server_passes_every_trial() {
     let suites = shipped_suites();
     let reports = run_against_reference(&suites, &[], 32).await;
-    let not_passed: Vec<_> = reports.iter().filter(|r| r.outcome != Outcome::Pass).collect();
+    // A skip is allowed only where a trial has nothing to test on this
+    // target (a redirect "mutation" that equals the registered URI).
+    let not_passed: Vec<_> = reports
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .filter(|r| !(r.outcome == Outcome::Skip && r.message.as_deref().is_some_and(|m| m.contains("nothing to refuse"))))
+        .collect();
     assert!(not_passed.is_empty(), "against the correct server:\n{}", describe(&not_passed));
     assert!(reports.len() > 50, "only {} trials ran", reports.len());
 }

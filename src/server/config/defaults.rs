@@ -11,7 +11,7 @@ use super::model::{
     AccessTokenFormat, AuthMethod, ClientConfig, Config, GrantType, IdTokenAlg, Paths, Ttl,
     UserConfig,
 };
-use crate::server::secret::Secret;
+use crate::oauth::Secret;
 
 /// Secret of the default client `app`. TEST-ONLY: public in the source.
 pub const APP_SECRET: &str = "app-secret-TEST-ONLY-not-a-real-secret";

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::server::error::ServerError;
 use crate::server::flaw::Flaw;
-use crate::server::secret::Secret;
+use crate::oauth::Secret;
 
 /// Everything the reference server needs to start.
 #[derive(Clone, Debug, Deserialize)]
