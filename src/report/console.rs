@@ -124,7 +124,7 @@ impl<W: Write> Console<W> {
             writeln!(self.out)?;
             writeln!(
                 self.out,
-                "--- {} {}  [{:?}, {:?}]",
+                "--- {} {}  [{}, {}]",
                 word(trial.outcome),
                 trial.name.bold(),
                 trial.level,

@@ -15,7 +15,7 @@ use super::vars::{VarError, Vars};
 use crate::agent::{Agent, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule};
 use crate::checks::{self, View};
 use crate::suite::{
-    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, Level, RequestStep, Scenario, SecretChoice,
+    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, RequestStep, Scenario, SecretChoice,
     Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec, WaitTerm,
 };
 use crate::target::Profile;
@@ -120,8 +120,7 @@ pub async fn run_trial(
                     let level = step.level.unwrap_or(scenario.level);
                     let outcome = Outcome::for_broken(level);
                     let message = format!(
-                        "{} check broken at the `{}` step:\n{}\n{}",
-                        level_word(level),
+                        "{level} check broken at the `{}` step:\n{}\n{}",
                         step.kind.name(),
                         bullet(&problems),
                         trial.describe(&view)
@@ -177,14 +176,6 @@ fn error(message: String, location: &str) -> Verdict {
         outcome: Outcome::Error,
         message: Some(message),
         location: Some(location.to_string()),
-    }
-}
-
-fn level_word(level: Level) -> &'static str {
-    match level {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-        Level::May => "MAY",
     }
 }
 

@@ -78,11 +78,17 @@ pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
 }
 
 fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) -> Option<String> {
-    let absent: Vec<String> = needed
-        .filter(|c| !profile.has(**c))
-        .map(|c| format!("`{}`", c.name()))
-        .collect();
-    (!absent.is_empty()).then(|| format!("the target does not declare {}", absent.join(", ")))
+    let (derived, declared): (Vec<Capability>, Vec<Capability>) =
+        needed.copied().filter(|c| !profile.has(*c)).partition(|c| *c == Capability::NonLoopbackRedirect);
+    let mut reasons = Vec::new();
+    if !declared.is_empty() {
+        let names: Vec<String> = declared.iter().map(|c| format!("`{}`", c.name())).collect();
+        reasons.push(format!("the target does not declare {}", names.join(", ")));
+    }
+    if !derived.is_empty() {
+        reasons.push("the main client's redirect URI is a loopback one, whose port may vary (RFC 8252 §7.3)".to_string());
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// Scheduling knobs.

@@ -42,6 +42,17 @@ pub enum Level {
     May,
 }
 
+impl std::fmt::Display for Level {
+    /// `MUST`, `SHOULD`, `MAY`, as RFC 2119 writes them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        })
+    }
+}
+
 /// How bad it is for a security reviewer when the check is broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,6 +62,19 @@ pub enum Severity {
     Medium,
     Low,
     Info,
+}
+
+impl std::fmt::Display for Severity {
+    /// `critical` … `info`, as the catalogue writes them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        })
+    }
 }
 
 /// What a target may or may not offer; a scenario requiring a missing one is skipped.
