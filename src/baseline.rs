@@ -47,7 +47,8 @@ pub struct Judgement {
 impl Baseline {
     /// Reads a baseline file (YAML or JSON).
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         serde_saphyr::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))
     }
 
@@ -96,7 +97,10 @@ impl Baseline {
 fn first_reason(message: &str) -> String {
     let mut lines = message.lines();
     let first = lines.next().unwrap_or("");
-    match message.lines().find_map(|l| l.trim_start().strip_prefix("- ")) {
+    match message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("- "))
+    {
         Some(problem) if first.ends_with(':') => problem.to_string(),
         _ => first.to_string(),
     }
@@ -128,7 +132,11 @@ mod tests {
 
     #[test]
     fn a_baseline_round_trips_and_judges() {
-        let run = vec![trial("a", Outcome::Fail), trial("b", Outcome::Pass), trial("c", Outcome::Error)];
+        let run = vec![
+            trial("a", Outcome::Fail),
+            trial("b", Outcome::Pass),
+            trial("c", Outcome::Error),
+        ];
         let baseline = Baseline::from_run(&run);
         assert_eq!(baseline.expected.len(), 2);
         assert_eq!(baseline.expected[0].comment, "why");

@@ -35,7 +35,9 @@ pub async fn embedded_target(flaws: &[Flaw]) -> Result<(Profile, ServerHandle), 
 }
 
 /// Starts the reference server with `config` and returns its built-in profile.
-pub async fn embedded_target_with(config: server::Config) -> Result<(Profile, ServerHandle), String> {
+pub async fn embedded_target_with(
+    config: server::Config,
+) -> Result<(Profile, ServerHandle), String> {
     let handle = server::spawn(config)
         .await
         .map_err(|e| format!("could not start the reference server: {e}"))?;
@@ -101,9 +103,16 @@ pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -
     };
     let specs = run::plan(&suites, &profile);
     let (chosen, _) = selected(&specs, args);
-    let started = run::start(runtime.handle(), Arc::new(profile), chosen, &RunOptions::default());
-    let mut receivers: std::collections::HashMap<String, _> =
-        started.into_iter().map(|s| (s.spec.name.clone(), s.report)).collect();
+    let started = run::start(
+        runtime.handle(),
+        Arc::new(profile),
+        chosen,
+        &RunOptions::default(),
+    );
+    let mut receivers: std::collections::HashMap<String, _> = started
+        .into_iter()
+        .map(|s| (s.spec.name.clone(), s.report))
+        .collect();
     let trials = specs
         .iter()
         .map(|spec| {
@@ -112,7 +121,9 @@ pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -
                 None => Ok(Completion::ignored()),
                 Some(rx) => match rx.blocking_recv() {
                     Ok(report) => libtest_outcome(&report),
-                    Err(_) => Err(Failed::from("error: the trial was dropped before it finished")),
+                    Err(_) => Err(Failed::from(
+                        "error: the trial was dropped before it finished",
+                    )),
                 },
             })
             .with_ignored_flag(spec.slow)
@@ -132,5 +143,8 @@ fn libtest_outcome(report: &TrialReport) -> Result<Completion, Failed> {
 }
 
 fn single_failure(args: &Arguments, name: &str, message: String) -> Conclusion {
-    libtest_mimic::run(args, vec![Trial::test(name, move || Err(Failed::from(message)))])
+    libtest_mimic::run(
+        args,
+        vec![Trial::test(name, move || Err(Failed::from(message)))],
+    )
 }

@@ -6,17 +6,17 @@
 //! The reference server ([`server`]) stands apart: it never imports the harness.
 
 pub mod agent;
+pub mod baseline;
 pub mod catalogue;
+pub mod checks;
+pub mod cli;
 pub mod diag;
+pub mod harness;
+pub mod jose;
+pub mod oauth;
 pub mod redact;
+pub mod report;
+pub mod run;
 pub mod server;
 pub mod suite;
-pub mod checks;
-pub mod jose;
-pub mod run;
 pub mod target;
-pub mod report;
-pub mod cli;
-pub mod harness;
-pub mod baseline;
-pub mod oauth;

@@ -61,7 +61,10 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
     }
     if let Some(redirect) = &expect.redirect {
         if redirected != Some(true) {
-            problems.push(format!("expected a redirect to the client, but {}", stayed(view)));
+            problems.push(format!(
+                "expected a redirect to the client, but {}",
+                stayed(view)
+            ));
         } else {
             let location = view.get("location").and_then(Value::as_str).unwrap_or("");
             if let Some(to) = &redirect.to {
@@ -72,22 +75,46 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
                 }
             }
             for (name, matcher) in &redirect.params {
-                check_value(&mut problems, &format!("redirect parameter `{name}`"), lookup(view, &["params", name]), matcher, env)?;
+                check_value(
+                    &mut problems,
+                    &format!("redirect parameter `{name}`"),
+                    lookup(view, &["params", name]),
+                    matcher,
+                    env,
+                )?;
             }
         }
     }
     for (name, matcher) in &expect.headers {
         let lower = name.to_ascii_lowercase();
-        check_value(&mut problems, &format!("header `{name}`"), lookup(view, &["headers", &lower]), matcher, env)?;
+        check_value(
+            &mut problems,
+            &format!("header `{name}`"),
+            lookup(view, &["headers", &lower]),
+            matcher,
+            env,
+        )?;
     }
     for (path, matcher) in &expect.json {
         let mut segments = vec!["json"];
         segments.extend(path.split('.'));
-        check_value(&mut problems, &format!("JSON `{path}`"), lookup(view, &segments), matcher, env)?;
+        check_value(
+            &mut problems,
+            &format!("JSON `{path}`"),
+            lookup(view, &segments),
+            matcher,
+            env,
+        )?;
     }
     for (path, matcher) in &expect.fields {
         let segments: Vec<&str> = path.0.iter().map(String::as_str).collect();
-        check_value(&mut problems, &format!("`{}`", path.0.join(".")), lookup(view, &segments), matcher, env)?;
+        check_value(
+            &mut problems,
+            &format!("`{}`", path.0.join(".")),
+            lookup(view, &segments),
+            matcher,
+            env,
+        )?;
     }
     Ok(problems)
 }
@@ -150,33 +177,49 @@ fn check_value(
     let text = actual.map(as_text);
     // Redact before cutting: a cut secret no longer matches its known value.
     let shown = || {
-        text.as_deref()
-            .map_or("absent".to_string(), |t| format!("`{}`", excerpt(&env.redactor.message(t))))
+        text.as_deref().map_or("absent".to_string(), |t| {
+            format!("`{}`", excerpt(&env.redactor.message(t)))
+        })
     };
     let problem = match matcher {
-        Matcher::Present => actual.is_none().then(|| format!("expected {what} to be present, but it is absent")),
-        Matcher::Absent => actual.is_some().then(|| format!("expected {what} to be absent, got {}", shown())),
+        Matcher::Present => actual
+            .is_none()
+            .then(|| format!("expected {what} to be present, but it is absent")),
+        Matcher::Absent => actual
+            .is_some()
+            .then(|| format!("expected {what} to be absent, got {}", shown())),
         Matcher::Equals(t) => {
             let want = vars.fill(t, profile)?;
-            (text.as_deref() != Some(want.as_str())).then(|| format!("expected {what} = `{}`, got {}", excerpt(&want), shown()))
+            (text.as_deref() != Some(want.as_str()))
+                .then(|| format!("expected {what} = `{}`, got {}", excerpt(&want), shown()))
         }
         Matcher::NotEquals(t) => {
             let avoid = vars.fill(t, profile)?;
-            (text.as_deref() == Some(avoid.as_str())).then(|| format!("expected {what} to differ from `{}`", excerpt(&avoid)))
+            (text.as_deref() == Some(avoid.as_str()))
+                .then(|| format!("expected {what} to differ from `{}`", excerpt(&avoid)))
         }
         Matcher::OneOf(options) => {
-            let options = options.iter().map(|t| vars.fill(t, profile)).collect::<Result<Vec<_>, _>>()?;
+            let options = options
+                .iter()
+                .map(|t| vars.fill(t, profile))
+                .collect::<Result<Vec<_>, _>>()?;
             (!text.as_ref().is_some_and(|t| options.contains(t))).then(|| {
-                format!("expected {what} to be {}, got {}", alternatives(options.iter().map(|o| format!("`{o}`"))), shown())
+                format!(
+                    "expected {what} to be {}, got {}",
+                    alternatives(options.iter().map(|o| format!("`{o}`"))),
+                    shown()
+                )
             })
         }
         Matcher::Contains(t) => {
             let needle = vars.fill(t, profile)?;
-            (!text.as_ref().is_some_and(|t| t.contains(&needle))).then(|| format!("expected {what} to contain `{needle}`, got {}", shown()))
+            (!text.as_ref().is_some_and(|t| t.contains(&needle)))
+                .then(|| format!("expected {what} to contain `{needle}`, got {}", shown()))
         }
         Matcher::Regex(pattern) => {
             let re = regex::Regex::new(pattern).expect("the loader compiled this regex");
-            (!text.as_ref().is_some_and(|t| re.is_match(t))).then(|| format!("expected {what} to match /{pattern}/, got {}", shown()))
+            (!text.as_ref().is_some_and(|t| re.is_match(t)))
+                .then(|| format!("expected {what} to match /{pattern}/, got {}", shown()))
         }
     };
     problems.extend(problem);

@@ -19,10 +19,19 @@ pub struct InitArgs {
 }
 
 pub fn init(args: InitArgs) -> Result<u8, CliError> {
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
     let metadata = runtime
-        .block_on(crate::target::fetch_metadata(&args.issuer, Duration::from_secs(10)))
-        .map_err(|e| CliError::usage(e.to_string(), Some("is the issuer URL right, and is the server running?")))?;
+        .block_on(crate::target::fetch_metadata(
+            &args.issuer,
+            Duration::from_secs(10),
+        ))
+        .map_err(|e| {
+            CliError::usage(
+                e.to_string(),
+                Some("is the issuer URL right, and is the server running?"),
+            )
+        })?;
     let text = crate::target::starter_profile(&args.issuer, &metadata);
     match &args.output {
         None => print!("{text}"),
@@ -33,9 +42,14 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
                     Some("choose another `--output` or remove the file"),
                 ));
             }
-            std::fs::write(path, text)
-                .map_err(|e| CliError::usage(format!("cannot write `{}`: {e}", path.display()), None))?;
-            eprintln!("wrote {}; fill in the clients and the user, then `oauthcheck run --target {}`", path.display(), path.display());
+            std::fs::write(path, text).map_err(|e| {
+                CliError::usage(format!("cannot write `{}`: {e}", path.display()), None)
+            })?;
+            eprintln!(
+                "wrote {}; fill in the clients and the user, then `oauthcheck run --target {}`",
+                path.display(),
+                path.display()
+            );
         }
     }
     Ok(exit::OK)

@@ -2,8 +2,8 @@
 //! command. Errors are printed once, here, with a `hint:` line when a fix is
 //! known; data goes to stdout, diagnostics to stderr.
 
-pub mod exit;
 mod compare;
+pub mod exit;
 mod init;
 mod report;
 mod run;

@@ -12,7 +12,7 @@ use super::{CliError, exit};
 use crate::baseline::Baseline;
 use crate::harness;
 use crate::report::console::{Console, Style};
-use crate::report::{FORMAT_VERSION, RunReport, TargetInfo, Totals};
+use crate::report::{self, FORMAT_VERSION, RunReport, TargetInfo, Totals};
 use crate::run::{self, RunOptions};
 use crate::server::{Flaw, ServerHandle};
 use crate::target::Profile;
@@ -22,13 +22,23 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Trials in flight at once (they mostly wait on the network).
-    #[arg(long, default_value_t = 32, value_name = "N", help_heading = "Execution")]
+    #[arg(
+        long,
+        default_value_t = 32,
+        value_name = "N",
+        help_heading = "Execution"
+    )]
     pub jobs: usize,
     /// Log in afresh in every trial instead of copying one logged-in session.
     #[arg(long, help_heading = "Execution")]
     pub fresh_login: bool,
     /// Where the reports are written (one directory per target when there are several).
-    #[arg(long, default_value = "reports", value_name = "DIR", help_heading = "Reports")]
+    #[arg(
+        long,
+        default_value = "reports",
+        value_name = "DIR",
+        help_heading = "Reports"
+    )]
     pub report_dir: PathBuf,
     /// Known failures (YAML/JSON) that do not fail the run; one that now passes does.
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]
@@ -130,11 +140,17 @@ impl CommonArgs {
             .iter()
             .map(|id| {
                 Flaw::from_id(id).ok_or_else(|| {
-                    let hint = crate::diag::did_you_mean(id, Flaw::ALL.iter().map(|f| f.id()))
-                        .map(|s| format!("did you mean `{s}`? (`oauthcheck serve --list-flaws` lists them)"));
+                    let hint =
+                        crate::diag::did_you_mean(id, Flaw::ALL.iter().map(|f| f.id())).map(|s| {
+                            format!(
+                                "did you mean `{s}`? (`oauthcheck serve --list-flaws` lists them)"
+                            )
+                        });
                     CliError {
                         message: format!("unknown flaw `{id}`"),
-                        hint: Some(hint.unwrap_or_else(|| "`oauthcheck serve --list-flaws` lists them".into())),
+                        hint: Some(hint.unwrap_or_else(|| {
+                            "`oauthcheck serve --list-flaws` lists them".into()
+                        })),
                         code: exit::USAGE,
                     }
                 })
@@ -158,7 +174,10 @@ fn apply_color(when: Option<&str>) {
     let on = match when {
         Some("always") => true,
         Some("never") => false,
-        _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        _ => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
     colored::control::set_override(on);
 }
@@ -200,14 +219,20 @@ fn usage(message: String) -> CliError {
     }
 }
 
-fn prepare(runtime: &tokio::runtime::Runtime, args: &CommonArgs, flaws: &[Flaw]) -> Result<Vec<Prepared>, CliError> {
+fn prepare(
+    runtime: &tokio::runtime::Runtime,
+    args: &CommonArgs,
+    flaws: &[Flaw],
+) -> Result<Vec<Prepared>, CliError> {
     let info = |profile: &Profile, flaws: &[Flaw]| TargetInfo {
         name: profile.name.clone(),
         issuer: profile.issuer.clone(),
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
     };
     if args.target.is_empty() {
-        let (profile, server) = runtime.block_on(harness::embedded_target(flaws)).map_err(usage)?;
+        let (profile, server) = runtime
+            .block_on(harness::embedded_target(flaws))
+            .map_err(usage)?;
         return Ok(vec![Prepared {
             info: info(&profile, flaws),
             profile,
@@ -237,7 +262,12 @@ fn prepare(runtime: &tokio::runtime::Runtime, args: &CommonArgs, flaws: &[Flaw])
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let style = args.common.style();
     let flaws = args.common.flaws()?;
-    let baseline = args.expect.as_deref().map(Baseline::load).transpose().map_err(usage)?;
+    let baseline = args
+        .expect
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()
+        .map_err(usage)?;
     let suites = harness::load_suites(&args.common.suite_paths()).map_err(|m| CliError {
         message: format!("the suites do not load:\n\n{m}"),
         hint: Some("`oauthcheck validate` checks suites without running them".into()),
@@ -264,7 +294,12 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let specs = run::plan(&suites, &target.profile);
         let (chosen, filtered_out) = harness::selected(&specs, libtest);
         let total = chosen.len();
-        let started = run::start(runtime.handle(), Arc::new(target.profile.clone()), chosen, &options);
+        let started = run::start(
+            runtime.handle(),
+            Arc::new(target.profile.clone()),
+            chosen,
+            &options,
+        );
         runs.push((started, filtered_out, total));
     }
     let mut records = Vec::new();
@@ -274,7 +309,8 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     // duration is the time until its last trial was seen to finish.
     let clock = Instant::now();
     for (target, (started, filtered_out, total)) in targets.iter().zip(runs) {
-        let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let started_at =
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
         let names: Vec<&str> = started.iter().map(|s| s.spec.name.as_str()).collect();
         let mut console = Console::new(std::io::stdout().lock(), style, &names);
         let label = match &target.profile.issuer {
@@ -290,7 +326,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         }
         finished_before += total;
         let seconds = clock.elapsed().as_secs_f64();
-        console.finish(&reports, seconds, filtered_out).map_err(io)?;
+        console
+            .finish(&reports, seconds, filtered_out)
+            .map_err(io)?;
         drop(console);
         let target_code = match &baseline {
             Some(baseline) => judged_code(baseline, &reports),
@@ -330,11 +368,20 @@ fn judged_code(baseline: &Baseline, reports: &[crate::run::TrialReport]) -> u8 {
         eprintln!("error: `{name}` now passes but the baseline expects it to fail");
     }
     if !judgement.fixed.is_empty() {
-        eprintln!("hint: remove the fixed trials from the baseline (or regenerate it with `--write-expect`)");
+        eprintln!(
+            "hint: remove the fixed trials from the baseline (or regenerate it with `--write-expect`)"
+        );
     }
-    let unexcused: Vec<_> = reports.iter().filter(|r| !judgement.expected.contains(&r.name)).collect();
+    let unexcused: Vec<_> = reports
+        .iter()
+        .filter(|r| !judgement.expected.contains(&r.name))
+        .collect();
     let code = exit::for_totals(&Totals::of(unexcused));
-    if judgement.fixed.is_empty() { code } else { worst(code, exit::FAILED) }
+    if judgement.fixed.is_empty() {
+        code
+    } else {
+        worst(code, exit::FAILED)
+    }
 }
 
 /// The more serious of two exit codes (failure over error over success).
@@ -365,7 +412,8 @@ fn await_with_progress(
             match tokio::time::timeout(std::time::Duration::from_secs(1), &mut receiver).await {
                 Ok(result) => break result,
                 Err(_) if show => {
-                    let done = options.finished.load(std::sync::atomic::Ordering::Relaxed) - finished_before;
+                    let done = options.finished.load(std::sync::atomic::Ordering::Relaxed)
+                        - finished_before;
                     eprint!("\r\x1b[K{done}/{total} trials finished; waiting for {name}…");
                     shown = true;
                 }
@@ -387,39 +435,47 @@ fn io(e: std::io::Error) -> CliError {
     usage(format!("cannot write to stdout: {e}"))
 }
 
-/// One target: its files in `dir`. Several: a directory each, and the
-/// comparison matrix beside them.
+/// One target: its five files in `dir`. Several: a directory each, and the
+/// comparison matrix (`compare.md`, `compare.html`) beside them.
 fn write_reports(dir: &Path, records: &[RunReport]) -> Result<(), CliError> {
     if dir.as_os_str().is_empty() {
         return Ok(());
     }
+    let fail = |e: String| CliError {
+        message: format!("cannot write the reports to `{}`: {e}", dir.display()),
+        hint: Some("pass `--report-dir` with a writable directory".into()),
+        code: exit::USAGE,
+    };
     if let [record] = records {
-        return write_one(dir, record);
+        report::write_all(dir, record).map_err(|e| fail(e.to_string()))?;
+        return Ok(());
     }
-    let mut used = Vec::new();
+    let mut used: Vec<String> = Vec::new();
     for record in records {
         let mut name: String = record
             .target
             .name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         while used.contains(&name) {
             name.push_str("-2");
         }
-        write_one(&dir.join(&name), record)?;
+        report::write_all(&dir.join(&name), record).map_err(|e| fail(e.to_string()))?;
         used.push(name);
     }
-    Ok(())
-}
-
-fn write_one(dir: &Path, record: &RunReport) -> Result<(), CliError> {
-    let fail = |e: String| CliError {
-        message: format!("cannot write the report to `{}`: {e}", dir.display()),
-        hint: Some("pass `--report-dir` with a writable directory".into()),
-        code: exit::USAGE,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-    let json = serde_json::to_string_pretty(record).map_err(|e| fail(e.to_string()))?;
-    std::fs::write(dir.join("report.json"), json).map_err(|e| fail(e.to_string()))
+    let matrix = report::compare::matrix(records);
+    let html = report::compare::render_html(&matrix).map_err(|e| fail(e.to_string()))?;
+    std::fs::write(
+        dir.join("compare.md"),
+        report::compare::render_markdown(&matrix),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    std::fs::write(dir.join("compare.html"), html).map_err(|e| fail(e.to_string()))
 }

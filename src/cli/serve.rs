@@ -33,7 +33,8 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
         return Ok(exit::OK);
     }
     let mut config = match &args.config {
-        Some(path) => server::Config::from_yaml_file(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        Some(path) => server::Config::from_yaml_file(path)
+            .map_err(|e| CliError::usage(e.to_string(), None))?,
         None => server::Config::default(),
     };
     if args.addr.is_some() {
@@ -41,11 +42,15 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     }
     for id in &args.flaws {
         let flaw = Flaw::from_id(id).ok_or_else(|| {
-            CliError::usage(format!("unknown flaw `{id}`"), Some("`oauthcheck serve --list-flaws` lists them"))
+            CliError::usage(
+                format!("unknown flaw `{id}`"),
+                Some("`oauthcheck serve --list-flaws` lists them"),
+            )
         })?;
         config.flaws.insert(flaw);
     }
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
     runtime
         .block_on(server::serve_until_interrupted(config))
         .map_err(|e| CliError::usage(e.to_string(), Some("is the address free?")))?;

@@ -26,7 +26,12 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
             match std::fs::read_to_string(&file) {
                 Ok(text) if is_suite(&text) => suites.push(file),
                 Ok(_) => profiles.push(file),
-                Err(e) => return Err(CliError::usage(format!("cannot read `{}`: {e}", file.display()), None)),
+                Err(e) => {
+                    return Err(CliError::usage(
+                        format!("cannot read `{}`: {e}", file.display()),
+                        None,
+                    ));
+                }
             }
         }
     }

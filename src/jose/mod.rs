@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 /// `signature` is `valid` or a sentence saying why not.
 pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, String> {
     let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(_sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err("the token is not a compact JWS (three dot-separated parts)".into());
     };
     let header = decode_json(header).map_err(|e| format!("bad JWT header: {e}"))?;
@@ -30,7 +32,9 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, String> {
 }
 
 fn decode_json(part: &str) -> Result<Value, String> {
-    let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|e| e.to_string())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|e| e.to_string())?;
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
@@ -53,7 +57,10 @@ fn signature_verdict(token: &str, header: &Value, jwks: &Value) -> String {
         None => return "invalid: no `kid` and the JWK set holds several keys".into(),
     };
     let Some(jwk) = jwk else {
-        return format!("invalid: no key with kid `{}` in the JWK set", kid.unwrap_or(""));
+        return format!(
+            "invalid: no key with kid `{}` in the JWK set",
+            kid.unwrap_or("")
+        );
     };
     let key = match DecodingKey::from_jwk(jwk) {
         Ok(key) => key,

@@ -33,7 +33,12 @@ pub struct Console<W: Write> {
 impl<W: Write> Console<W> {
     /// `names` sizes the columns.
     pub fn new(out: W, style: Style, names: &[&str]) -> Console<W> {
-        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).min(72);
+        let width = names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(72);
         Console {
             out,
             style,
@@ -45,7 +50,10 @@ impl<W: Write> Console<W> {
     /// The opening line.
     pub fn begin(&mut self, count: usize, target: &str) -> io::Result<()> {
         match self.style {
-            Style::Json => writeln!(self.out, r#"{{ "type": "suite", "event": "started", "test_count": {count} }}"#),
+            Style::Json => writeln!(
+                self.out,
+                r#"{{ "type": "suite", "event": "started", "test_count": {count} }}"#
+            ),
             _ => writeln!(self.out, "\nrunning {count} trials against {target}"),
         }
     }
@@ -100,7 +108,12 @@ impl<W: Write> Console<W> {
     }
 
     /// Details of every non-pass, then the summary line.
-    pub fn finish(&mut self, trials: &[TrialReport], seconds: f64, filtered_out: usize) -> io::Result<()> {
+    pub fn finish(
+        &mut self,
+        trials: &[TrialReport],
+        seconds: f64,
+        filtered_out: usize,
+    ) -> io::Result<()> {
         let totals = Totals::of(trials);
         if self.style == Style::Json {
             let line = serde_json::json!({
@@ -136,7 +149,11 @@ impl<W: Write> Console<W> {
             } else {
                 format!(" — {}", trial.refs.join(", "))
             };
-            writeln!(self.out, "    requirement: {}{refs}", trial.requirements.join(", "))?;
+            writeln!(
+                self.out,
+                "    requirement: {}{refs}",
+                trial.requirements.join(", ")
+            )?;
             if let Some(location) = &trial.location {
                 writeln!(self.out, "    at {location}")?;
             }

@@ -13,8 +13,7 @@ use askama::Template;
 use base64::Engine;
 
 use super::text::{
-    OUTCOMES, duration, level_word, one_line, outcome_rank, requirement_link, requirement_title,
-    severity_word, target_label,
+    OUTCOMES, duration, one_line, outcome_rank, requirement_link, requirement_title, target_label,
 };
 use super::{ReportError, RunReport, Totals};
 use crate::agent::Exchange;
@@ -188,8 +187,8 @@ fn trial_view(trial: &TrialReport) -> TrialView<'_> {
         title: &trial.title,
         suite: &trial.suite,
         outcome: trial.outcome.word(),
-        level: level_word(trial.level),
-        severity: severity_word(trial.severity),
+        level: trial.level.word(),
+        severity: trial.severity.word(),
         requirements,
         refs,
         reason: one_line(trial),

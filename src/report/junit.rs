@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::text::{level_word, reason, severity_word, target_label};
+use super::text::{reason, target_label};
 use super::{ReportError, RunReport};
 use crate::run::{Outcome, TrialReport};
 
@@ -77,7 +77,7 @@ fn non_success(kind: NonSuccessKind, trial: &TrialReport) -> TestCaseStatus {
     let mut status = TestCaseStatus::non_success(kind);
     status.set_message(reason(trial));
     status.set_type(match kind {
-        NonSuccessKind::Failure => format!("{} broken", level_word(trial.level)),
+        NonSuccessKind::Failure => format!("{} broken", trial.level),
         NonSuccessKind::Error => "harness error".to_string(),
     });
     status.set_description(details(trial));
@@ -92,8 +92,8 @@ fn details(trial: &TrialReport) -> String {
     text.push_str(&format!("requirement: {}\n", trial.requirements.join(", ")));
     text.push_str(&format!(
         "level: {}, severity: {}\n",
-        level_word(trial.level),
-        severity_word(trial.severity)
+        trial.level.word(),
+        trial.severity.word()
     ));
     if !trial.refs.is_empty() {
         text.push_str(&format!("refs: {}\n", trial.refs.join(", ")));

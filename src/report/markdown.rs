@@ -7,9 +7,7 @@
 //! span ([`code`]), where none of that applies. Renders from the
 //! [`RunReport`] only; the full evidence belongs in `report.html`.
 
-use super::text::{
-    duration, findings, one_line, requirement_link, severity_word, shorten, target_label,
-};
+use super::text::{duration, findings, one_line, requirement_link, shorten, target_label};
 use super::{RunReport, Totals};
 use crate::run::Outcome;
 
@@ -79,7 +77,7 @@ pub fn render(report: &RunReport) -> String {
         out.push_str(&format!(
             "| {outcome} | {} | {requirement} | {} | {} |\n",
             cell_code(&trial.name),
-            severity_word(trial.severity),
+            trial.severity.word(),
             cell_code(&shorten(&one_line(trial), MAX_REASON)),
         ));
     }

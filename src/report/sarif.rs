@@ -5,24 +5,22 @@
 //! catalogue, help link to the first citation); each fail or warn trial is one
 //! result on its first requirement, located at the target (and, logically, at
 //! the trial), with the last recorded HTTP exchange as its
-//! `webRequest`/`webResponse`.
+//! `webRequest`/`webResponse`. Trials that ended in `error` are not findings
+//! about the server: they become tool-execution notifications. Renders from
+//! the [`RunReport`] only.
 //!
 //! The location names the issuer, but not as an `http:` URI: GitHub code
 //! scanning fails to process a SARIF location whose scheme is not `file`
-//! ("SARIF URI scheme "https" did not match the checkout URI scheme "file"",
+//! (`SARIF URI scheme "https" did not match the checkout URI scheme "file"`,
 //! github/codeql-action#754). So the `artifactLocation.uri` is a relative
 //! path spelled from the issuer (`http://127.0.0.1:9400/realms/a` →
-//! `127.0.0.1_9400/realms/a`) and the issuer URL itself is its description. Trials that ended in `error` are not findings
-//! about the server: they become tool-execution notifications. Renders from
-//! the [`RunReport`] only.
+//! `127.0.0.1_9400/realms/a`) and the issuer URL itself is its description.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::text::{
-    first_link, level_word, one_line, requirement_title, severity_word, target_label,
-};
+use super::text::{first_link, one_line, requirement_title, target_label};
 use super::{ReportError, RunReport};
 use crate::agent::Exchange;
 use crate::catalogue;
@@ -155,9 +153,9 @@ fn rule(id: &str, report: &RunReport) -> Rule {
     let mut tags = vec![
         "security".to_string(),
         "oauth".to_string(),
-        level_word(level).to_string(),
+        level.word().to_string(),
     ];
-    tags.push(severity_word(severity).to_string());
+    tags.push(severity.word().to_string());
     Rule {
         id: id.to_string(),
         short_description: Message::new(
@@ -165,11 +163,7 @@ fn rule(id: &str, report: &RunReport) -> Rule {
                 .map(str::to_string)
                 .unwrap_or(title.clone()),
         ),
-        full_description: Message::new(format!(
-            "{title} ({} — {})",
-            level_word(level),
-            refs.join(", ")
-        )),
+        full_description: Message::new(format!("{title} ({} — {})", level.word(), refs.join(", "))),
         help_uri: first_link(&refs),
         help: Message::new(if refs.is_empty() {
             title
@@ -267,8 +261,8 @@ fn result(
             outcome: trial.outcome.word(),
             trial: trial.name.clone(),
             requirements: trial.requirements.clone(),
-            level: level_word(trial.level),
-            severity: severity_word(trial.severity),
+            level: trial.level.word(),
+            severity: trial.severity.word(),
             refs: trial.refs.clone(),
             location: trial.location.clone(),
             details: trial.message.clone(),

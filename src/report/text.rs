@@ -7,29 +7,8 @@
 
 use crate::catalogue;
 use crate::run::{Outcome, TrialReport};
-use crate::suite::{Level, Severity};
 
 use super::TargetInfo;
-
-/// `MUST`, `SHOULD`, `MAY`.
-pub fn level_word(level: Level) -> &'static str {
-    match level {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-        Level::May => "MAY",
-    }
-}
-
-/// `critical` … `info`.
-pub fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "critical",
-        Severity::High => "high",
-        Severity::Medium => "medium",
-        Severity::Low => "low",
-        Severity::Info => "info",
-    }
-}
 
 /// Every outcome, in the order reports list them: the findings first.
 pub const OUTCOMES: [Outcome; 5] = [

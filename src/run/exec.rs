@@ -15,8 +15,8 @@ use super::vars::{VarError, Vars};
 use crate::agent::{Agent, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule};
 use crate::checks::{self, View};
 use crate::suite::{
-    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, RequestStep, Scenario, SecretChoice,
-    Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec, WaitTerm,
+    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, RequestStep, Scenario,
+    SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec, WaitTerm,
 };
 use crate::target::Profile;
 
@@ -80,7 +80,12 @@ pub async fn run_trial(
         for (name, template) in &variant.set {
             match trial.vars.fill(template, profile) {
                 Ok(value) => trial.vars.set(name, value),
-                Err(e) => return error(format!("variant `{}`: {e}", variant.name), &variant.location.to_string()),
+                Err(e) => {
+                    return error(
+                        format!("variant `{}`: {e}", variant.name),
+                        &variant.location.to_string(),
+                    );
+                }
             }
         }
     }
@@ -96,7 +101,12 @@ pub async fn run_trial(
                     location: Some(location),
                 };
             }
-            Err(e) => return error(format!("`{}` step could not complete: {e}", step.kind.name()), &location),
+            Err(e) => {
+                return error(
+                    format!("`{}` step could not complete: {e}", step.kind.name()),
+                    &location,
+                );
+            }
         };
         if let Some(expect) = &step.expect {
             match checks::evaluate(expect, &view, &trial.env()) {
@@ -165,7 +175,10 @@ pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
         jwks: None,
         redactor,
     };
-    let view = trial.authorize(&AuthorizeStep::default(), false).await.ok()?;
+    let view = trial
+        .authorize(&AuthorizeStep::default(), false)
+        .await
+        .ok()?;
     let reached_client = view.get("redirected") == Some(&Value::Bool(true));
     let logged_in = view.get("logged_in") == Some(&Value::Bool(true));
     (reached_client && logged_in).then_some(trial.agent)
@@ -180,7 +193,11 @@ fn error(message: String, location: &str) -> Verdict {
 }
 
 fn bullet(lines: &[String]) -> String {
-    lines.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|l| format!("  - {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Trial<'_> {
@@ -200,11 +217,15 @@ impl Trial<'_> {
             }
             StepKind::Token(t) => self.token(t).await,
             StepKind::Revoke(op) => {
-                let url = self.endpoint(self.profile.endpoints.revocation.as_deref(), "revocation")?;
+                let url =
+                    self.endpoint(self.profile.endpoints.revocation.as_deref(), "revocation")?;
                 self.token_op(op, url).await
             }
             StepKind::Introspect(op) => {
-                let url = self.endpoint(self.profile.endpoints.introspection.as_deref(), "introspection")?;
+                let url = self.endpoint(
+                    self.profile.endpoints.introspection.as_deref(),
+                    "introspection",
+                )?;
                 self.token_op(op, url).await
             }
             StepKind::Userinfo(b) => {
@@ -221,12 +242,13 @@ impl Trial<'_> {
                 crate::jose::verify(&token, jwks.as_ref()).map_err(StepError::Other)
             }
             StepKind::Discover => {
-                let issuer = self
-                    .profile
-                    .issuer
-                    .as_deref()
-                    .ok_or_else(|| StepError::Other("the profile has no `issuer` to discover".into()))?;
-                let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+                let issuer = self.profile.issuer.as_deref().ok_or_else(|| {
+                    StepError::Other("the profile has no `issuer` to discover".into())
+                })?;
+                let url = format!(
+                    "{}/.well-known/openid-configuration",
+                    issuer.trim_end_matches('/')
+                );
                 self.send(get(url)).await
             }
             StepKind::Wait(spec) => {
@@ -248,11 +270,18 @@ impl Trial<'_> {
     }
 
     /// `expects_refusal`: the step checks that the AS does not redirect.
-    async fn authorize(&mut self, step: &AuthorizeStep, expects_refusal: bool) -> Result<View, StepError> {
+    async fn authorize(
+        &mut self,
+        step: &AuthorizeStep,
+        expects_refusal: bool,
+    ) -> Result<View, StepError> {
         let profile = self.profile;
-        let client = profile
-            .client(step.client)
-            .ok_or_else(|| StepError::Other(format!("the target profile has no `{:?}` client", step.client)))?;
+        let client = profile.client(step.client).ok_or_else(|| {
+            StepError::Other(format!(
+                "the target profile has no `{:?}` client",
+                step.client
+            ))
+        })?;
         let mut defaults: Vec<(String, String)> = vec![
             ("response_type".into(), "code".into()),
             ("client_id".into(), client.id.clone()),
@@ -261,7 +290,10 @@ impl Trial<'_> {
             ("state".into(), super::random_token(32)),
         ];
         let verifier = super::random_token(48);
-        let pkce = profile.capabilities.contains(&crate::suite::Capability::Pkce) || client.secret.is_none();
+        let pkce = profile
+            .capabilities
+            .contains(&crate::suite::Capability::Pkce)
+            || client.secret.is_none();
         if pkce {
             defaults.push(("code_challenge".into(), s256(&verifier)));
             defaults.push(("code_challenge_method".into(), "S256".into()));
@@ -286,14 +318,23 @@ impl Trial<'_> {
                 "the mutated redirect URI `{uri}` is one the client registered, so there is nothing to refuse on this target"
             )));
         }
-        let sent: Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let sent: Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         let mut sent = sent;
         if pkce && !step.omit.iter().any(|o| o == "code_challenge") {
             sent.insert("code_verifier".into(), Value::String(verifier.clone()));
         }
         self.last_authorize = Sent {
-            redirect_uri: params.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone()),
-            code_verifier: sent.get("code_verifier").and_then(Value::as_str).map(str::to_string),
+            redirect_uri: params
+                .iter()
+                .find(|(k, _)| k == "redirect_uri")
+                .map(|(_, v)| v.clone()),
+            code_verifier: sent
+                .get("code_verifier")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         };
         let url = with_query(&profile.endpoints.authorization, &params);
         let mut stop = StopRule {
@@ -380,7 +421,11 @@ impl Trial<'_> {
         defaults.push(("grant_type".into(), grant_type));
         if step.grant == Grant::AuthorizationCode {
             let client = self.client(step.auth.client)?;
-            let redirect_uri = self.last_authorize.redirect_uri.clone().unwrap_or(client.redirect_uri.clone());
+            let redirect_uri = self
+                .last_authorize
+                .redirect_uri
+                .clone()
+                .unwrap_or(client.redirect_uri.clone());
             defaults.push(("code".into(), String::new()));
             defaults.push(("redirect_uri".into(), redirect_uri));
             if let Some(verifier) = &self.last_authorize.code_verifier {
@@ -402,9 +447,15 @@ impl Trial<'_> {
     }
 
     async fn token_op(&mut self, step: &TokenOpStep, url: String) -> Result<View, StepError> {
-        let mut form = vec![("token".to_string(), self.vars.fill(&step.token, self.profile)?)];
+        let mut form = vec![(
+            "token".to_string(),
+            self.vars.fill(&step.token, self.profile)?,
+        )];
         if let Some(hint) = &step.hint {
-            form.push(("token_type_hint".into(), self.vars.fill(hint, self.profile)?));
+            form.push((
+                "token_type_hint".into(),
+                self.vars.fill(hint, self.profile)?,
+            ));
         }
         let mut headers = Vec::new();
         self.client_auth(&step.auth, &mut form, &mut headers)?;
@@ -419,7 +470,9 @@ impl Trial<'_> {
         let mut request = get(url);
         if let Some(token) = &step.token {
             let token = self.vars.fill(token, self.profile)?;
-            request.headers.push(("authorization".into(), format!("Bearer {token}")));
+            request
+                .headers
+                .push(("authorization".into(), format!("Bearer {token}")));
         }
         self.send(request).await
     }
@@ -481,7 +534,11 @@ impl Trial<'_> {
             Some(t) => self.vars.fill(t, self.profile)?,
             None => client.id.clone(),
         };
-        let own = client.secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default();
+        let own = client
+            .secret
+            .as_ref()
+            .map(|s| s.expose().to_string())
+            .unwrap_or_default();
         let secret = match &auth.secret {
             SecretChoice::Registered => own,
             SecretChoice::Wrong => wrong_secret(&own),
@@ -498,7 +555,8 @@ impl Trial<'_> {
         match auth.method.unwrap_or(client.auth_method) {
             AuthMethod::Basic => {
                 // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-                let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                let encode =
+                    |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
                 let pair = format!("{}:{}", encode(&id), encode(&secret));
                 let value = base64::engine::general_purpose::STANDARD.encode(pair);
                 headers.push(("authorization".into(), format!("Basic {value}")));
@@ -570,7 +628,12 @@ impl Trial<'_> {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             // Redact before cutting: a cut secret no longer matches its known value.
-            let body: String = self.redactor.body(content_type, body).chars().take(300).collect();
+            let body: String = self
+                .redactor
+                .body(content_type, body)
+                .chars()
+                .take(300)
+                .collect();
             format!("actual: HTTP {status} {body}")
         } else {
             return String::new();
@@ -581,7 +644,11 @@ impl Trial<'_> {
 
 /// Defaults, then overrides: an override replaces the first default of its
 /// name; a second override of the same name is sent as a duplicate.
-fn merge(defaults: Vec<(String, String)>, overrides: Vec<(String, String)>, omit: &[String]) -> Vec<(String, String)> {
+fn merge(
+    defaults: Vec<(String, String)>,
+    overrides: Vec<(String, String)>,
+    omit: &[String],
+) -> Vec<(String, String)> {
     let mut params = defaults;
     let mut replaced: Vec<String> = Vec::new();
     for (name, value) in overrides {
@@ -678,7 +745,10 @@ fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepErr
         total += match term {
             WaitTerm::Fixed(d) => *d,
             WaitTerm::Timing(name) => profile.timing.get(name).ok_or_else(|| {
-                StepError::Other(format!("the target profile declares no `timing.{name}` (needed by `wait: {}`)", spec.source))
+                StepError::Other(format!(
+                    "the target profile declares no `timing.{name}` (needed by `wait: {}`)",
+                    spec.source
+                ))
             })?,
         };
     }
@@ -704,9 +774,16 @@ mod tests {
     #[test]
     fn overrides_replace_then_duplicate() {
         let defaults = vec![("a".into(), "1".into()), ("b".into(), "2".into())];
-        let overrides = vec![("a".into(), "x".into()), ("a".into(), "y".into()), ("c".into(), "3".into())];
+        let overrides = vec![
+            ("a".into(), "x".into()),
+            ("a".into(), "y".into()),
+            ("c".into(), "3".into()),
+        ];
         let merged = merge(defaults, overrides, &["b".to_string()]);
-        let pairs: Vec<(&str, &str)> = merged.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = merged
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(pairs, [("a", "x"), ("a", "y"), ("c", "3")]);
     }
 

@@ -78,15 +78,20 @@ pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
 }
 
 fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) -> Option<String> {
-    let (derived, declared): (Vec<Capability>, Vec<Capability>) =
-        needed.copied().filter(|c| !profile.has(*c)).partition(|c| *c == Capability::NonLoopbackRedirect);
+    let (derived, declared): (Vec<Capability>, Vec<Capability>) = needed
+        .copied()
+        .filter(|c| !profile.has(*c))
+        .partition(|c| *c == Capability::NonLoopbackRedirect);
     let mut reasons = Vec::new();
     if !declared.is_empty() {
         let names: Vec<String> = declared.iter().map(|c| format!("`{}`", c.name())).collect();
         reasons.push(format!("the target does not declare {}", names.join(", ")));
     }
     if !derived.is_empty() {
-        reasons.push("the main client's redirect URI is a loopback one, whose port may vary (RFC 8252 §7.3)".to_string());
+        reasons.push(
+            "the main client's redirect URI is a loopback one, whose port may vary (RFC 8252 §7.3)"
+                .to_string(),
+        );
     }
     (!reasons.is_empty()).then(|| reasons.join("; "))
 }
@@ -168,7 +173,12 @@ pub fn start(
                 let agent = match base {
                     Ok(base) if reuse_login && task_spec.skip_reason.is_none() => {
                         let logged_in = session
-                            .get_or_init(|| exec::log_in(&profile, base.new_trial(Arc::new(Redactor::new()), false)))
+                            .get_or_init(|| {
+                                exec::log_in(
+                                    &profile,
+                                    base.new_trial(Arc::new(Redactor::new()), false),
+                                )
+                            })
                             .await;
                         let from = logged_in.as_ref().unwrap_or(&base);
                         Ok(from.new_trial(Arc::new(Redactor::new()), logged_in.is_some()))
@@ -187,30 +197,43 @@ pub fn start(
 
 /// Runs one trial to its report, never panicking outward: a panic inside
 /// becomes an `error` outcome.
-async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, agent: Result<Agent, String>) -> TrialReport {
+async fn run_one(
+    profile: &Arc<Profile>,
+    spec: &TrialSpec,
+    agent: Result<Agent, String>,
+) -> TrialReport {
     let started = Instant::now();
-    let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| TrialReport {
-        name: spec.name.clone(),
-        scenario: spec.scenario.id.clone(),
-        variant: spec.variant.as_ref().map(|v| v.name.clone()),
-        title: spec.scenario.title.clone(),
-        suite: spec.suite.clone(),
-        requirements: spec.scenario.requirements.clone(),
-        level: spec.scenario.level,
-        severity: spec.scenario.severity,
-        refs: spec.scenario.refs.clone(),
-        outcome,
-        message,
-        location,
-        duration_ms: started.elapsed().as_millis() as u64,
-        exchanges,
+    let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| {
+        TrialReport {
+            name: spec.name.clone(),
+            scenario: spec.scenario.id.clone(),
+            variant: spec.variant.as_ref().map(|v| v.name.clone()),
+            title: spec.scenario.title.clone(),
+            suite: spec.suite.clone(),
+            requirements: spec.scenario.requirements.clone(),
+            level: spec.scenario.level,
+            severity: spec.scenario.severity,
+            refs: spec.scenario.refs.clone(),
+            outcome,
+            message,
+            location,
+            duration_ms: started.elapsed().as_millis() as u64,
+            exchanges,
+        }
     };
     if let Some(reason) = &spec.skip_reason {
         return base(Outcome::Skip, Some(reason.clone()), None, Vec::new());
     }
     let agent = match agent {
         Ok(agent) => agent,
-        Err(e) => return base(Outcome::Error, Some(format!("cannot build the HTTP client: {e}")), None, Vec::new()),
+        Err(e) => {
+            return base(
+                Outcome::Error,
+                Some(format!("cannot build the HTTP client: {e}")),
+                None,
+                Vec::new(),
+            );
+        }
     };
     let redactor = agent.redactor().clone();
     for secret in profile.secrets() {
@@ -218,9 +241,15 @@ async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, agent: Result<Agent, 
     }
     let transcript = agent.fork_session();
     // A trial cannot outlive its waits plus a generous allowance per request.
-    let limit = exec::total_wait(&spec.scenario, profile) + profile.limits.timeout * 8 + Duration::from_secs(30);
-    let (profile2, scenario, variant, redactor2) =
-        (profile.clone(), spec.scenario.clone(), spec.variant.clone(), redactor.clone());
+    let limit = exec::total_wait(&spec.scenario, profile)
+        + profile.limits.timeout * 8
+        + Duration::from_secs(30);
+    let (profile2, scenario, variant, redactor2) = (
+        profile.clone(),
+        spec.scenario.clone(),
+        spec.variant.clone(),
+        redactor.clone(),
+    );
     let task = tokio::spawn(async move {
         exec::run_trial(&profile2, &scenario, variant.as_ref(), agent, redactor2).await
     });
@@ -238,7 +267,12 @@ async fn run_one(profile: &Arc<Profile>, spec: &TrialSpec, agent: Result<Agent, 
         },
     };
     let message = verdict.message.map(|m| redactor.message(&m));
-    base(verdict.outcome, message, verdict.location, transcript.transcript())
+    base(
+        verdict.outcome,
+        message,
+        verdict.location,
+        transcript.transcript(),
+    )
 }
 
 /// A random URL-safe token of `bytes` random bytes (state, nonce, PKCE verifier).
@@ -250,7 +284,11 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Runs `specs` to completion on the current runtime and returns their
 /// reports in spec order (tests, the self-test, multi-target runs).
-pub async fn execute(profile: Arc<Profile>, specs: Vec<TrialSpec>, options: &RunOptions) -> Vec<TrialReport> {
+pub async fn execute(
+    profile: Arc<Profile>,
+    specs: Vec<TrialSpec>,
+    options: &RunOptions,
+) -> Vec<TrialReport> {
     let started = start(&tokio::runtime::Handle::current(), profile, specs, options);
     let mut reports = Vec::with_capacity(started.len());
     for trial in started {

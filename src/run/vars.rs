@@ -114,7 +114,9 @@ fn uri_part(uri: &str, part: &str) -> Option<String> {
     let after = &rest[authority_end..];
     let path_end = after.find(['?', '#']).unwrap_or(after.len());
     let path = &after[..path_end];
-    let query = after[path_end..].strip_prefix('?').map(|q| q.split('#').next().unwrap_or(""));
+    let query = after[path_end..]
+        .strip_prefix('?')
+        .map(|q| q.split('#').next().unwrap_or(""));
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') && h.ends_with(']') => {
             (h.to_string(), Some(p.to_string()))

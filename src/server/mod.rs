@@ -49,6 +49,7 @@ mod uri;
 #[cfg(test)]
 mod tests;
 
+pub use crate::oauth::Secret;
 pub use config::{
     ALICE_PASSWORD, APP_SECRET, APP2_SECRET, AccessTokenFormat, AuthMethod, ClientConfig, Config,
     GrantType, IdTokenAlg, Paths, Ttl, UserConfig,
@@ -56,4 +57,3 @@ pub use config::{
 pub use error::ServerError;
 pub use flaw::Flaw;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
-pub use crate::oauth::Secret;

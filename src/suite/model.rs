@@ -31,7 +31,9 @@ pub struct Suite {
 }
 
 /// RFC 2119 level of a requirement; decides what a broken check becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     /// Broken → `fail`.
@@ -42,19 +44,27 @@ pub enum Level {
     May,
 }
 
-impl std::fmt::Display for Level {
+impl Level {
     /// `MUST`, `SHOULD`, `MAY`, as RFC 2119 writes them.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+    pub fn word(self) -> &'static str {
+        match self {
             Level::Must => "MUST",
             Level::Should => "SHOULD",
             Level::May => "MAY",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
     }
 }
 
 /// How bad it is for a security reviewer when the check is broken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Critical,
@@ -64,21 +74,29 @@ pub enum Severity {
     Info,
 }
 
-impl std::fmt::Display for Severity {
+impl Severity {
     /// `critical` … `info`, as the catalogue writes them.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+    pub fn word(self) -> &'static str {
+        match self {
             Severity::Critical => "critical",
             Severity::High => "high",
             Severity::Medium => "medium",
             Severity::Low => "low",
             Severity::Info => "info",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
     }
 }
 
 /// What a target may or may not offer; a scenario requiring a missing one is skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     SecondClient,

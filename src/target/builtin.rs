@@ -16,12 +16,25 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
     let config = server.config();
     let issuer = server.issuer.clone();
     let url = |path: &str| server.url(path);
-    let by_method = |wanted: fn(&ServerAuth) -> bool| config.clients.iter().filter(move |c| wanted(&c.auth_method));
+    let by_method = |wanted: fn(&ServerAuth) -> bool| {
+        config
+            .clients
+            .iter()
+            .filter(move |c| wanted(&c.auth_method))
+    };
     let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
-    let main = confidential.next().map(client).expect("the reference config has a confidential client");
+    let main = confidential
+        .next()
+        .map(client)
+        .expect("the reference config has a confidential client");
     let other = confidential.next().map(client);
-    let public = by_method(|m| matches!(m, ServerAuth::None)).next().map(client);
-    let user = config.users.first().expect("the reference config has a user");
+    let public = by_method(|m| matches!(m, ServerAuth::None))
+        .next()
+        .map(client);
+    let user = config
+        .users
+        .first()
+        .expect("the reference config has a user");
     let capabilities: BTreeSet<Capability> = [
         Capability::Consent,
         Capability::RefreshToken,

@@ -16,9 +16,18 @@ impl Profile {
     /// Fills missing endpoints from the issuer's metadata, if an issuer is given.
     pub async fn resolve(mut self) -> Result<Profile, ProfileError> {
         let complete = !self.endpoints.authorization.is_empty() && !self.endpoints.token.is_empty();
-        if let Some(issuer) = self.issuer.clone().filter(|_| !complete || self.endpoints.jwks.is_none()) {
+        if let Some(issuer) = self
+            .issuer
+            .clone()
+            .filter(|_| !complete || self.endpoints.jwks.is_none())
+        {
             let metadata = fetch_metadata(&issuer, self.limits.timeout).await?;
-            let field = |name: &str| metadata.get(name).and_then(|v| v.as_str()).map(str::to_string);
+            let field = |name: &str| {
+                metadata
+                    .get(name)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
             let e = &mut self.endpoints;
             if e.authorization.is_empty() {
                 e.authorization = field("authorization_endpoint").unwrap_or_default();
@@ -27,7 +36,10 @@ impl Profile {
                 e.token = field("token_endpoint").unwrap_or_default();
             }
             e.revocation = e.revocation.take().or_else(|| field("revocation_endpoint"));
-            e.introspection = e.introspection.take().or_else(|| field("introspection_endpoint"));
+            e.introspection = e
+                .introspection
+                .take()
+                .or_else(|| field("introspection_endpoint"));
             e.userinfo = e.userinfo.take().or_else(|| field("userinfo_endpoint"));
             e.jwks = e.jwks.take().or_else(|| field("jwks_uri"));
         }

@@ -13,7 +13,12 @@ pub fn starter_profile(issuer: &str, metadata: &Map<String, Value>) -> String {
         metadata
             .get(name)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let grants = list("grant_types_supported");
@@ -45,13 +50,14 @@ pub fn starter_profile(issuer: &str, metadata: &Map<String, Value>) -> String {
     if metadata.get("authorization_response_iss_parameter_supported") == Some(&Value::Bool(true)) {
         capabilities.push("iss_parameter");
     }
-    let main_method = if auth_methods.is_empty() || auth_methods.iter().any(|m| m == "client_secret_basic") {
-        "client_secret_basic"
-    } else if auth_methods.iter().any(|m| m == "client_secret_post") {
-        "client_secret_post"
-    } else {
-        "client_secret_basic  # the server advertises neither basic nor post: check"
-    };
+    let main_method =
+        if auth_methods.is_empty() || auth_methods.iter().any(|m| m == "client_secret_basic") {
+            "client_secret_basic"
+        } else if auth_methods.iter().any(|m| m == "client_secret_post") {
+            "client_secret_post"
+        } else {
+            "client_secret_basic  # the server advertises neither basic nor post: check"
+        };
     let default_scope = if capabilities.contains(&"oidc") {
         let mut s = vec!["openid"];
         if scopes.iter().any(|s| s == "offline_access") {
@@ -136,11 +142,24 @@ mod tests {
         )
         .unwrap();
         let text = starter_profile("http://127.0.0.1:9401", &metadata);
-        let profile = super::super::raw::parse_profile(Path::new("init.yaml"), &text, super::super::raw::Env::Optional)
-            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let profile = super::super::raw::parse_profile(
+            Path::new("init.yaml"),
+            &text,
+            super::super::raw::Env::Optional,
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
         let names: Vec<&str> = profile.capabilities.iter().map(|c| c.name()).collect();
-        for expected in ["pkce", "revocation", "refresh_token", "oidc", "iss_parameter"] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        for expected in [
+            "pkce",
+            "revocation",
+            "refresh_token",
+            "oidc",
+            "iss_parameter",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
         assert!(!names.contains(&"introspection"));
         assert_eq!(profile.scopes.default, "openid offline_access");

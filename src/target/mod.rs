@@ -172,14 +172,19 @@ impl Profile {
         [Some(&self.main), self.other.as_ref(), self.public.as_ref()]
             .into_iter()
             .flatten()
-            .flat_map(|c| std::iter::once(c.redirect_uri.clone()).chain(c.other_redirect_uris.clone()))
+            .flat_map(|c| {
+                std::iter::once(c.redirect_uri.clone()).chain(c.other_redirect_uris.clone())
+            })
             .collect()
     }
 }
 
 /// An http(s) URI on 127.0.0.0/8, [::1] or localhost.
 fn is_loopback(uri: &str) -> bool {
-    match url::Url::parse(uri).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+    match url::Url::parse(uri)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(name)) => name == "localhost",
@@ -203,6 +208,11 @@ pub enum ProfileError {
     Invalid(crate::diag::Diagnostic),
     #[error("discovery at `{url}` failed: {reason}")]
     Discovery { url: String, reason: String },
-    #[error("profile `{name}` has no `{endpoint}` endpoint and the issuer's discovery document does not give one")]
-    MissingEndpoint { name: String, endpoint: &'static str },
+    #[error(
+        "profile `{name}` has no `{endpoint}` endpoint and the issuer's discovery document does not give one"
+    )]
+    MissingEndpoint {
+        name: String,
+        endpoint: &'static str,
+    },
 }

@@ -119,8 +119,15 @@ pub fn check_profile(path: &Path) -> Result<(), ProfileError> {
 }
 
 fn read(path: &Path) -> Result<String, ProfileError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| ProfileError::Invalid(at(path, 0, 0, format!("cannot read the profile: {e}"), None)))
+    std::fs::read_to_string(path).map_err(|e| {
+        ProfileError::Invalid(at(
+            path,
+            0,
+            0,
+            format!("cannot read the profile: {e}"),
+            None,
+        ))
+    })
 }
 
 /// Whether unset environment variables are an error.
@@ -134,7 +141,9 @@ pub enum Env {
 pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, ProfileError> {
     let raw: RawProfile = serde_saphyr::from_str(text)
         .map_err(|e| ProfileError::Invalid(crate::suite::yaml_diagnostic(path, text, &e)))?;
-    let bad = |message: String, hint: Option<String>| ProfileError::Invalid(at(path, 0, 0, message, hint));
+    let bad = |message: String, hint: Option<String>| {
+        ProfileError::Invalid(at(path, 0, 0, message, hint))
+    };
     let env = |value: &str| match expand_env(value) {
         Err(_) if env_mode == Env::Optional => Ok(value.to_string()),
         other => other.map_err(|m| bad(m, None)),
@@ -155,7 +164,8 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
     }
     let mut timing = Timing::default();
     for (name, value) in &raw.timing {
-        let duration = parse_duration(value).map_err(|m| bad(format!("timing `{name}`: {m}"), None))?;
+        let duration =
+            parse_duration(value).map_err(|m| bad(format!("timing `{name}`: {m}"), None))?;
         match name.as_str() {
             "code_ttl" => timing.code_ttl = Some(duration),
             "access_ttl" => timing.access_ttl = Some(duration),
@@ -185,7 +195,11 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             id: env(&raw.id)?,
             secret,
             redirect_uri: env(&raw.redirect_uri)?,
-            other_redirect_uris: raw.other_redirect_uris.iter().map(|u| env(u)).collect::<Result<_, _>>()?,
+            other_redirect_uris: raw
+                .other_redirect_uris
+                .iter()
+                .map(|u| env(u))
+                .collect::<Result<_, _>>()?,
             auth_method,
         })
     };
@@ -211,7 +225,11 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
         public: raw.clients.public.as_ref().map(client).transpose()?,
         username: env(&raw.user.username)?,
         password: Secret::new(env(&raw.user.password)?),
-        reuse_session: raw.login.as_ref().and_then(|l| l.reuse_session).unwrap_or(false),
+        reuse_session: raw
+            .login
+            .as_ref()
+            .and_then(|l| l.reuse_session)
+            .unwrap_or(false),
         login: {
             let login = raw.login.unwrap_or_default();
             LoginConfig {
@@ -240,7 +258,13 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
     })
 }
 
-fn at(path: &Path, line: usize, column: usize, message: String, hint: Option<String>) -> Diagnostic {
+fn at(
+    path: &Path,
+    line: usize,
+    column: usize,
+    message: String,
+    hint: Option<String>,
+) -> Diagnostic {
     Diagnostic {
         file: path.to_path_buf(),
         line,
@@ -267,8 +291,9 @@ pub fn expand_env(text: &str) -> Result<String, String> {
             .find('}')
             .ok_or_else(|| format!("unclosed `${{env:` in `{text}`"))?;
         let name = &after[..end];
-        let value = std::env::var(name)
-            .map_err(|_| format!("environment variable `{name}` is not set (referenced as `${{env:{name}}}`)"))?;
+        let value = std::env::var(name).map_err(|_| {
+            format!("environment variable `{name}` is not set (referenced as `${{env:{name}}}`)")
+        })?;
         out.push_str(&value);
         rest = &after[end + 1..];
     }
@@ -305,7 +330,9 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn an_unknown_key_is_an_error_with_a_hint() {
         let text = GOOD.replace("capabilities:", "capabilites:");
-        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text, Env::Required) else {
+        let Err(ProfileError::Invalid(d)) =
+            parse_profile(Path::new("demo.yaml"), &text, Env::Required)
+        else {
             panic!("expected an error")
         };
         assert!(d.message.contains("capabilites"), "{d}");
@@ -316,7 +343,9 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn an_unknown_capability_is_named() {
         let text = GOOD.replace("[pkce,", "[pcke,");
-        let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text, Env::Required) else {
+        let Err(ProfileError::Invalid(d)) =
+            parse_profile(Path::new("demo.yaml"), &text, Env::Required)
+        else {
             panic!("expected an error")
         };
         assert_eq!(d.message, "unknown capability `pcke`");
@@ -325,7 +354,10 @@ limits: { rate: 20, timeout: 5s }
 
     #[test]
     fn env_placeholders_are_expanded_and_missing_ones_named() {
-        assert_eq!(expand_env("a${env:PATH}b").unwrap(), format!("a{}b", std::env::var("PATH").unwrap()));
+        assert_eq!(
+            expand_env("a${env:PATH}b").unwrap(),
+            format!("a{}b", std::env::var("PATH").unwrap())
+        );
         let err = expand_env("${env:OAUTHCHECK_SURELY_UNSET}").unwrap_err();
         assert!(err.contains("OAUTHCHECK_SURELY_UNSET"), "{err}");
     }

@@ -11,7 +11,8 @@ use crate::support::suites_dir;
 
 fn oauthcheck() -> Command {
     let mut cmd = Command::cargo_bin("oauthcheck").expect("the binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -45,7 +46,9 @@ fn serve_prints_its_issuer_first_and_answers_discovery() {
         .spawn()
         .expect("serve starts");
     let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a line");
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a line");
     let issuer = first.trim().to_string();
     let url = format!("{issuer}/.well-known/openid-configuration");
     let body = tokio::runtime::Runtime::new()
@@ -53,14 +56,20 @@ fn serve_prints_its_issuer_first_and_answers_discovery() {
         .block_on(async { reqwest::get(&url).await?.text().await });
     child.kill().expect("kill");
     let _ = child.wait();
-    let metadata: serde_json::Value = serde_json::from_str(&body.expect("discovery answers")).expect("JSON");
+    let metadata: serde_json::Value =
+        serde_json::from_str(&body.expect("discovery answers")).expect("JSON");
     assert_eq!(metadata["issuer"], issuer.as_str());
     assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer}");
 }
 
 #[test]
 fn validate_accepts_the_shipped_suites() {
-    let (code, stdout, stderr) = output(oauthcheck().args(["validate"]).arg(suites_dir()).arg("fixtures/targets"));
+    let (code, stdout, stderr) = output(
+        oauthcheck()
+            .args(["validate"])
+            .arg(suites_dir())
+            .arg("fixtures/targets"),
+    );
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.starts_with("ok:"), "{stdout}");
 }
@@ -84,15 +93,24 @@ fn validate_names_file_line_and_column_and_exits_2() {
 fn an_unknown_flaw_is_a_usage_error_with_a_hint() {
     let (code, _, stderr) = output(oauthcheck().args(["run", "--flaw", "code.single-us"]));
     assert_eq!(code, 2);
-    assert!(stderr.contains("error: unknown flaw `code.single-us`"), "{stderr}");
-    assert!(stderr.contains("hint: did you mean `code.single-use`?"), "{stderr}");
+    assert!(
+        stderr.contains("error: unknown flaw `code.single-us`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: did you mean `code.single-use`?"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn list_prints_trial_names() {
     let (code, stdout, _) = output(oauthcheck().args(["list", "redirect.exact-match"]));
     assert_eq!(code, 0);
-    assert!(stdout.contains("redirect.exact-match[other-host]: test"), "{stdout}");
+    assert!(
+        stdout.contains("redirect.exact-match[other-host]: test"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("code.single-use"), "{stdout}");
 }
 
@@ -101,7 +119,14 @@ fn a_broken_must_exits_1_and_shows_the_evidence_without_secrets() {
     let reports = tempfile::tempdir().expect("tempdir");
     let (code, stdout, stderr) = output(
         oauthcheck()
-            .args(["run", "--flaw", "code.single-use", "--flaw", "client-auth.bad-secret", "--report-dir"])
+            .args([
+                "run",
+                "--flaw",
+                "code.single-use",
+                "--flaw",
+                "client-auth.bad-secret",
+                "--report-dir",
+            ])
             .arg(reports.path())
             .args(["code.", "--skip", "code.expiry"]),
     );
@@ -109,7 +134,12 @@ fn a_broken_must_exits_1_and_shows_the_evidence_without_secrets() {
     assert!(stdout.contains("fail   code.single-use"), "{stdout}");
     assert!(stdout.contains("expected status 400, got 200"), "{stdout}");
     assert!(stdout.contains("RFC 6749"), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("summary: ") && l.contains(" failed")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("summary: ") && l.contains(" failed")),
+        "{stdout}"
+    );
     let report = std::fs::read_to_string(reports.path().join("report.json")).expect("report.json");
     let config = Config::default();
     for text in [&stdout, &stderr, &report] {

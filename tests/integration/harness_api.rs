@@ -18,9 +18,15 @@ fn run_tests_returns_the_libtest_conclusion_for_the_filtered_trials() {
 }
 
 #[test]
-fn a_suite_that_does_not_load_is_one_failed_trial() {
+fn a_suite_that_does_not_load_is_reported_with_its_place() {
+    // `run_tests` turns this message into one failed trial.
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("bad.yaml"), "suite: x\nscenarios: []\nextra: 1\n").expect("write");
-    let conclusion = harness::run_tests(&[dir.path().to_path_buf()], None, &libtest_mimic::Arguments::default());
-    assert_eq!(conclusion.num_failed, 1);
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "suite: x\nscenarios: []\nextra: 1\n",
+    )
+    .expect("write");
+    let message =
+        harness::load_suites(&[dir.path().to_path_buf()]).expect_err("the suite is invalid");
+    assert!(message.contains("bad.yaml:3:1"), "{message}");
 }

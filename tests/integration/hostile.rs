@@ -42,7 +42,8 @@ async fn hang() -> Response {
 
 async fn huge() -> Response {
     let chunk = vec![b'a'; 64 * 1024];
-    let stream = futures_util::stream::iter((0..800).map(move |_| Ok::<_, std::io::Error>(chunk.clone()))); // 50 MiB
+    let stream =
+        futures_util::stream::iter((0..800).map(move |_| Ok::<_, std::io::Error>(chunk.clone()))); // 50 MiB
     Response::builder()
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from_stream(stream))
@@ -54,11 +55,19 @@ async fn redirect_loop() -> Response {
 }
 
 async fn binary() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], vec![0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96]).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        vec![0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96],
+    )
+        .into_response()
 }
 
 async fn bad_json() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], r#"{"access_token": "#).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"access_token": "#,
+    )
+        .into_response()
 }
 
 async fn start_hostile() -> String {
@@ -68,7 +77,9 @@ async fn start_hostile() -> String {
         .route("/loop", get(redirect_loop).post(redirect_loop))
         .route("/binary", get(binary).post(binary))
         .route("/badjson", post(bad_json));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let addr = listener.local_addr().expect("an address");
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
@@ -112,20 +123,34 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
 
 async fn run_case(authorization: &str, token: &str) -> Vec<TrialReport> {
     let base = start_hostile().await;
-    let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE).expect("the hostile suite loads");
+    let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE)
+        .expect("the hostile suite loads");
     let profile = profile(&base, authorization, token);
     let specs = run::plan(&[suite], &profile);
     let options = RunOptions::with_jobs(4);
     let run = run::execute(Arc::new(profile), specs, &options);
     // A guard against a hang, not a performance assertion.
-    tokio::time::timeout(Duration::from_secs(60), run).await.expect("hostile trials end")
+    tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("hostile trials end")
 }
 
 fn assert_error(reports: &[TrialReport], name: &str, reason: &str) {
-    let report = reports.iter().find(|r| r.name == name).expect("the trial ran");
-    assert_eq!(report.outcome, Outcome::Error, "{name}: {:?}", report.message);
+    let report = reports
+        .iter()
+        .find(|r| r.name == name)
+        .expect("the trial ran");
+    assert_eq!(
+        report.outcome,
+        Outcome::Error,
+        "{name}: {:?}",
+        report.message
+    );
     let message = report.message.as_deref().unwrap_or("");
-    assert!(message.contains(reason), "{name}: expected the reason to mention `{reason}`, got: {message}");
+    assert!(
+        message.contains(reason),
+        "{name}: expected the reason to mention `{reason}`, got: {message}"
+    );
 }
 
 #[tokio::test]
@@ -139,8 +164,15 @@ async fn a_hanging_target_times_out_as_error() {
 async fn a_huge_body_is_capped_and_the_trial_errors() {
     let reports = run_case("/huge", "/huge").await;
     assert_error(&reports, "hostile.token", "positive control failed");
-    let exchanges = &reports.iter().find(|r| r.name == "hostile.token").expect("ran").exchanges;
-    assert!(exchanges.iter().any(|e| e.truncated), "the huge body was not marked truncated");
+    let exchanges = &reports
+        .iter()
+        .find(|r| r.name == "hostile.token")
+        .expect("ran")
+        .exchanges;
+    assert!(
+        exchanges.iter().any(|e| e.truncated),
+        "the huge body was not marked truncated"
+    );
 }
 
 #[tokio::test]
@@ -153,14 +185,21 @@ async fn a_redirect_loop_is_bounded() {
 async fn non_utf8_and_invalid_json_are_errors_not_panics() {
     let reports = run_case("/binary", "/badjson").await;
     assert_error(&reports, "hostile.token", "positive control failed");
-    let authorize = reports.iter().find(|r| r.name == "hostile.authorize").expect("ran");
+    let authorize = reports
+        .iter()
+        .find(|r| r.name == "hostile.authorize")
+        .expect("ran");
     assert_ne!(authorize.outcome, Outcome::Pass);
 }
 
 #[tokio::test]
 async fn an_unreachable_target_is_an_error() {
     // Bind and drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let suite = oauthcheck::suite::load_str(Path::new("hostile.yaml"), SUITE).expect("loads");
     let profile = profile(&base, "/authorize", "/token");

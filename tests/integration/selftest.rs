@@ -23,9 +23,18 @@ async fn the_correct_reference_server_passes_every_trial() {
     let not_passed: Vec<_> = reports
         .iter()
         .filter(|r| r.outcome != Outcome::Pass)
-        .filter(|r| !(r.outcome == Outcome::Skip && r.message.as_deref().is_some_and(|m| m.contains("nothing to refuse"))))
+        .filter(|r| {
+            !(r.outcome == Outcome::Skip
+                && r.message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("nothing to refuse")))
+        })
         .collect();
-    assert!(not_passed.is_empty(), "against the correct server:\n{}", describe(&not_passed));
+    assert!(
+        not_passed.is_empty(),
+        "against the correct server:\n{}",
+        describe(&not_passed)
+    );
     assert!(reports.len() > 50, "only {} trials ran", reports.len());
 }
 
@@ -35,7 +44,11 @@ fn every_scenario_cites_a_flaw_and_every_flaw_is_cited() {
     let mut cited = BTreeSet::new();
     for suite in shipped_suites() {
         for scenario in &suite.scenarios {
-            let flaws: Vec<&String> = scenario.requirements.iter().filter(|r| flaw_ids.contains(r.as_str())).collect();
+            let flaws: Vec<&String> = scenario
+                .requirements
+                .iter()
+                .filter(|r| flaw_ids.contains(r.as_str()))
+                .collect();
             assert!(
                 !flaws.is_empty(),
                 "scenario `{}` ({}) cites no requirement the reference server can break, so nothing proves it can fail",
@@ -46,7 +59,10 @@ fn every_scenario_cites_a_flaw_and_every_flaw_is_cited() {
         }
     }
     let uncited: Vec<&&str> = flaw_ids.iter().filter(|f| !cited.contains(**f)).collect();
-    assert!(uncited.is_empty(), "flaws no shipped scenario cites: {uncited:?}");
+    assert!(
+        uncited.is_empty(),
+        "flaws no shipped scenario cites: {uncited:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -73,16 +89,29 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
             let mut broken: BTreeMap<String, Vec<_>> = BTreeMap::new();
             for report in &reports {
                 if report.outcome != Outcome::Pass && report.outcome != Outcome::Skip {
-                    broken.entry(report.scenario.clone()).or_default().push(report);
+                    broken
+                        .entry(report.scenario.clone())
+                        .or_default()
+                        .push(report);
                 }
             }
-            let errors: Vec<_> = reports.iter().filter(|r| r.outcome == Outcome::Error).collect();
+            let errors: Vec<_> = reports
+                .iter()
+                .filter(|r| r.outcome == Outcome::Error)
+                .collect();
             if !errors.is_empty() {
-                problems.push(format!("flaw `{}`: trials ended in error:\n{}", flaw.id(), describe(&errors)));
+                problems.push(format!(
+                    "flaw `{}`: trials ended in error:\n{}",
+                    flaw.id(),
+                    describe(&errors)
+                ));
             }
             for scenario in &expected {
                 if !broken.contains_key(scenario) {
-                    problems.push(format!("flaw `{}`: scenario `{scenario}` still passes", flaw.id()));
+                    problems.push(format!(
+                        "flaw `{}`: scenario `{scenario}` still passes",
+                        flaw.id()
+                    ));
                 }
             }
             for (scenario, trials) in &broken {
@@ -98,7 +127,10 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
             let must_broken = reports.iter().any(|r| r.outcome == Outcome::Fail);
             let code = exit::for_totals(&totals);
             if must_broken && code != exit::FAILED {
-                problems.push(format!("flaw `{}`: a MUST failed but the exit code is {code}", flaw.id()));
+                problems.push(format!(
+                    "flaw `{}`: a MUST failed but the exit code is {code}",
+                    flaw.id()
+                ));
             }
         }
     }

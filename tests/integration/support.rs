@@ -16,12 +16,19 @@ pub fn suites_dir() -> PathBuf {
 
 /// Every shipped suite, loaded (panics with the diagnostics if they do not load).
 pub fn shipped_suites() -> Vec<Suite> {
-    harness::load_suites(&[suites_dir()]).unwrap_or_else(|m| panic!("the shipped suites do not load:\n{m}"))
+    harness::load_suites(&[suites_dir()])
+        .unwrap_or_else(|m| panic!("the shipped suites do not load:\n{m}"))
 }
 
 /// Runs all trials of `suites` against a reference server with `flaws`.
-pub async fn run_against_reference(suites: &[Suite], flaws: &[Flaw], jobs: usize) -> Vec<TrialReport> {
-    let (profile, server) = harness::embedded_target(flaws).await.expect("the reference server starts");
+pub async fn run_against_reference(
+    suites: &[Suite],
+    flaws: &[Flaw],
+    jobs: usize,
+) -> Vec<TrialReport> {
+    let (profile, server) = harness::embedded_target(flaws)
+        .await
+        .expect("the reference server starts");
     let specs = run::plan(suites, &profile);
     let reports = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(jobs)).await;
     server.shutdown().await;
@@ -32,7 +39,14 @@ pub async fn run_against_reference(suites: &[Suite], flaws: &[Flaw], jobs: usize
 pub fn describe(reports: &[&TrialReport]) -> String {
     reports
         .iter()
-        .map(|r| format!("{}: {} — {}", r.name, r.outcome.word(), r.message.as_deref().unwrap_or("")))
+        .map(|r| {
+            format!(
+                "{}: {} — {}",
+                r.name,
+                r.outcome.word(),
+                r.message.as_deref().unwrap_or("")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::oauth::Secret;
 use crate::server::error::ServerError;
 use crate::server::flaw::Flaw;
-use crate::oauth::Secret;
 
 /// Everything the reference server needs to start.
 #[derive(Clone, Debug, Deserialize)]
