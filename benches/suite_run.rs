@@ -3,8 +3,8 @@
 //!
 //! Reports the run's wall time, the longest single trial wait (the floor the
 //! wall time is held to: within 1.2× of it), requests sent, and peak RSS.
-//! Run with `cargo bench --bench suite_run`. A measurement, not a test: it
-//! asserts nothing about time.
+//! Run with `cargo bench --bench suite_run` (`ROUNDS=n`, `FRESH_LOGIN=1`).
+//! A measurement, not a test: it asserts nothing about time.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,11 +34,13 @@ fn main() {
             .max()
             .unwrap_or_default();
         let clock = Instant::now();
-        let reports = runtime.block_on(run::execute(
-            Arc::new(profile),
-            specs,
-            &RunOptions::default(),
-        ));
+        // FRESH_LOGIN=1: every trial logs in (as against servers whose
+        // sessions cannot be shared).
+        let options = RunOptions {
+            reuse_login: std::env::var_os("FRESH_LOGIN").is_none(),
+            ..RunOptions::default()
+        };
+        let reports = runtime.block_on(run::execute(Arc::new(profile), specs, &options));
         let wall = clock.elapsed();
         runtime.block_on(server.shutdown());
         let requests: usize = reports.iter().map(|r| r.exchanges.len()).sum();
