@@ -60,14 +60,15 @@ enum StepError {
     NotApplicable(String),
 }
 
-/// Runs a trial to its verdict. `agent` is fresh for this trial.
+/// Runs a trial to its verdict. `agent` is this trial's own (its redactor
+/// learns every secret the trial sees).
 pub async fn run_trial(
     profile: &Profile,
     scenario: &Scenario,
     variant: Option<&Variant>,
     agent: Agent,
-    redactor: Arc<crate::redact::Redactor>,
 ) -> Verdict {
+    let redactor = agent.redactor().clone();
     let mut trial = Trial {
         profile,
         agent,

@@ -244,14 +244,10 @@ async fn run_one(
     let limit = exec::total_wait(&spec.scenario, profile)
         + profile.limits.timeout * 8
         + Duration::from_secs(30);
-    let (profile2, scenario, variant, redactor2) = (
-        profile.clone(),
-        spec.scenario.clone(),
-        spec.variant.clone(),
-        redactor.clone(),
-    );
+    let (profile2, scenario, variant) =
+        (profile.clone(), spec.scenario.clone(), spec.variant.clone());
     let task = tokio::spawn(async move {
-        exec::run_trial(&profile2, &scenario, variant.as_ref(), agent, redactor2).await
+        exec::run_trial(&profile2, &scenario, variant.as_ref(), agent).await
     });
     let verdict = match tokio::time::timeout(limit, task).await {
         Ok(Ok(verdict)) => verdict,
