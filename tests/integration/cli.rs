@@ -170,3 +170,145 @@ fn assert_no_unredacted_tokens(text: &str) {
         );
     }
 }
+
+#[test]
+fn init_writes_a_starter_profile_that_validates() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime
+        .block_on(oauthcheck::server::spawn(Config::default()))
+        .expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("starter.yaml");
+    let (code, _, stderr) = output(
+        oauthcheck()
+            .args(["init", "--issuer", &server.issuer, "--output"])
+            .arg(&path),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&path).expect("written");
+    for capability in [
+        "pkce",
+        "revocation",
+        "introspection",
+        "oidc",
+        "iss_parameter",
+    ] {
+        assert!(
+            text.contains(capability),
+            "`{capability}` not inferred:\n{text}"
+        );
+    }
+    let (code, stdout, stderr) = output(oauthcheck().arg("validate").arg(&path));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // It refuses to overwrite.
+    let (code, _, stderr) = output(
+        oauthcheck()
+            .args(["init", "--issuer", &server.issuer, "--output"])
+            .arg(&path),
+    );
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn a_baseline_excuses_known_failures_and_fails_when_one_is_fixed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baseline = dir.path().join("baseline.yaml");
+    let run = |extra: &[&str]| {
+        output(
+            oauthcheck()
+                .args(["run", "--exact", "code.single-use", "--report-dir"])
+                .arg(dir.path().join("reports"))
+                .args(extra),
+        )
+    };
+    let (code, _, _) = run(&[
+        "--flaw",
+        "code.single-use",
+        "--write-expect",
+        baseline.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        std::fs::read_to_string(&baseline)
+            .expect("written")
+            .contains("trial: code.single-use")
+    );
+    let (code, _, stderr) = run(&[
+        "--flaw",
+        "code.single-use",
+        "--expect",
+        baseline.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "the known failure is excused: {stderr}");
+    let (code, _, stderr) = run(&["--expect", baseline.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a fixed failure must fail the run: {stderr}");
+    assert!(stderr.contains("now passes"), "{stderr}");
+}
+
+#[test]
+fn several_targets_run_together_with_a_report_each_and_the_matrix() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut servers = Vec::new();
+    let mut args: Vec<String> = vec!["run".into(), "-q".into(), "redirect.exact-match".into()];
+    for (name, flaws) in [
+        ("correct", vec![]),
+        ("flawed", vec![Flaw::RedirectExactMatch]),
+    ] {
+        let mut config = Config::default();
+        config.flaws = flaws.into_iter().collect();
+        let server = runtime
+            .block_on(oauthcheck::server::spawn(config))
+            .expect("server");
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, reference_profile(name, &server.issuer)).expect("profile");
+        args.extend(["--target".into(), path.display().to_string()]);
+        servers.push(server);
+    }
+    let reports = dir.path().join("reports");
+    let (code, stdout, stderr) = output(oauthcheck().args(&args).arg("--report-dir").arg(&reports));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    for name in ["correct", "flawed"] {
+        for file in [
+            "report.json",
+            "junit.xml",
+            "report.html",
+            "summary.md",
+            "report.sarif",
+        ] {
+            assert!(
+                reports.join(name).join(file).is_file(),
+                "{name}/{file} missing"
+            );
+        }
+    }
+    let matrix = std::fs::read_to_string(reports.join("compare.md")).expect("compare.md");
+    assert!(
+        matrix.contains("redirect.exact-match[other-client-uri]"),
+        "{matrix}"
+    );
+    assert!(reports.join("compare.html").is_file());
+}
+
+/// A profile for a reference server at `issuer` (its default clients and user).
+fn reference_profile(name: &str, issuer: &str) -> String {
+    let config = Config::default();
+    let client = |i: usize| {
+        let c = &config.clients[i];
+        format!(
+            "{{ id: {}, secret: \"{}\", redirect_uri: \"{}\", auth_method: {} }}",
+            c.id,
+            c.secret.as_ref().map(|s| s.expose()).unwrap_or_default(),
+            c.redirect_uris[0],
+            c.auth_method.as_str()
+        )
+    };
+    format!(
+        "name: {name}\nissuer: {issuer}\nclients:\n  main: {}\n  other: {}\nuser: {{ username: {}, password: \"{}\" }}\n\
+         capabilities: [second_client, consent, pkce, oidc]\nscopes: {{ default: \"openid profile\" }}\n",
+        client(0),
+        client(1),
+        config.users[0].username,
+        config.users[0].password.expose()
+    )
+}
