@@ -68,15 +68,7 @@ pub async fn run_trial(
     variant: Option<&Variant>,
     agent: Agent,
 ) -> Verdict {
-    let redactor = agent.redactor().clone();
-    let mut trial = Trial {
-        profile,
-        agent,
-        vars: Vars::default(),
-        last_authorize: Sent::default(),
-        jwks: None,
-        redactor,
-    };
+    let mut trial = Trial::new(profile, agent);
     if let Some(variant) = variant {
         for (name, template) in &variant.set {
             match trial.vars.fill(template, profile) {
@@ -164,18 +156,10 @@ pub async fn run_trial(
 /// never redeemed), so that trials can start from a copy of its session
 /// instead of each paying for a login. `None` when that did not work.
 pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
-    let redactor = agent.redactor().clone();
     for secret in profile.secrets() {
-        redactor.add(&secret);
+        agent.redactor().add(&secret);
     }
-    let mut trial = Trial {
-        profile,
-        agent,
-        vars: Vars::default(),
-        last_authorize: Sent::default(),
-        jwks: None,
-        redactor,
-    };
+    let mut trial = Trial::new(profile, agent);
     let view = trial
         .authorize(&AuthorizeStep::default(), false)
         .await
@@ -201,7 +185,19 @@ fn bullet(lines: &[String]) -> String {
         .join("\n")
 }
 
-impl Trial<'_> {
+impl<'a> Trial<'a> {
+    fn new(profile: &'a Profile, agent: Agent) -> Trial<'a> {
+        let redactor = agent.redactor().clone();
+        Trial {
+            profile,
+            agent,
+            vars: Vars::default(),
+            last_authorize: Sent::default(),
+            jwks: None,
+            redactor,
+        }
+    }
+
     fn env(&self) -> checks::Env<'_> {
         checks::Env {
             vars: &self.vars,
