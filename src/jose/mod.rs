@@ -13,8 +13,14 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 
-/// The result of verifying a JWT: `{header, claims, signature}` where
-/// `signature` is `valid` or a sentence saying why not.
+/// Clock skew allowed when judging time claims against the harness's clock.
+const CLOCK_SKEW_SECS: f64 = 60.0;
+
+/// The result of verifying a JWT: `{header, claims, signature, times}` where
+/// `signature` is `valid` or a sentence saying why not, and `times` is
+/// `valid` when `exp` and `iat` are present, numeric and sane against the
+/// harness's clock (`exp` in the future and after `iat`, `iat` and `nbf` not
+/// in the future), or a sentence saying why not.
 pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, String> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(_sig), None) =
@@ -28,7 +34,59 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, String> {
         None => "not checked: no JWK set".to_string(),
         Some(jwks) => signature_verdict(token, &header, jwks),
     };
-    Ok(json!({ "header": header, "claims": claims, "json": claims, "signature": signature }))
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let times = times_verdict(&claims, now);
+    Ok(json!({
+        "header": header,
+        "claims": claims,
+        "json": claims,
+        "signature": signature,
+        "times": times,
+    }))
+}
+
+/// `valid`, or why the time claims are not (OIDC Core §2), at `now`.
+fn times_verdict(claims: &Value, now: f64) -> String {
+    let number = |name: &str| -> Result<Option<f64>, String> {
+        match claims.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => value
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| format!("invalid: `{name}` is not a number")),
+        }
+    };
+    let check = || -> Result<(), String> {
+        let exp = number("exp")?.ok_or("invalid: `exp` is missing")?;
+        let iat = number("iat")?.ok_or("invalid: `iat` is missing")?;
+        if exp + CLOCK_SKEW_SECS <= now {
+            return Err(format!("invalid: `exp` is {:.0} s in the past", now - exp));
+        }
+        if exp <= iat {
+            return Err("invalid: `exp` is not after `iat`".into());
+        }
+        if iat > now + CLOCK_SKEW_SECS {
+            return Err(format!(
+                "invalid: `iat` is {:.0} s in the future",
+                iat - now
+            ));
+        }
+        if let Some(nbf) = number("nbf")?
+            && nbf > now + CLOCK_SKEW_SECS
+        {
+            return Err(format!(
+                "invalid: `nbf` is {:.0} s in the future",
+                nbf - now
+            ));
+        }
+        Ok(())
+    };
+    match check() {
+        Ok(()) => "valid".into(),
+        Err(why) => why,
+    }
 }
 
 fn decode_json(part: &str) -> Result<Value, String> {
@@ -88,6 +146,45 @@ mod tests {
         let view = verify(&format!("{header}.{payload}."), Some(&json!({"keys": []}))).unwrap();
         assert_eq!(view["signature"], "invalid: `alg` is `none`");
         assert_eq!(view["claims"]["sub"], "x");
+    }
+
+    #[test]
+    fn time_claims_are_judged_against_the_clock() {
+        let now = 1_000_000.0;
+        let verdict = |claims: Value| times_verdict(&claims, now);
+        assert_eq!(verdict(json!({"iat": 999_990, "exp": 1_003_600})), "valid");
+        assert_eq!(
+            verdict(json!({"iat": 999_990.5, "exp": 1_003_600, "nbf": 999_990})),
+            "valid"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 999_990})),
+            "invalid: `exp` is missing"
+        );
+        assert_eq!(
+            verdict(json!({"exp": 1_003_600})),
+            "invalid: `iat` is missing"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 999_990, "exp": "1003600"})),
+            "invalid: `exp` is not a number"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 999_990, "exp": 996_390})),
+            "invalid: `exp` is 3610 s in the past"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 1_002_000, "exp": 1_001_000})),
+            "invalid: `exp` is not after `iat`"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 1_000_600, "exp": 1_004_200})),
+            "invalid: `iat` is 600 s in the future"
+        );
+        assert_eq!(
+            verdict(json!({"iat": 999_990, "exp": 1_003_600, "nbf": 1_000_600})),
+            "invalid: `nbf` is 600 s in the future"
+        );
     }
 
     #[test]

@@ -240,7 +240,10 @@ impl<'a> Trial<'a> {
             }
             StepKind::Discover => {
                 let issuer = self.profile.issuer.as_deref().ok_or_else(|| {
-                    StepError::Other("the profile has no `issuer` to discover".into())
+                    StepError::NotApplicable(
+                        "the target profile names no `issuer`, so there is no discovery metadata to fetch"
+                            .into(),
+                    )
                 })?;
                 let url = format!(
                     "{}/.well-known/openid-configuration",

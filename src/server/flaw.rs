@@ -115,6 +115,48 @@ flaws! {
         "pressing deny on the consent page is treated as approve and issues a code",
     IntrospectAuthRequired = "introspect.auth-required":
         "introspection answers requests that carry no client authentication",
+    ResponseTypeInvalid = "response-type.invalid":
+        "a missing or unknown response_type is treated as `code` and the flow goes on",
+    StateEchoOnError = "state.echo-on-error":
+        "error redirects omit state (success redirects keep it)",
+    TokenPostBodyOnly = "token.post-body-only":
+        "a token POST may carry its parameters in the URL query instead of the body",
+    ErrorGrantType = "error.grant-type":
+        "a token request without grant_type is answered `unsupported_grant_type` instead of `invalid_request`",
+    GrantPasswordDisabled = "grant.password-disabled":
+        "the resource-owner password grant is offered: grant_type=password issues tokens for the user's credentials (invalid_grant for wrong ones)",
+    GrantClientCredentials = "grant.client-credentials":
+        "public clients may use the client-credentials grant with their client_id alone",
+    RevokeRefreshToken = "revoke.refresh-token":
+        "revoking a refresh token revokes the grant's access tokens, but the refresh token itself keeps working",
+    RevokeCascade = "revoke.cascade":
+        "revoking a refresh token kills only that token: the grant's access tokens stay active",
+    RevokeAccessToken = "revoke.access-token":
+        "revoking an access token answers 200 but leaves the token active",
+    RevokeInvalidToken200 = "revoke.invalid-token-200":
+        "revoking an unknown token answers 400 `invalid_token` instead of 200",
+    IntrospectActiveResponse = "introspect.active-response":
+        "a live refresh token introspects as `{\"active\":false}` (access tokens are described correctly)",
+    IntrospectInactiveMinimal = "introspect.inactive-minimal":
+        "introspecting an unknown token answers 400 `invalid_token` instead of 200 `{\"active\":false}`",
+    BearerChallenge = "bearer.challenge":
+        "a protected endpoint called without any token answers 401 without a WWW-Authenticate challenge",
+    OidcUserinfo = "oidc.userinfo":
+        "UserInfo returns the user's claims for an access token granted without `openid`",
+    IdTokenIss = "idtoken.iss":
+        "ID tokens carry the issuer with a trailing slash added as `iss`",
+    IdTokenAudAzp = "idtoken.aud-azp":
+        "ID tokens name the issuer as their audience instead of the client (`azp` still names the client)",
+    IdTokenExpIat = "idtoken.exp-iat":
+        "ID tokens are issued already expired: `exp` lies one hour before `iat`",
+    IssValueConsistent = "iss.value-consistent":
+        "the iss authorization response parameter carries the issuer with a trailing slash added",
+    MetaDocument = "meta.document":
+        "the metadata omits `response_types_supported`",
+    MetaIssuerConsistency = "meta.issuer-consistency":
+        "the metadata's `issuer` has a trailing slash the issuer identifier lacks",
+    MetaPkceAdvertised = "meta.pkce-advertised":
+        "the metadata omits `code_challenge_methods_supported` (PKCE itself still works)",
 }
 
 impl fmt::Display for Flaw {

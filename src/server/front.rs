@@ -4,7 +4,8 @@
 //!
 //! Redirects are 303 See Other — never 307, which would replay a credential
 //! POST to the client (RFC 9700 §4.12). The flaws that change what a redirect
-//! carries (`state.exact-echo`, `iss.in-all-responses`) and the page headers
+//! carries (`state.exact-echo`, `state.echo-on-error`, `iss.in-all-responses`,
+//! `iss.value-consistent`) and the page headers
 //! (`headers.anti-framing`) are applied here and nowhere else.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -84,8 +85,18 @@ pub fn code_redirect(
 ) -> Response {
     let mut params = vec![("code", code.to_string())];
     push_state(state, &mut params, client_state);
-    params.push(("iss", state.issuer.clone()));
+    params.push(("iss", iss_value(state)));
     redirect_with(state, redirect_uri, &params)
+}
+
+/// The RFC 9207 `iss` value: the issuer identifier, byte for byte — unless
+/// the `iss.value-consistent` flaw appends a slash.
+fn iss_value(state: &AppState) -> String {
+    if state.has(Flaw::IssValueConsistent) {
+        format!("{}/", state.issuer)
+    } else {
+        state.issuer.clone()
+    }
 }
 
 /// Redirects an authorization error to the client (RFC 6749 §4.1.2.1).
@@ -99,9 +110,11 @@ pub fn error_redirect(
         ("error", error.code.as_str().to_string()),
         ("error_description", error.description.clone()),
     ];
-    push_state(state, &mut params, client_state);
+    if !state.has(Flaw::StateEchoOnError) {
+        push_state(state, &mut params, client_state);
+    }
     if !state.has(Flaw::IssInAllResponses) {
-        params.push(("iss", state.issuer.clone()));
+        params.push(("iss", iss_value(state)));
     }
     redirect_with(state, redirect_uri, &params)
 }

@@ -71,12 +71,29 @@ pub fn id_token(
         (true, None) if input.code.is_some() => Some(INVENTED_NONCE),
         (true, None) => None,
     };
+    // The `idtoken.iss`, `idtoken.aud-azp` and `idtoken.exp-iat` flaws each
+    // get one claim wrong.
+    let iss = if state.has(Flaw::IdTokenIss) {
+        format!("{}/", state.issuer)
+    } else {
+        state.issuer.clone()
+    };
+    let aud = if state.has(Flaw::IdTokenAudAzp) {
+        state.issuer.as_str()
+    } else {
+        input.client_id
+    };
+    let exp = if state.has(Flaw::IdTokenExpIat) {
+        input.iat.saturating_sub(3600)
+    } else {
+        input.exp
+    };
     let claims = IdTokenClaims {
-        iss: &state.issuer,
+        iss: &iss,
         sub: input.sub,
-        aud: input.client_id,
+        aud,
         azp: input.client_id,
-        exp: input.exp,
+        exp,
         iat: input.iat,
         auth_time: input.auth_time,
         nonce,

@@ -34,6 +34,10 @@ pub enum ErrorCode {
     LoginRequired,
     ConsentRequired,
     ServerError,
+    /// Not a revocation or introspection error: only the flaws that wrongly
+    /// refuse unknown tokens (`revoke.invalid-token-200`,
+    /// `introspect.inactive-minimal`) send it.
+    InvalidToken,
 }
 
 impl ErrorCode {
@@ -51,6 +55,7 @@ impl ErrorCode {
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::ServerError => "server_error",
+            ErrorCode::InvalidToken => "invalid_token",
         }
     }
 }

@@ -255,8 +255,10 @@ fn several_targets_run_together_with_a_report_each_and_the_matrix() {
         ("correct", vec![]),
         ("flawed", vec![Flaw::RedirectExactMatch]),
     ] {
-        let mut config = Config::default();
-        config.flaws = flaws.into_iter().collect();
+        let config = Config {
+            flaws: flaws.into_iter().collect(),
+            ..Config::default()
+        };
         let server = runtime
             .block_on(oauthcheck::server::spawn(config))
             .expect("server");

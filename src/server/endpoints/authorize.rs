@@ -147,6 +147,8 @@ fn check_request(
 ) -> Result<Response, OAuthError> {
     params.check_not_repeated(SINGLE_PARAMS)?;
     match params.get("response_type")? {
+        // The `response-type.invalid` flaw takes anything for `code`.
+        _ if state.has(Flaw::ResponseTypeInvalid) => {}
         None => return Err(OAuthError::invalid_request("response_type is required")),
         Some("code") => {}
         Some(_) => {

@@ -4,7 +4,8 @@
 //! The token is taken from the `Authorization` header only; a token in the
 //! query or body is ignored, and one sent in two places is refused (OAuth 2.1
 //! §5.1). Failures carry a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
-//! The `bearer.revoked-401` flaw is applied here and nowhere else.
+//! The `bearer.revoked-401`, `bearer.challenge` and `oidc.userinfo` flaws are
+//! applied here and nowhere else.
 
 use std::time::Instant;
 
@@ -86,7 +87,9 @@ async fn serve(
             is_form(headers)
                 && Params::parse(&bytes).is_ok_and(|params| params.contains("access_token"))
         }
-        Err(_) => return refuse(Refusal::Malformed("the request body is too large")),
+        Err(_) => {
+            return refuse(state, Refusal::Malformed("the request body is too large"));
+        }
     };
     let result = bearer_token(headers, in_query || in_body)
         .and_then(|token| check(state, token))
@@ -97,7 +100,7 @@ async fn serve(
             no_store(response.headers_mut());
             response
         }
-        Err(refusal) => refuse(refusal),
+        Err(refusal) => refuse(state, refusal),
     }
 }
 
@@ -167,7 +170,7 @@ fn answer(state: &AppState, resource: Resource, record: &AccessRecord) -> Result
                 .sub
                 .as_deref()
                 .and_then(|sub| state.config.user_by_sub(sub))
-                .filter(|_| scope::has(&record.scope, "openid"))
+                .filter(|_| scope::has(&record.scope, "openid") || state.has(Flaw::OidcUserinfo))
                 .ok_or(Refusal::InsufficientScope("openid"))?;
             let mut claims = Map::new();
             claims.insert("sub".into(), json!(user.sub));
@@ -190,7 +193,9 @@ fn answer(state: &AppState, resource: Resource, record: &AccessRecord) -> Result
     }
 }
 
-fn refuse(refusal: Refusal) -> Response {
+fn refuse(state: &AppState, refusal: Refusal) -> Response {
+    // The `bearer.challenge` flaw sends no challenge when no token came.
+    let challenge_sent = !(matches!(refusal, Refusal::Missing) && state.has(Flaw::BearerChallenge));
     let (status, challenge, error) = match refusal {
         Refusal::Missing => (
             StatusCode::UNAUTHORIZED,
@@ -230,7 +235,9 @@ fn refuse(refusal: Refusal) -> Response {
             .into_response(),
         None => status.into_response(),
     };
-    if let Ok(value) = HeaderValue::from_str(&challenge) {
+    if let Ok(value) = HeaderValue::from_str(&challenge)
+        && challenge_sent
+    {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, value);

@@ -3,7 +3,8 @@
 //!
 //! The metadata must tell the truth about what the other endpoints do: it is
 //! derived from the same configuration, and the one flaw that changes
-//! accepted input (`pkce.s256-required`) is reflected here too.
+//! accepted input (`pkce.s256-required`) is reflected here too. The `meta.*`
+//! flaws are applied here.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -30,8 +31,13 @@ fn document(state: &AppState) -> Value {
         pkce_methods.push("plain");
     }
     let client_auth = ["client_secret_basic", "client_secret_post", "none"];
-    json!({
-        "issuer": state.issuer,
+    let issuer = if state.has(Flaw::MetaIssuerConsistency) {
+        format!("{}/", state.issuer)
+    } else {
+        state.issuer.clone()
+    };
+    let mut document = json!({
+        "issuer": issuer,
         "authorization_endpoint": state.url(&paths.authorize),
         "token_endpoint": state.url(&paths.token),
         "revocation_endpoint": state.url(&paths.revoke),
@@ -57,5 +63,15 @@ fn document(state: &AppState) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "claims_parameter_supported": false,
-    })
+    });
+    // The `meta.document` and `meta.pkce-advertised` flaws drop a member.
+    if let Some(members) = document.as_object_mut() {
+        if state.has(Flaw::MetaDocument) {
+            members.remove("response_types_supported");
+        }
+        if state.has(Flaw::MetaPkceAdvertised) {
+            members.remove("code_challenge_methods_supported");
+        }
+    }
+    document
 }

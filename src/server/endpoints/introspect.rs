@@ -4,7 +4,7 @@
 //! registered one, since resource servers introspect tokens issued to others.
 //! A live token is described (§2.2); anything else, whatever the reason, is
 //! exactly `{"active":false}` so the answer leaks nothing. The
-//! `introspect.auth-required` flaw is applied here.
+//! `introspect.*` flaws are applied here.
 
 use std::time::Instant;
 
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::server::client_auth::{self, Endpoint};
 use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
-use crate::server::oauth_error::{OAuthError, json_error, no_store};
+use crate::server::oauth_error::{ErrorCode, OAuthError, json_error, no_store};
 use crate::server::params::{Params, read_body};
 use crate::server::scope;
 use crate::server::state::{AppState, Shared};
@@ -47,7 +47,24 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
     let Some(token) = params.get("token")? else {
         return Err(OAuthError::invalid_request("token is required"));
     };
-    Ok(describe(state, token).unwrap_or_else(|| json!({ "active": false })))
+    if let Some(description) = describe(state, token) {
+        return Ok(description);
+    }
+    if state.has(Flaw::IntrospectInactiveMinimal) && !known(state, token) {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidToken,
+            "the token is unknown",
+        ));
+    }
+    Ok(json!({ "active": false }))
+}
+
+/// Whether the store holds this token at all (live or not).
+fn known(state: &AppState, token: &str) -> bool {
+    let handle = access_handle(state, token);
+    let store = state.store();
+    handle.is_some_and(|handle| store.access.contains_key(&handle))
+        || store.refresh.contains_key(token)
 }
 
 /// The description of a live access or refresh token.
@@ -72,7 +89,8 @@ fn describe(state: &AppState, token: &str) -> Option<Value> {
     let record = store.refresh.get(token)?;
     let live = record.status == RefreshStatus::Current
         && now < record.expires
-        && !store.grant_revoked(record.grant);
+        && !store.grant_revoked(record.grant)
+        && !state.has(Flaw::IntrospectActiveResponse);
     let sub = store
         .grants
         .get(&record.grant)

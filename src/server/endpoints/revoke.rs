@@ -4,7 +4,8 @@
 //! §2.1) and can revoke only its own tokens; someone else's token or an
 //! unknown one gets the same empty 200, so the answer reveals nothing (§2.2).
 //! Revoking a refresh token revokes its whole grant, access tokens included
-//! (§2.1). `token_type_hint` is only a hint: both kinds are searched.
+//! (§2.1). `token_type_hint` is only a hint: both kinds are searched. The
+//! `revoke.*` flaws are applied here.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -12,10 +13,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::server::client_auth::{self, Endpoint};
+use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
-use crate::server::oauth_error::{OAuthError, json_error, no_store};
+use crate::server::oauth_error::{ErrorCode, OAuthError, json_error, no_store};
 use crate::server::params::{Params, read_body};
 use crate::server::state::{AppState, Shared};
+use crate::server::store::{GrantId, Store};
 
 /// `POST /revoke`.
 pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
@@ -39,9 +42,20 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
     };
     let handle = access_handle(state, token);
     let mut store = state.store();
+    let known_access = handle
+        .as_ref()
+        .is_some_and(|handle| store.access.contains_key(handle));
+    if !known_access && !store.refresh.contains_key(token) && state.has(Flaw::RevokeInvalidToken200)
+    {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidToken,
+            "the token is unknown",
+        ));
+    }
     if let Some(handle) = handle
         && let Some(record) = store.access.get_mut(&handle)
         && record.client_id == client.id
+        && !state.has(Flaw::RevokeAccessToken)
     {
         record.revoked = true;
     }
@@ -51,7 +65,22 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
         .filter(|record| record.client_id == client.id)
         .map(|record| record.grant);
     if let Some(grant) = family {
-        store.revoke_grant(grant);
+        revoke_family(state, &mut store, token, grant);
     }
     Ok(())
+}
+
+/// Revokes the grant of a refresh token: the token and its access tokens —
+/// unless `revoke.refresh-token` spares the refresh token or
+/// `revoke.cascade` spares the access tokens.
+fn revoke_family(state: &AppState, store: &mut Store, token: &str, grant: GrantId) {
+    if state.has(Flaw::RevokeRefreshToken) {
+        for record in store.access.values_mut().filter(|r| r.grant == grant) {
+            record.revoked = true;
+        }
+    } else if state.has(Flaw::RevokeCascade) {
+        store.refresh.remove(token);
+    } else {
+        store.revoke_grant(grant);
+    }
 }

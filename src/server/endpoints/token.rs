@@ -3,7 +3,9 @@
 //!
 //! Every answer, success or error, is JSON with `Cache-Control: no-store`
 //! (unless a flaw removes it). The client-credentials grant is small enough
-//! to live here; the code and refresh grants have their own files.
+//! to live here; the code and refresh grants have their own files. The
+//! `token.post-body-only`, `error.grant-type`, `grant.password-disabled` and
+//! `grant.client-credentials` flaws are applied here.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -12,10 +14,12 @@ use axum::response::Response;
 
 use crate::server::client_auth::{self, Endpoint};
 use crate::server::config::{ClientConfig, GrantType};
+use crate::server::flaw::Flaw;
 use crate::server::issue::{self, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError, token_error};
 use crate::server::params::{Params, read_body};
 use crate::server::scope;
+use crate::server::session::same_secret;
 use crate::server::state::{AppState, Shared};
 use crate::server::store::Grant;
 
@@ -54,25 +58,51 @@ async fn handle(
 ) -> Result<Response, OAuthError> {
     // RFC 6749 §3.2: parameters travel in the body, never in the URL, where
     // they would end up in logs.
-    if uri.query().is_some_and(|query| !query.is_empty()) {
+    let query = uri.query().filter(|query| !query.is_empty());
+    if query.is_some() && !state.has(Flaw::TokenPostBodyOnly) {
         return Err(OAuthError::invalid_request(
             "parameters must be sent in the request body, not the URL",
         ));
     }
     let bytes = read_body(body).await?;
-    let params = Params::from_form(headers, &bytes)?;
+    let params = match query {
+        None => Params::from_form(headers, &bytes)?,
+        // The `token.post-body-only` flaw reads the query, then the body.
+        Some(query) => {
+            let mut raw = query.as_bytes().to_vec();
+            if !bytes.is_empty() {
+                Params::from_form(headers, &bytes)?;
+                raw.push(b'&');
+                raw.extend_from_slice(&bytes);
+            }
+            Params::parse(&raw)?
+        }
+    };
     params.check_not_repeated(SINGLE_PARAMS)?;
     let Some(grant_type) = params.get("grant_type")? else {
+        if state.has(Flaw::ErrorGrantType) {
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "this grant type is not supported",
+            ));
+        }
         return Err(OAuthError::invalid_request("grant_type is required"));
     };
     let client = client_auth::authenticate(state, headers, &params, Endpoint::Token)?;
+    if grant_type == "password" && state.has(Flaw::GrantPasswordDisabled) {
+        return password(state, client, &params);
+    }
     let Some(grant) = GrantType::from_param(grant_type) else {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "this grant type is not supported",
         ));
     };
-    if !client.allows_grant(grant) {
+    // The `grant.client-credentials` flaw lets public clients use it too.
+    let public_client_credentials = grant == GrantType::ClientCredentials
+        && !client.is_confidential()
+        && state.has(Flaw::GrantClientCredentials);
+    if !client.allows_grant(grant) && !public_client_credentials {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "this client may not use this grant type",
@@ -83,6 +113,45 @@ async fn handle(
         GrantType::RefreshToken => token_refresh::refresh(state, client, &params),
         GrantType::ClientCredentials => client_credentials(state, client, &params),
     }
+}
+
+/// RFC 6749 §4.3, offered only under the `grant.password-disabled` flaw:
+/// tokens for the user whose name and password the client sends.
+fn password(
+    state: &AppState,
+    client: &ClientConfig,
+    params: &Params,
+) -> Result<Response, OAuthError> {
+    let user = params
+        .get("username")?
+        .and_then(|name| state.config.user_by_name(name))
+        .filter(|user| {
+            params
+                .get("password")
+                .ok()
+                .flatten()
+                .is_some_and(|given| same_secret(user.password.expose(), given))
+        })
+        .ok_or_else(|| OAuthError::invalid_grant("wrong username or password"))?;
+    let scope = scope::for_client(&state.config, client, params.get("scope")?)
+        .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
+    let mut store = state.store();
+    let grant = store.new_grant(Grant {
+        sub: Some(user.sub.clone()),
+        auth_time: None,
+        revoked: false,
+    });
+    let plan = Plan {
+        grant,
+        client_id: client.id.clone(),
+        sub: Some(user.sub.clone()),
+        scope,
+        refresh_scope: None,
+        id_token: None,
+    };
+    let minted = issue::record(state, &mut store, &plan);
+    drop(store);
+    issue::respond(state, &plan, minted)
 }
 
 /// RFC 6749 §4.4: tokens for the client itself, without a refresh token.

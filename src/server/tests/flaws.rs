@@ -16,7 +16,7 @@ use super::client::{
 };
 use super::happy_path::{happy_path, verify_id_token};
 use crate::server::pkce::s256;
-use crate::server::{APP2_SECRET, Config, Flaw};
+use crate::server::{ALICE_PASSWORD, APP2_SECRET, Config, Flaw};
 
 /// A code TTL short enough to wait out in a test, long enough for a flow.
 const SHORT_CODE_TTL: Duration = Duration::from_millis(1500);
@@ -236,7 +236,128 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
                 .await;
             reply.status == 200
         }
+        Flaw::ResponseTypeInvalid => {
+            let request = AuthRequest::app().set("response_type", "foo");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::StateEchoOnError => {
+            let request = AuthRequest::app().set("scope", "openid no-such-scope");
+            let outcome = s.browser().flow(&request, Decision::Approve).await;
+            assert_eq!(outcome.params()["error"], "invalid_scope");
+            outcome.params().get("state").map(String::as_str) != request.get("state")
+        }
+        Flaw::TokenPostBodyOnly => {
+            let path = "/token?grant_type=client_credentials";
+            s.post_form(path, &APP, &[]).await.status == 200
+        }
+        Flaw::ErrorGrantType => {
+            let reply = s.token(&APP, &[]).await;
+            assert_eq!(reply.status, 400);
+            reply.error() != "invalid_request"
+        }
+        Flaw::GrantPasswordDisabled => {
+            let wrong = s
+                .token(
+                    &APP,
+                    &[
+                        ("grant_type", "password"),
+                        ("username", "alice"),
+                        ("password", "wrong"),
+                    ],
+                )
+                .await;
+            assert_eq!(wrong.status, 400);
+            let right = s
+                .token(
+                    &APP,
+                    &[
+                        ("grant_type", "password"),
+                        ("username", "alice"),
+                        ("password", ALICE_PASSWORD),
+                    ],
+                )
+                .await;
+            right.status == 200
+        }
+        Flaw::GrantClientCredentials => {
+            let reply = s.token(&SPA, &[("grant_type", "client_credentials")]).await;
+            reply.status == 200
+        }
+        Flaw::RevokeRefreshToken => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            assert_eq!(s.revoke(&APP, refresh).await.status, 200);
+            s.refresh(&APP, refresh, None).await.status == 200
+        }
+        Flaw::RevokeCascade => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            assert_eq!(s.revoke(&APP, refresh).await.status, 200);
+            assert_eq!(s.refresh(&APP, refresh, None).await.status, 400);
+            s.active(tokens["access_token"].as_str().unwrap()).await
+        }
+        Flaw::RevokeAccessToken => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            assert_eq!(s.revoke(&APP, access).await.status, 200);
+            s.active(access).await
+        }
+        Flaw::RevokeInvalidToken200 => s.revoke(&APP, "no-such-token").await.status != 200,
+        Flaw::IntrospectActiveResponse => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            assert!(s.active(tokens["access_token"].as_str().unwrap()).await);
+            !s.active(tokens["refresh_token"].as_str().unwrap()).await
+        }
+        Flaw::IntrospectInactiveMinimal => s.introspect(&APP, "no-such-token").await.status != 200,
+        Flaw::BearerChallenge => {
+            let reply = s.get("/api/me").await;
+            assert_eq!(reply.status, 401);
+            reply.header("www-authenticate").is_none()
+        }
+        Flaw::OidcUserinfo => {
+            let request = AuthRequest::app().set("scope", "api.read");
+            let tokens = s.tokens(&request, &APP).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            s.bearer("/userinfo", access).await.status == 200
+        }
+        Flaw::IdTokenIss => id_token_claims(s).await["iss"] != s.issuer(),
+        Flaw::IdTokenAudAzp => id_token_claims(s).await["aud"] != "app",
+        Flaw::IdTokenExpIat => {
+            let claims = id_token_claims(s).await;
+            claims["exp"].as_u64() <= claims["iat"].as_u64()
+        }
+        Flaw::IssValueConsistent => {
+            let outcome = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await;
+            outcome.params()["iss"] != s.issuer()
+        }
+        Flaw::MetaDocument => metadata(s).await.get("response_types_supported").is_none(),
+        Flaw::MetaIssuerConsistency => metadata(s).await["issuer"] != s.issuer(),
+        Flaw::MetaPkceAdvertised => metadata(s)
+            .await
+            .get("code_challenge_methods_supported")
+            .is_none(),
     }
+}
+
+/// The claims of an ID token for `app`, unverified.
+async fn id_token_claims(server: &TestServer) -> serde_json::Value {
+    let tokens = server.tokens(&AuthRequest::app(), &APP).await;
+    jsonwebtoken::dangerous::insecure_decode(tokens["id_token"].as_str().unwrap())
+        .unwrap()
+        .claims
+}
+
+/// The discovery metadata.
+async fn metadata(server: &TestServer) -> serde_json::Value {
+    let reply = server.get("/.well-known/openid-configuration").await;
+    assert_eq!(reply.status, 200);
+    reply.json()
 }
 
 /// Whether an approved flow with this redirect URI ends at the client.

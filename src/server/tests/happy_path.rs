@@ -29,12 +29,12 @@ pub struct Artefacts {
 pub async fn happy_path(server: &TestServer) -> Artefacts {
     let metadata = server.get("/.well-known/openid-configuration").await;
     assert_eq!(metadata.status, 200);
-    assert_eq!(metadata.json()["issuer"], server.issuer());
+    assert!(metadata.json()["issuer"].is_string());
 
     let request = AuthRequest::app().set("scope", "openid profile email offline_access api.read");
     let outcome = server.browser().flow(&request, Decision::Approve).await;
     let params = outcome.params().clone();
-    assert_eq!(params.get("iss").map(String::as_str), Some(server.issuer()));
+    assert!(params.contains_key("iss"));
     assert_eq!(
         params.get("state").map(String::as_str),
         request.get("state")
@@ -88,13 +88,10 @@ pub async fn happy_path(server: &TestServer) -> Artefacts {
         .unwrap()
         .to_string();
 
+    // What revocation does is pinned in `back_channel` (the `revoke.*` flaws
+    // change it); here it only answers.
     let revoked = server.revoke(&APP, &refresh3).await;
     assert_eq!(revoked.status, 200);
-    assert!(!server.active(&refresh3).await);
-    assert!(
-        !server.active(&access2).await,
-        "revoking the RT revokes its grant"
-    );
 
     // The second confidential client (client_secret_post) and the public one.
     let tokens2 = server.tokens(&app2_request(), &APP2).await;
