@@ -12,11 +12,14 @@ use serde_json::{Map, Value, json};
 
 use super::outcome::Outcome;
 use super::vars::{VarError, Vars};
-use crate::agent::{Agent, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule};
+use crate::agent::{
+    Agent, AgentError, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule,
+};
 use crate::checks::{self, View};
 use crate::suite::{
-    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, RequestStep, Scenario,
-    SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec, WaitTerm,
+    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, PasswordChoice,
+    RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec,
+    WaitTerm,
 };
 use crate::target::Profile;
 
@@ -349,18 +352,35 @@ impl<'a> Trial<'a> {
         let mut login = profile.login.clone();
         login.username = profile.username.clone();
         login.password = profile.password.expose().to_string();
+        let wrong_password = step.password == PasswordChoice::Wrong;
+        if wrong_password {
+            login.password = wrong_secret(&login.password);
+        }
         let consent = match step.consent {
             ConsentChoice::Approve => Consent::Approve,
             ConsentChoice::Deny => Consent::Deny,
         };
         let fresh;
-        let agent = if step.fresh_session {
+        let agent = if step.fresh_session || wrong_password {
             fresh = self.agent.fresh_session()?;
             &fresh
         } else {
             &self.agent
         };
-        let result = agent.browse(&url, &login, consent, &stop).await?;
+        let result = match agent.browse(&url, &login, consent, &stop).await {
+            // With a wrong password, a refused login is the result to judge.
+            Err(AgentError::LoginFailed { url, reason }) if wrong_password => {
+                return Ok(json!({
+                    "redirected": false,
+                    "login_failed": true,
+                    "final_url": url,
+                    "reason": reason,
+                    "sent": sent,
+                    "params": {},
+                }));
+            }
+            other => other?,
+        };
         if consent == Consent::Deny && !result.consent_shown {
             return Err(StepError::Other(
                 "the step asks to deny consent, but the AS showed no consent page (consent remembered? use `fresh_session: true`)"

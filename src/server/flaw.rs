@@ -113,6 +113,8 @@ flaws! {
         "the resource and userinfo endpoints accept revoked access tokens (introspection still reports them inactive)",
     AuthzAccessDenied = "authz.access-denied":
         "pressing deny on the consent page is treated as approve and issues a code",
+    AuthzUserAuthenticationRequired = "authz.user-authentication-required":
+        "the login form accepts any password for a known user",
     IntrospectAuthRequired = "introspect.auth-required":
         "introspection answers requests that carry no client authentication",
     ResponseTypeInvalid = "response-type.invalid":

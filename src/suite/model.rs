@@ -349,6 +349,20 @@ pub struct AuthorizeStep {
     pub consent: ConsentChoice,
     /// Start from an empty cookie jar instead of the trial's session.
     pub fresh_session: bool,
+    /// Which password the login form gets; `Wrong` implies a fresh session.
+    pub password: PasswordChoice,
+}
+
+/// The password typed into the login form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PasswordChoice {
+    /// The profile's.
+    #[default]
+    Registered,
+    /// A wrong one: the AS must not let the user in (the step's result then
+    /// has `login_failed: true` instead of ending the trial in error).
+    Wrong,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

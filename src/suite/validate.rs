@@ -638,6 +638,7 @@ impl<'a> Validator<'a> {
                         _ => ConsentChoice::Approve,
                     },
                     fresh_session: a.fresh_session.as_ref().is_some_and(|f| f.value),
+                    password: a.password.as_ref().map(|p| p.value).unwrap_or_default(),
                 })
             }
             "token" => {

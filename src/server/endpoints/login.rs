@@ -13,6 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
+use crate::server::Flaw;
 use crate::server::cookies;
 use crate::server::front::{PageKind, error_page, page, see_other};
 use crate::server::html::{self, LoginForm};
@@ -89,7 +90,12 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     };
     let user = username
         .and_then(|name| state.config.user_by_name(name))
-        .filter(|user| password.is_some_and(|given| same_secret(user.password.expose(), given)));
+        .filter(|user| {
+            password.is_some_and(|given| {
+                state.has(Flaw::AuthzUserAuthenticationRequired)
+                    || same_secret(user.password.expose(), given)
+            })
+        });
     let Some(user) = user else {
         drop(store);
         return login_form(

@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use super::client::{
-    APP, APP_CB, APP_CB_ALT, APP2, Auth, AuthRequest, Decision, Outcome, SPA, SPA_CB, TestServer,
-    start,
+    APP, APP_CB, APP_CB_ALT, APP2, Auth, AuthRequest, Decision, Form, Outcome, SPA, SPA_CB,
+    TestServer, start,
 };
 use super::happy_path::{happy_path, verify_id_token};
 use crate::server::pkce::s256;
@@ -229,6 +229,18 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             .flow(&AuthRequest::app(), Decision::Deny)
             .await
             .has_code(),
+        Flaw::AuthzUserAuthenticationRequired => {
+            // A wrong password either re-shows the form (401) or lets alice in.
+            let browser = s.browser();
+            let mut reply = browser.authorize(&AuthRequest::app()).await;
+            while let Some(location) = reply.location().map(str::to_string) {
+                reply = browser.get(&location).await;
+            }
+            let mut form = Form::scrape(&reply.body).expect("the login form");
+            form.set("username", "alice");
+            form.set("password", "not-alices-password");
+            browser.submit(&form, None).await.status != 401
+        }
         Flaw::IntrospectAuthRequired => {
             let tokens = s.tokens(&AuthRequest::app(), &APP).await;
             let reply = s
