@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use crate::server::flaw::Flaw;
 use crate::server::html;
 use crate::server::oauth_error::OAuthError;
+use crate::server::params::Params;
 use crate::server::state::AppState;
 use crate::server::uri::with_params;
 
@@ -50,6 +51,18 @@ pub fn page(state: &AppState, kind: PageKind, status: StatusCode, html: String) 
         );
     }
     response
+}
+
+/// The `tx` query parameter of a login or consent page, or the error page
+/// to show instead (missing, duplicated or unparsable).
+pub fn tx_param(state: &AppState, query: Option<String>) -> Result<String, Response> {
+    let params = Params::parse(query.unwrap_or_default().as_bytes())
+        .map_err(|error| error_page(state, error))?;
+    match params.get("tx") {
+        Ok(Some(tx)) => Ok(tx.to_string()),
+        Ok(None) => Err(error_page(state, "tx is missing")),
+        Err(error) => Err(error_page(state, error)),
+    }
 }
 
 /// The error page shown instead of redirecting (400).

@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::server::flaw::Flaw;
-use crate::server::front::{PageKind, code_redirect, error_page, error_redirect, page, see_other};
+use crate::server::front::{
+    PageKind, code_redirect, error_page, error_redirect, page, see_other, tx_param,
+};
 use crate::server::html::{self, ConsentForm};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{Params, read_body};
@@ -32,15 +34,11 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => params,
-        Err(error) => return error_page(&state, error),
+    let tx = match tx_param(&state, query) {
+        Ok(tx) => tx,
+        Err(page) => return page,
     };
-    let tx = match params.get("tx") {
-        Ok(Some(tx)) => tx,
-        Ok(None) => return error_page(&state, "tx is missing"),
-        Err(error) => return error_page(&state, error),
-    };
+    let tx = tx.as_str();
     let store = state.store();
     let Some(transaction) = store.transactions.get(tx).cloned() else {
         return error_page(&state, UNKNOWN_TX);

@@ -15,7 +15,7 @@ use axum::response::Response;
 
 use crate::server::Flaw;
 use crate::server::cookies;
-use crate::server::front::{PageKind, error_page, page, see_other};
+use crate::server::front::{PageKind, error_page, page, see_other, tx_param};
 use crate::server::html::{self, LoginForm};
 use crate::server::params::{Params, read_body};
 use crate::server::random;
@@ -33,15 +33,11 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => params,
-        Err(error) => return error_page(&state, error),
+    let tx = match tx_param(&state, query) {
+        Ok(tx) => tx,
+        Err(page) => return page,
     };
-    let tx = match params.get("tx") {
-        Ok(Some(tx)) => tx,
-        Ok(None) => return error_page(&state, "tx is missing"),
-        Err(error) => return error_page(&state, error),
-    };
+    let tx = tx.as_str();
     let mut store = state.store();
     let Some(client_id) = store.transactions.get(tx).map(|t| t.client_id.clone()) else {
         return error_page(&state, UNKNOWN_TX);
