@@ -55,6 +55,10 @@ pub fn page(state: &AppState, kind: PageKind, status: StatusCode, html: String) 
 
 /// The `tx` query parameter of a login or consent page, or the error page
 /// to show instead (missing, duplicated or unparsable).
+#[expect(
+    clippy::result_large_err,
+    reason = "the page is returned to axum at once; boxing it buys nothing"
+)]
 pub fn tx_param(state: &AppState, query: Option<String>) -> Result<String, Response> {
     let params = Params::parse(query.unwrap_or_default().as_bytes())
         .map_err(|error| error_page(state, error))?;
