@@ -140,6 +140,12 @@ fn uri_part(uri: &str, part: &str) -> Option<String> {
         "upper_scheme" => scheme.to_ascii_uppercase(),
         "upper_authority" => authority.to_ascii_uppercase(),
         "upper_path" => path.to_ascii_uppercase(),
+        // The same port spelt the other way: a written default port dropped,
+        // an implicit one written out, any other port dropped.
+        "other_port_form" => match &port {
+            Some(_) => host,
+            None => format!("{host}:{default_port}"),
+        },
         _ => return None,
     })
 }
@@ -163,5 +169,20 @@ mod tests {
         assert_eq!(uri_part(loopback, "host").unwrap(), "127.0.0.1");
         assert_eq!(uri_part(loopback, "port").unwrap(), "9999");
         assert_eq!(uri_part(loopback, "authority").unwrap(), "127.0.0.1:9999");
+        assert_eq!(uri_part(loopback, "other_port_form").unwrap(), "127.0.0.1");
+        assert_eq!(
+            uri_part(uri, "other_port_form").unwrap(),
+            "client.example:443"
+        );
+    }
+
+    #[test]
+    fn every_uri_part_the_loader_accepts_is_resolved() {
+        for part in crate::suite::URI_PARTS {
+            assert!(
+                uri_part("https://h.example:8443/p?q=1", part).is_some(),
+                "`{part}` is not resolved"
+            );
+        }
     }
 }

@@ -219,6 +219,7 @@ pub const URI_PARTS: &[&str] = &[
     "upper_scheme",
     "upper_authority",
     "upper_path",
+    "other_port_form",
 ];
 
 #[cfg(test)]
