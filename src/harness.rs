@@ -50,9 +50,16 @@ pub async fn profile_target(path: &Path) -> Result<Profile, String> {
     profile.resolve().await.map_err(|e| e.to_string())
 }
 
-/// Loads suites, rendering every problem.
+/// Loads suites, rendering every problem. With no paths: `./suites` when it
+/// exists (a checkout), else the suites compiled into the binary.
 pub fn load_suites(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
-    crate::suite::load(paths).map_err(|diagnostics| {
+    let default = Path::new("suites");
+    let loaded = match paths {
+        [] if !default.is_dir() => crate::suite::load_embedded(),
+        [] => crate::suite::load(&[default.to_path_buf()]),
+        paths => crate::suite::load(paths),
+    };
+    loaded.map_err(|diagnostics| {
         diagnostics
             .iter()
             .map(|d| d.to_string())

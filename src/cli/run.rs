@@ -64,7 +64,7 @@ pub struct CommonArgs {
     /// Switch a flaw on in the embedded reference server (repeatable).
     #[arg(long = "flaw", value_name = "ID", help_heading = "Target")]
     pub flaws: Vec<String>,
-    /// Suite files or directories [default: suites/].
+    /// Suite files or directories [default: ./suites, else the suites built into oauthcheck].
     #[arg(long = "suites", value_name = "PATH", help_heading = "Suites")]
     pub suites: Vec<PathBuf>,
     #[command(flatten)]
@@ -121,12 +121,9 @@ impl Selection {
 }
 
 impl CommonArgs {
+    /// The `--suites` given; empty means the default (see `harness::load_suites`).
     fn suite_paths(&self) -> Vec<PathBuf> {
-        if self.suites.is_empty() {
-            vec![super::default_suites()]
-        } else {
-            self.suites.clone()
-        }
+        self.suites.clone()
     }
 
     fn flaws(&self) -> Result<Vec<Flaw>, CliError> {

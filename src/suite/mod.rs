@@ -68,6 +68,29 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<Diagnostic>> {
         }
     }
 
+    load_texts(files, diagnostics)
+}
+
+/// The suites compiled into the binary (`suites/*.yaml` at build time), for
+/// runs outside a checkout.
+pub fn load_embedded() -> Result<Vec<Suite>, Vec<Diagnostic>> {
+    let files = embedded::EMBEDDED
+        .iter()
+        .map(|(path, text)| (PathBuf::from(path), Ok(text.to_string())))
+        .collect();
+    load_texts(files, Vec::new())
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_suites.rs"));
+}
+
+/// Loads read files (or the reasons they could not be read) as one set:
+/// scenario ids are unique across all of them.
+fn load_texts(
+    files: Vec<(PathBuf, Result<String, Diagnostic>)>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<Vec<Suite>, Vec<Diagnostic>> {
     let mut loaded = Vec::new();
     for (path, text) in &files {
         match text {

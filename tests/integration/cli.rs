@@ -314,3 +314,15 @@ fn reference_profile(name: &str, issuer: &str) -> String {
         config.users[0].password.expose()
     )
 }
+
+#[test]
+fn outside_a_checkout_the_built_in_suites_are_used() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = output(
+        oauthcheck()
+            .current_dir(elsewhere.path())
+            .args(["list", "code.single-use"]),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("code.single-use: test"), "{stdout}");
+}
