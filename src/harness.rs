@@ -41,7 +41,7 @@ pub async fn embedded_target_with(
     let handle = server::spawn(config)
         .await
         .map_err(|e| format!("could not start the reference server: {e}"))?;
-    Ok((target::reference_profile(&handle), handle))
+    Ok((target::reference_profile(&handle)?, handle))
 }
 
 /// Loads a profile file and fills its endpoints by discovery.

@@ -12,7 +12,9 @@ use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
 use crate::suite::{AuthMethod, Capability};
 
 /// The profile for a running reference server.
-pub fn reference_profile(server: &ServerHandle) -> Profile {
+/// Fails (rather than panics) for a configuration the harness cannot act in:
+/// no confidential client, or no user.
+pub fn reference_profile(server: &ServerHandle) -> Result<Profile, String> {
     let config = server.config();
     let issuer = server.issuer.clone();
     let url = |path: &str| server.url(path);
@@ -23,18 +25,16 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
             .filter(move |c| wanted(&c.auth_method))
     };
     let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
-    let main = confidential
-        .next()
-        .map(client)
-        .expect("the reference config has a confidential client");
+    let main = confidential.next().map(client).ok_or_else(|| {
+        "the reference server's configuration has no confidential client to test with".to_string()
+    })?;
     let other = confidential.next().map(client);
     let public = by_method(|m| matches!(m, ServerAuth::None))
         .next()
         .map(client);
-    let user = config
-        .users
-        .first()
-        .expect("the reference config has a user");
+    let user = config.users.first().ok_or_else(|| {
+        "the reference server's configuration has no user to log in as".to_string()
+    })?;
     let capabilities: BTreeSet<Capability> = [
         Capability::Consent,
         Capability::RefreshToken,
@@ -54,7 +54,7 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
     .chain(public.is_some().then_some(Capability::PublicClient))
     .chain((!main.other_redirect_uris.is_empty()).then_some(Capability::MultiRedirect))
     .collect();
-    Profile {
+    Ok(Profile {
         name: "reference".into(),
         issuer: Some(issuer.clone()),
         endpoints: Endpoints {
@@ -87,7 +87,7 @@ pub fn reference_profile(server: &ServerHandle) -> Profile {
         // Its sessions survive concurrent authorizations, and reusing one
         // keeps the mechanism exercised by every run.
         reuse_session: true,
-    }
+    })
 }
 
 fn client(config: &ClientConfig) -> Client {

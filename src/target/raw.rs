@@ -141,8 +141,14 @@ pub enum Env {
 pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, ProfileError> {
     let raw: RawProfile = serde_saphyr::from_str(text)
         .map_err(|e| ProfileError::Invalid(crate::suite::yaml_diagnostic(path, text, &e)))?;
+    // Semantic errors point at the first place the offending value appears.
     let bad = |message: String, hint: Option<String>| {
-        ProfileError::Invalid(at(path, 0, 0, message, hint))
+        let (line, column) = locate(text, &message);
+        ProfileError::Invalid(
+            Diagnostic::new(path, line, column, message)
+                .with_hint_opt(hint)
+                .with_source(text),
+        )
     };
     let env = |value: &str| match expand_env(value) {
         Err(_) if env_mode == Env::Optional => Ok(value.to_string()),
@@ -275,6 +281,21 @@ fn at(
     }
 }
 
+/// Line and column (1-based) of the first backticked value of `message` in
+/// `text`; (0, 0) when it cannot be found.
+fn locate(text: &str, message: &str) -> (usize, usize) {
+    let Some(value) = message.split('`').nth(1).filter(|v| !v.is_empty()) else {
+        return (0, 0);
+    };
+    text.lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            line.find(value)
+                .map(|at| (i + 1, line[..at].chars().count() + 1))
+        })
+        .unwrap_or((0, 0))
+}
+
 /// Parses `10s`, `1m 30s`, `500ms`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim()).map_err(|e| format!("invalid duration `{text}`: {e}"))
@@ -349,6 +370,7 @@ limits: { rate: 20, timeout: 5s }
             panic!("expected an error")
         };
         assert_eq!(d.message, "unknown capability `pcke`");
+        assert_eq!((d.line, d.column), (8, 16), "{d}");
         assert_eq!(d.hint.as_deref(), Some("did you mean `pkce`?"));
     }
 
