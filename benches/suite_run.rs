@@ -22,7 +22,7 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     for round in 1..=rounds {
-        let mut config = harness::embedded_config(&[]);
+        let mut config = harness::embedded_config(&[], &[]);
         config.ttl.code = Duration::from_secs(1);
         let (profile, server) = runtime
             .block_on(harness::embedded_target_with(config))

@@ -12,7 +12,7 @@ use std::time::Duration;
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
 use crate::run::{self, Outcome, RunOptions, TrialReport, TrialSpec};
-use crate::server::{self, Flaw, ServerHandle};
+use crate::server::{self, Flaw, Quirk, ServerHandle};
 use crate::suite::Suite;
 use crate::target::{self, Profile};
 
@@ -21,17 +21,22 @@ use crate::target::{self, Profile};
 pub const EMBEDDED_CODE_TTL: Duration = Duration::from_secs(2);
 
 /// The reference server's configuration for runs: defaults, a short code
-/// lifetime, and `flaws`.
-pub fn embedded_config(flaws: &[Flaw]) -> server::Config {
+/// lifetime, `flaws` and `quirks`.
+pub fn embedded_config(flaws: &[Flaw], quirks: &[Quirk]) -> server::Config {
     let mut config = server::Config::default();
     config.ttl.code = EMBEDDED_CODE_TTL;
     config.flaws = flaws.iter().copied().collect();
+    config.quirks = quirks.iter().copied().collect();
     config
 }
 
-/// Starts the reference server with `flaws` and returns its built-in profile.
-pub async fn embedded_target(flaws: &[Flaw]) -> Result<(Profile, ServerHandle), String> {
-    embedded_target_with(embedded_config(flaws)).await
+/// Starts the reference server with `flaws` and `quirks` and returns its
+/// built-in profile.
+pub async fn embedded_target(
+    flaws: &[Flaw],
+    quirks: &[Quirk],
+) -> Result<(Profile, ServerHandle), String> {
+    embedded_target_with(embedded_config(flaws, quirks)).await
 }
 
 /// Starts the reference server with `config` and returns its built-in profile.
@@ -101,7 +106,7 @@ pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -
     let target = runtime.block_on(async {
         match profile {
             Some(path) => profile_target(path).await.map(|p| (p, None)),
-            None => embedded_target(&[]).await.map(|(p, h)| (p, Some(h))),
+            None => embedded_target(&[], &[]).await.map(|(p, h)| (p, Some(h))),
         }
     });
     let (profile, _server) = match target {

@@ -71,6 +71,17 @@ impl CliError {
     }
 }
 
+/// Reads `--flaw` / `--quirk` ids; an unknown id is a usage error with the
+/// closest id (or the list) and where to see them all.
+fn parse_switches<S: crate::server::Switch>(ids: &[String]) -> Result<Vec<S>, CliError> {
+    ids.iter()
+        .map(|id| {
+            S::from_id(id)
+                .ok_or_else(|| CliError::usage(S::unknown_message(id), Some(S::list_hint())))
+        })
+        .collect()
+}
+
 /// Parses the command line, runs the command, returns the exit code.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

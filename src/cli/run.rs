@@ -14,7 +14,7 @@ use crate::harness;
 use crate::report::console::{Console, Style};
 use crate::report::{self, FORMAT_VERSION, RunReport, TargetInfo, Totals};
 use crate::run::{self, RunOptions};
-use crate::server::{Flaw, ServerHandle};
+use crate::server::{Flaw, Quirk, ServerHandle};
 use crate::target::Profile;
 
 #[derive(Debug, Args)]
@@ -64,6 +64,10 @@ pub struct CommonArgs {
     /// Switch a flaw on in the embedded reference server (repeatable).
     #[arg(long = "flaw", value_name = "ID", help_heading = "Target")]
     pub flaws: Vec<String>,
+    /// Switch a quirk (a legal variation) on in the embedded reference
+    /// server (repeatable; `oauthcheck serve --list-quirks` lists them).
+    #[arg(long = "quirk", value_name = "ID", help_heading = "Target")]
+    pub quirks: Vec<String>,
     /// Suite files or directories [default: ./suites, else the suites built into oauthcheck].
     #[arg(long = "suites", value_name = "PATH", help_heading = "Suites")]
     pub suites: Vec<PathBuf>,
@@ -126,33 +130,20 @@ impl CommonArgs {
         self.suites.clone()
     }
 
-    fn flaws(&self) -> Result<Vec<Flaw>, CliError> {
-        if !self.target.is_empty() && !self.flaws.is_empty() {
+    /// The `--flaw` and `--quirk` switches, which only the embedded
+    /// reference server has.
+    fn switches(&self) -> Result<(Vec<Flaw>, Vec<Quirk>), CliError> {
+        let switched = !self.flaws.is_empty() || !self.quirks.is_empty();
+        if !self.target.is_empty() && switched {
             return Err(CliError::usage(
-                "`--flaw` switches flaws of the embedded reference server, but `--target` was given",
+                "`--flaw` and `--quirk` switch behaviours of the embedded reference server, but `--target` was given",
                 Some("drop `--target` to test the reference server"),
             ));
         }
-        self.flaws
-            .iter()
-            .map(|id| {
-                Flaw::from_id(id).ok_or_else(|| {
-                    let hint =
-                        crate::diag::did_you_mean(id, Flaw::ALL.iter().map(|f| f.id())).map(|s| {
-                            format!(
-                                "did you mean `{s}`? (`oauthcheck serve --list-flaws` lists them)"
-                            )
-                        });
-                    CliError {
-                        message: format!("unknown flaw `{id}`"),
-                        hint: Some(hint.unwrap_or_else(|| {
-                            "`oauthcheck serve --list-flaws` lists them".into()
-                        })),
-                        code: exit::USAGE,
-                    }
-                })
-            })
-            .collect()
+        Ok((
+            super::parse_switches(&self.flaws)?,
+            super::parse_switches(&self.quirks)?,
+        ))
     }
 
     fn style(&self) -> Style {
@@ -219,19 +210,20 @@ fn usage(message: String) -> CliError {
 fn prepare(
     runtime: &tokio::runtime::Runtime,
     args: &CommonArgs,
-    flaws: &[Flaw],
+    (flaws, quirks): (&[Flaw], &[Quirk]),
 ) -> Result<Vec<Prepared>, CliError> {
-    let info = |profile: &Profile, flaws: &[Flaw]| TargetInfo {
+    let info = |profile: &Profile, flaws: &[Flaw], quirks: &[Quirk]| TargetInfo {
         name: profile.name.clone(),
         issuer: profile.issuer.clone(),
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
+        quirks: quirks.iter().map(|q| q.id().to_string()).collect(),
     };
     if args.target.is_empty() {
         let (profile, server) = runtime
-            .block_on(harness::embedded_target(flaws))
+            .block_on(harness::embedded_target(flaws, quirks))
             .map_err(usage)?;
         return Ok(vec![Prepared {
-            info: info(&profile, flaws),
+            info: info(&profile, flaws, quirks),
             profile,
             server: Some(server),
         }]);
@@ -248,7 +240,7 @@ fn prepare(
         .map(|profile| {
             let profile = profile.map_err(usage)?;
             Ok(Prepared {
-                info: info(&profile, &[]),
+                info: info(&profile, &[], &[]),
                 profile,
                 server: None,
             })
@@ -258,7 +250,7 @@ fn prepare(
 
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let style = args.common.style();
-    let flaws = args.common.flaws()?;
+    let (flaws, quirks) = args.common.switches()?;
     let baseline = args
         .expect
         .as_deref()
@@ -271,7 +263,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         code: exit::USAGE,
     })?;
     let runtime = runtime()?;
-    let targets = prepare(&runtime, &args.common, &flaws)?;
+    let targets = prepare(&runtime, &args.common, (&flaws, &quirks))?;
     let libtest = &args.common.selection.libtest();
     if libtest.list {
         for spec in run::plan(&suites, &targets[0].profile) {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, exit};
-use crate::server::{self, Flaw};
+use crate::server::{self, Flaw, Quirk};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -23,6 +23,12 @@ pub struct ServeArgs {
     /// Print every flaw as `ID<TAB>what the server then does wrong`, and exit.
     #[arg(long)]
     list_flaws: bool,
+    /// Vary a behaviour within what the specifications allow (repeatable).
+    #[arg(long = "quirk", value_name = "ID")]
+    quirks: Vec<String>,
+    /// Print every quirk as `ID<TAB>what the server then does`, and exit.
+    #[arg(long)]
+    list_quirks: bool,
 }
 
 pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
@@ -32,6 +38,14 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
         }
         return Ok(exit::OK);
     }
+    if args.list_quirks {
+        for quirk in Quirk::ALL {
+            println!("{}\t{}", quirk.id(), quirk.description());
+        }
+        return Ok(exit::OK);
+    }
+    let flaws: Vec<Flaw> = super::parse_switches(&args.flaws)?;
+    let quirks: Vec<Quirk> = super::parse_switches(&args.quirks)?;
     let mut config = match &args.config {
         Some(path) => server::Config::from_yaml_file(path)
             .map_err(|e| CliError::usage(e.to_string(), None))?,
@@ -40,15 +54,8 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     if args.addr.is_some() {
         config.addr = args.addr;
     }
-    for id in &args.flaws {
-        let flaw = Flaw::from_id(id).ok_or_else(|| {
-            CliError::usage(
-                format!("unknown flaw `{id}`"),
-                Some("`oauthcheck serve --list-flaws` lists them"),
-            )
-        })?;
-        config.flaws.insert(flaw);
-    }
+    config.flaws.extend(flaws);
+    config.quirks.extend(quirks);
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
     runtime

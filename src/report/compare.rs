@@ -298,6 +298,7 @@ mod tests {
                 name: name.into(),
                 issuer: None,
                 flaws: flaws.iter().map(|f| f.to_string()).collect(),
+                quirks: vec![],
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

@@ -70,6 +70,7 @@ mod tests {
                 name: "reference".into(),
                 issuer: Some("http://127.0.0.1:9400".into()),
                 flaws: vec![],
+                quirks: vec![],
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

@@ -52,6 +52,10 @@ pub struct TargetInfo {
     /// Flaws switched on (embedded reference server only).
     #[serde(default)]
     pub flaws: Vec<String>,
+    /// Quirks switched on (embedded reference server only); absent when none,
+    /// so reports of runs without quirks keep their shape.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quirks: Vec<String>,
 }
 
 /// Counts per outcome.

@@ -574,6 +574,7 @@ mod tests {
             name: "my as".into(),
             issuer: issuer.map(str::to_string),
             flaws: vec![],
+            quirks: vec![],
         };
         let path = |issuer| artifact_path(&target(issuer));
         assert_eq!(path(Some("http://127.0.0.1:9400")), "127.0.0.1_9400");

@@ -85,13 +85,20 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
-/// The target's name, with its flaws when any are switched on:
+/// The target's name, with its flaws and quirks when any are switched on:
 /// `reference (flaws: code.single-use, pkce.downgrade)`.
 pub fn target_label(target: &TargetInfo) -> String {
-    if target.flaws.is_empty() {
+    let mut switches = Vec::new();
+    if !target.flaws.is_empty() {
+        switches.push(format!("flaws: {}", target.flaws.join(", ")));
+    }
+    if !target.quirks.is_empty() {
+        switches.push(format!("quirks: {}", target.quirks.join(", ")));
+    }
+    if switches.is_empty() {
         target.name.clone()
     } else {
-        format!("{} (flaws: {})", target.name, target.flaws.join(", "))
+        format!("{} ({})", target.name, switches.join("; "))
     }
 }
 
@@ -133,6 +140,7 @@ mod tests {
             name: "reference".into(),
             issuer: None,
             flaws: vec![],
+            quirks: vec![],
         };
         assert_eq!(target_label(&target), "reference");
         target.flaws = vec!["code.single-use".into(), "pkce.downgrade".into()];

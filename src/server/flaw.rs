@@ -7,42 +7,11 @@
 //! the self-test (one flaw → exactly its scenarios fail) loses its meaning.
 //! This file only names and describes flaws; the endpoints consult them.
 
-use std::fmt;
+crate::server::switch::switches! {
+    /// One deliberate defect of the reference server, named by the
+    /// catalogue requirement it breaks.
+    Flaw, "flaw", "`oauthcheck serve --list-flaws` lists them";
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-macro_rules! flaws {
-    ($( $(#[$doc:meta])* $variant:ident = $id:literal : $description:literal, )*) => {
-        /// One deliberate defect of the reference server, named by the
-        /// catalogue requirement it breaks.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Flaw {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl Flaw {
-            /// Every flaw, in catalogue order.
-            pub const ALL: &[Flaw] = &[$(Flaw::$variant),*];
-
-            /// The catalogue requirement id this flaw breaks (its stable name).
-            pub fn id(self) -> &'static str {
-                match self { $(Flaw::$variant => $id,)* }
-            }
-
-            /// One line saying what the server then does wrong.
-            pub fn description(self) -> &'static str {
-                match self { $(Flaw::$variant => $description,)* }
-            }
-
-            /// The flaw with this id, if any.
-            pub fn from_id(id: &str) -> Option<Flaw> {
-                match id { $($id => Some(Flaw::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-flaws! {
     RedirectExactMatch = "redirect.exact-match":
         "redirect_uri is checked against a global allow-list: a URI registered for any client is accepted for every client",
     RedirectExtraPath = "redirect.extra-path":
@@ -161,42 +130,6 @@ flaws! {
         "the metadata omits `code_challenge_methods_supported` (PKCE itself still works)",
 }
 
-impl fmt::Display for Flaw {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-impl Serialize for Flaw {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.id())
-    }
-}
-
-impl<'de> Deserialize<'de> for Flaw {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Flaw, D::Error> {
-        let id = String::deserialize(deserializer)?;
-        Flaw::from_id(&id).ok_or_else(|| serde::de::Error::custom(unknown_flaw_message(&id)))
-    }
-}
-
-/// The message for an unknown flaw id, with the closest known id as a hint.
-pub fn unknown_flaw_message(id: &str) -> String {
-    let closest = Flaw::ALL
-        .iter()
-        .map(|flaw| (strsim::jaro_winkler(id, flaw.id()), flaw.id()))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((score, best)) if score > 0.8 => {
-            format!("unknown flaw `{id}`; did you mean `{best}`?")
-        }
-        _ => {
-            let known: Vec<&str> = Flaw::ALL.iter().map(|flaw| flaw.id()).collect();
-            format!("unknown flaw `{id}`; known flaws: {}", known.join(", "))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,7 +147,7 @@ mod tests {
 
     #[test]
     fn unknown_id_suggests_the_closest() {
-        let message = unknown_flaw_message("code.single_use");
+        let message = Flaw::unknown_message("code.single_use");
         assert!(
             message.contains("did you mean `code.single-use`"),
             "{message}"

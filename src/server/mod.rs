@@ -36,6 +36,7 @@ mod lifecycle;
 mod oauth_error;
 mod params;
 mod pkce;
+mod quirk;
 mod random;
 mod redirect_match;
 mod router;
@@ -44,6 +45,7 @@ mod scope;
 mod session;
 mod state;
 mod store;
+mod switch;
 mod uri;
 
 #[cfg(test)]
@@ -57,3 +59,5 @@ pub use config::{
 pub use error::ServerError;
 pub use flaw::Flaw;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
+pub use quirk::Quirk;
+pub use switch::Switch;

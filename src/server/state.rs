@@ -10,6 +10,7 @@ use std::time::Instant;
 use crate::server::config::Config;
 use crate::server::flaw::Flaw;
 use crate::server::keys::Keys;
+use crate::server::quirk::Quirk;
 use crate::server::store::Store;
 use crate::server::uri::UriParts;
 
@@ -62,6 +63,15 @@ impl AppState {
     /// Whether a flaw is switched on.
     pub fn has(&self, flaw: Flaw) -> bool {
         self.config.has(flaw)
+    }
+
+    /// Whether a quirk is switched on.
+    #[expect(
+        dead_code,
+        reason = "the endpoints consult it as quirks are implemented"
+    )]
+    pub fn quirk(&self, quirk: Quirk) -> bool {
+        self.config.quirk(quirk)
     }
 
     /// The absolute URL of a path on this server.

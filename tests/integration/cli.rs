@@ -98,7 +98,17 @@ fn an_unknown_flaw_is_a_usage_error_with_a_hint() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("hint: did you mean `code.single-use`?"),
+        stderr.contains("did you mean `code.single-use`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: `oauthcheck serve --list-flaws` lists them"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = output(oauthcheck().args(["serve", "--quirk", "pkce-requred"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown quirk `pkce-requred`; did you mean `pkce-required`?"),
         "{stderr}"
     );
 }

@@ -40,7 +40,9 @@ async fn discover_is_skipped_for_a_profile_without_an_issuer() {
     let text = "suite: meta\nscenarios:\n  - id: code.single-use\n    title: t\n    requirements: [meta.document]\n    steps:\n      - discover: {}\n        check: { status: 200 }\n";
     let suite = oauthcheck::suite::load_str(std::path::Path::new("meta.yaml"), text)
         .expect("the suite loads");
-    let (mut profile, server) = harness::embedded_target(&[]).await.expect("server starts");
+    let (mut profile, server) = harness::embedded_target(&[], &[])
+        .await
+        .expect("server starts");
     let specs = run::plan(std::slice::from_ref(&suite), &profile);
     let with_issuer = run::execute(
         Arc::new(profile.clone()),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use oauthcheck::harness;
 use oauthcheck::run::{self, RunOptions, TrialReport};
-use oauthcheck::server::Flaw;
+use oauthcheck::server::{Flaw, Quirk};
 use oauthcheck::suite::Suite;
 
 /// The repository's `suites/` directory.
@@ -26,7 +26,18 @@ pub async fn run_against_reference(
     flaws: &[Flaw],
     jobs: usize,
 ) -> Vec<TrialReport> {
-    let (profile, server) = harness::embedded_target(flaws)
+    run_against_reference_with(suites, flaws, &[], jobs).await
+}
+
+/// Runs all trials of `suites` against a reference server with `flaws` and
+/// `quirks`.
+pub async fn run_against_reference_with(
+    suites: &[Suite],
+    flaws: &[Flaw],
+    quirks: &[Quirk],
+    jobs: usize,
+) -> Vec<TrialReport> {
+    let (profile, server) = harness::embedded_target(flaws, quirks)
         .await
         .expect("the reference server starts");
     let specs = run::plan(suites, &profile);

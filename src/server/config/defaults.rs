@@ -96,6 +96,7 @@ impl Default for Config {
             access_token_format: AccessTokenFormat::Opaque,
             id_token_alg: IdTokenAlg::RS256,
             flaws: BTreeSet::new(),
+            quirks: BTreeSet::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer};
 use crate::oauth::Secret;
 use crate::server::error::ServerError;
 use crate::server::flaw::Flaw;
+use crate::server::quirk::Quirk;
 
 /// Everything the reference server needs to start.
 #[derive(Clone, Debug, Deserialize)]
@@ -41,6 +42,8 @@ pub struct Config {
     pub id_token_alg: IdTokenAlg,
     /// Deliberate defects switched on (empty: a correct server).
     pub flaws: BTreeSet<Flaw>,
+    /// Legal variations switched on (empty: the default behaviour).
+    pub quirks: BTreeSet<Quirk>,
 }
 
 /// A registered client.
@@ -210,6 +213,11 @@ impl Config {
     /// Whether a flaw is switched on.
     pub fn has(&self, flaw: Flaw) -> bool {
         self.flaws.contains(&flaw)
+    }
+
+    /// Whether a quirk is switched on.
+    pub fn quirk(&self, quirk: Quirk) -> bool {
+        self.quirks.contains(&quirk)
     }
 
     /// This configuration with one more flaw switched on.
