@@ -764,7 +764,7 @@ fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepErr
     for term in &spec.terms {
         total += match term {
             WaitTerm::Fixed(d) => *d,
-            WaitTerm::Timing(name) => profile.timing.get(name).ok_or_else(|| {
+            WaitTerm::Timing(name) => profile.timing.get(*name).ok_or_else(|| {
                 StepError::Other(format!(
                     "the target profile declares no `timing.{name}` (needed by `wait: {}`)",
                     spec.source

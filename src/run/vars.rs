@@ -6,7 +6,10 @@
 
 use std::collections::HashMap;
 
-use crate::suite::{ClientRole, Template, TemplatePart};
+use crate::suite::builtin::{
+    Builtin, ClientField, Endpoint, ScopeField, UriPart, UserField, is_builtin,
+};
+use crate::suite::{Template, TemplatePart};
 use crate::target::Profile;
 
 /// Why a template could not be filled.
@@ -51,63 +54,58 @@ impl Vars {
         if let Some(value) = self.values.get(name) {
             return Ok(value.clone());
         }
-        if let Some(var) = name.strip_prefix("env:") {
-            return std::env::var(var).map_err(|_| VarError::Env(var.to_string()));
-        }
-        if name == "random" {
-            return Ok(crate::run::random_token(32));
-        }
-        if !name.contains('.') && name != "issuer" {
+        if !is_builtin(name) {
             return Err(VarError::Unset(name.to_string()));
         }
-        builtin(name, profile).ok_or_else(|| VarError::NoValue(name.to_string()))
+        // The loader has parsed every built-in already; a name it did not
+        // see (a runtime-built template) is "no value", never a panic.
+        let parsed = Builtin::parse(name).map_err(|_| VarError::NoValue(name.to_string()))?;
+        match parsed {
+            Builtin::Env(var) => std::env::var(&var).map_err(|_| VarError::Env(var)),
+            Builtin::Random => Ok(crate::run::random_token(32)),
+            other => builtin(&other, profile).ok_or_else(|| VarError::NoValue(name.to_string())),
+        }
     }
 }
 
-/// A built-in value from the profile.
-fn builtin(name: &str, profile: &Profile) -> Option<String> {
-    let parts: Vec<&str> = name.split('.').collect();
-    match parts.as_slice() {
-        ["issuer"] => profile.issuer.clone(),
-        ["user", "username"] => Some(profile.username.clone()),
-        ["scope", "default"] => Some(profile.scopes.default.clone()),
-        ["scope", "extra"] => profile.scopes.extra.clone(),
-        ["scope", "forbidden"] => profile.scopes.forbidden.clone(),
-        ["endpoint", which] => {
+/// A built-in value from the profile; every name the loader accepts has an
+/// arm here.
+fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
+    match name {
+        Builtin::Issuer => profile.issuer.clone(),
+        Builtin::Random | Builtin::Env(_) => None,
+        Builtin::User(UserField::Username) => Some(profile.username.clone()),
+        Builtin::Scope(field) => match field {
+            ScopeField::Default => Some(profile.scopes.default.clone()),
+            ScopeField::Extra => profile.scopes.extra.clone(),
+            ScopeField::Forbidden => profile.scopes.forbidden.clone(),
+        },
+        Builtin::Endpoint(endpoint) => {
             let e = &profile.endpoints;
-            match *which {
-                "authorization" => Some(e.authorization.clone()),
-                "token" => Some(e.token.clone()),
-                "revocation" => e.revocation.clone(),
-                "introspection" => e.introspection.clone(),
-                "userinfo" => e.userinfo.clone(),
-                "jwks" => e.jwks.clone(),
-                "resource" => e.resource.clone(),
-                _ => None,
+            match endpoint {
+                Endpoint::Authorization => Some(e.authorization.clone()),
+                Endpoint::Token => Some(e.token.clone()),
+                Endpoint::Revocation => e.revocation.clone(),
+                Endpoint::Introspection => e.introspection.clone(),
+                Endpoint::Userinfo => e.userinfo.clone(),
+                Endpoint::Jwks => e.jwks.clone(),
+                Endpoint::Resource => e.resource.clone(),
             }
         }
-        ["client", role, rest @ ..] => {
-            let role = match *role {
-                "main" => ClientRole::Main,
-                "other" => ClientRole::Other,
-                "public" => ClientRole::Public,
-                _ => return None,
-            };
-            let client = profile.client(role)?;
-            match rest {
-                ["id"] => Some(client.id.clone()),
-                ["redirect_uri"] => Some(client.redirect_uri.clone()),
-                ["redirect_uri", part] => uri_part(&client.redirect_uri, part),
-                ["other_redirect_uri"] => client.other_redirect_uris.first().cloned(),
-                _ => None,
+        Builtin::Client(role, field) => {
+            let client = profile.client(*role)?;
+            match field {
+                ClientField::Id => Some(client.id.clone()),
+                ClientField::RedirectUri => Some(client.redirect_uri.clone()),
+                ClientField::OtherRedirectUri => client.other_redirect_uris.first().cloned(),
             }
         }
-        _ => None,
+        Builtin::RedirectPart(role, part) => uri_part(&profile.client(*role)?.redirect_uri, *part),
     }
 }
 
 /// A piece of a URI as written (never normalised: redirect tests mutate it).
-fn uri_part(uri: &str, part: &str) -> Option<String> {
+fn uri_part(uri: &str, part: UriPart) -> Option<String> {
     let (scheme, rest) = uri.split_once("://")?;
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
@@ -129,58 +127,70 @@ fn uri_part(uri: &str, part: &str) -> Option<String> {
         _ => "",
     };
     Some(match part {
-        "scheme" => scheme.to_string(),
-        "other_scheme" => if scheme == "https" { "http" } else { "https" }.to_string(),
-        "authority" => authority.to_string(),
-        "host" => host,
-        "port" => port.unwrap_or_else(|| default_port.to_string()),
-        "path" => path.to_string(),
-        "query" => query.unwrap_or("").to_string(),
-        "origin" => format!("{scheme}://{authority}"),
-        "upper_scheme" => scheme.to_ascii_uppercase(),
-        "upper_authority" => authority.to_ascii_uppercase(),
-        "upper_path" => path.to_ascii_uppercase(),
+        UriPart::Scheme => scheme.to_string(),
+        UriPart::OtherScheme => if scheme == "https" { "http" } else { "https" }.to_string(),
+        UriPart::Authority => authority.to_string(),
+        UriPart::Host => host,
+        UriPart::Port => port.unwrap_or_else(|| default_port.to_string()),
+        UriPart::Path => path.to_string(),
+        UriPart::Query => query.unwrap_or("").to_string(),
+        UriPart::Origin => format!("{scheme}://{authority}"),
+        UriPart::UpperScheme => scheme.to_ascii_uppercase(),
+        UriPart::UpperAuthority => authority.to_ascii_uppercase(),
+        UriPart::UpperPath => path.to_ascii_uppercase(),
         // The same port spelt the other way: a written default port dropped,
         // an implicit one written out, any other port dropped.
-        "other_port_form" => match &port {
+        UriPart::OtherPortForm => match &port {
             Some(_) => host,
             None => format!("{host}:{default_port}"),
         },
-        _ => return None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::uri_part;
+    use crate::suite::builtin::UriPart;
 
     #[test]
     fn uri_parts_are_taken_as_written() {
         let uri = "https://client.example/cb?x=1";
-        assert_eq!(uri_part(uri, "host").unwrap(), "client.example");
-        assert_eq!(uri_part(uri, "port").unwrap(), "443");
-        assert_eq!(uri_part(uri, "path").unwrap(), "/cb");
-        assert_eq!(uri_part(uri, "query").unwrap(), "x=1");
-        assert_eq!(uri_part(uri, "origin").unwrap(), "https://client.example");
-        assert_eq!(uri_part(uri, "other_scheme").unwrap(), "http");
-        assert_eq!(uri_part(uri, "upper_path").unwrap(), "/CB");
-        assert_eq!(uri_part(uri, "upper_authority").unwrap(), "CLIENT.EXAMPLE");
-        let loopback = "http://127.0.0.1:9999/callback";
-        assert_eq!(uri_part(loopback, "host").unwrap(), "127.0.0.1");
-        assert_eq!(uri_part(loopback, "port").unwrap(), "9999");
-        assert_eq!(uri_part(loopback, "authority").unwrap(), "127.0.0.1:9999");
-        assert_eq!(uri_part(loopback, "other_port_form").unwrap(), "127.0.0.1");
+        assert_eq!(uri_part(uri, UriPart::Host).unwrap(), "client.example");
+        assert_eq!(uri_part(uri, UriPart::Port).unwrap(), "443");
+        assert_eq!(uri_part(uri, UriPart::Path).unwrap(), "/cb");
+        assert_eq!(uri_part(uri, UriPart::Query).unwrap(), "x=1");
         assert_eq!(
-            uri_part(uri, "other_port_form").unwrap(),
+            uri_part(uri, UriPart::Origin).unwrap(),
+            "https://client.example"
+        );
+        assert_eq!(uri_part(uri, UriPart::OtherScheme).unwrap(), "http");
+        assert_eq!(uri_part(uri, UriPart::UpperPath).unwrap(), "/CB");
+        assert_eq!(
+            uri_part(uri, UriPart::UpperAuthority).unwrap(),
+            "CLIENT.EXAMPLE"
+        );
+        let loopback = "http://127.0.0.1:9999/callback";
+        assert_eq!(uri_part(loopback, UriPart::Host).unwrap(), "127.0.0.1");
+        assert_eq!(uri_part(loopback, UriPart::Port).unwrap(), "9999");
+        assert_eq!(
+            uri_part(loopback, UriPart::Authority).unwrap(),
+            "127.0.0.1:9999"
+        );
+        assert_eq!(
+            uri_part(loopback, UriPart::OtherPortForm).unwrap(),
+            "127.0.0.1"
+        );
+        assert_eq!(
+            uri_part(uri, UriPart::OtherPortForm).unwrap(),
             "client.example:443"
         );
     }
 
     #[test]
     fn every_uri_part_the_loader_accepts_is_resolved() {
-        for part in crate::suite::URI_PARTS {
+        for part in UriPart::ALL {
             assert!(
-                uri_part("https://h.example:8443/p?q=1", part).is_some(),
+                uri_part("https://h.example:8443/p?q=1", *part).is_some(),
                 "`{part}` is not resolved"
             );
         }

@@ -9,12 +9,13 @@
 //!   lets each scenario be read on its own;
 //! - `parse` — text → raw records (`raw`), schema errors → diagnostics;
 //! - `validate` — raw records → [`model`], every semantic error reported;
-//! - `template`, `matcher` — `${…}` templates and value matchers.
+//! - `template`, `matcher` — `${…}` templates and value matchers;
+//! - `builtin`, `vocab` — the closed vocabularies (built-in variables,
+//!   capabilities, timing names), each declared once.
 //!
 //! The format is documented for authors in `docs/suite-format.md`.
 
-// INTERFACE — owned by the suite work; may grow.
-
+pub mod builtin;
 mod matcher;
 pub mod model;
 mod parse;
@@ -22,14 +23,15 @@ mod raw;
 mod source;
 mod template;
 mod validate;
+pub(crate) mod vocab;
 
 #[cfg(test)]
 mod tests;
 
-pub use model::*;
-pub use template::{
+pub use builtin::{
     BUILTIN_ROOTS, CLIENT_FIELDS, CLIENT_ROLES, ENDPOINTS, SCOPES, URI_PARTS, USER_FIELDS,
 };
+pub use model::*;
 pub use validate::{METHODS, TIMING_NAMES};
 
 use std::collections::HashMap;

@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::suite::raw::StepKey;
+
 /// A place in a suite file, 1-based, for messages that point at the YAML.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
@@ -93,106 +95,46 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// What a target may or may not offer; a scenario requiring a missing one is skipped.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Capability {
-    SecondClient,
-    PublicClient,
-    MultiRedirect,
-    RedirectWithQuery,
-    LoopbackClient,
-    Consent,
-    RefreshToken,
-    Pkce,
-    Revocation,
-    Introspection,
-    Oidc,
-    Userinfo,
-    Hybrid,
-    ClientCredentials,
-    Resource,
-    ScopedResource,
-    SecondResource,
-    Wait,
-    Dcr,
-    Tls,
-    Logout,
-    RegisteredAuthMethod,
-    Intrusive,
-    /// The target sends RFC 9207 `iss` on authorization responses.
-    IssParameter,
-    /// Derived, never declared: the main client's redirect URI is not a
-    /// loopback one (RFC 8252 §7.3 lets loopback URIs vary their port).
-    NonLoopbackRedirect,
+crate::suite::vocab::vocabulary! {
+    /// What a target may or may not offer; a scenario requiring a missing one is skipped.
+    pub enum Capability {
+        SecondClient = "second_client",
+        PublicClient = "public_client",
+        MultiRedirect = "multi_redirect",
+        RedirectWithQuery = "redirect_with_query",
+        LoopbackClient = "loopback_client",
+        Consent = "consent",
+        RefreshToken = "refresh_token",
+        Pkce = "pkce",
+        Revocation = "revocation",
+        Introspection = "introspection",
+        Oidc = "oidc",
+        Userinfo = "userinfo",
+        Hybrid = "hybrid",
+        ClientCredentials = "client_credentials",
+        Resource = "resource",
+        ScopedResource = "scoped_resource",
+        SecondResource = "second_resource",
+        Wait = "wait",
+        Dcr = "dcr",
+        Tls = "tls",
+        Logout = "logout",
+        RegisteredAuthMethod = "registered_auth_method",
+        Intrusive = "intrusive",
+        /// The target sends RFC 9207 `iss` on authorization responses.
+        IssParameter = "iss_parameter",
+        /// Derived, never declared: the main client's redirect URI is not a
+        /// loopback one (RFC 8252 §7.3 lets loopback URIs vary their port).
+        NonLoopbackRedirect = "non_loopback_redirect",
+    }
 }
 
-impl Capability {
-    /// Every capability, for "did you mean" and `--help` listings.
-    pub const ALL: &'static [Capability] = &[
-        Capability::SecondClient,
-        Capability::PublicClient,
-        Capability::MultiRedirect,
-        Capability::RedirectWithQuery,
-        Capability::LoopbackClient,
-        Capability::Consent,
-        Capability::RefreshToken,
-        Capability::Pkce,
-        Capability::Revocation,
-        Capability::Introspection,
-        Capability::Oidc,
-        Capability::Userinfo,
-        Capability::Hybrid,
-        Capability::ClientCredentials,
-        Capability::Resource,
-        Capability::ScopedResource,
-        Capability::SecondResource,
-        Capability::Wait,
-        Capability::Dcr,
-        Capability::Tls,
-        Capability::Logout,
-        Capability::RegisteredAuthMethod,
-        Capability::Intrusive,
-        Capability::IssParameter,
-        Capability::NonLoopbackRedirect,
-    ];
-
-    /// The snake_case name used in YAML.
-    pub fn name(self) -> &'static str {
-        match self {
-            Capability::SecondClient => "second_client",
-            Capability::PublicClient => "public_client",
-            Capability::MultiRedirect => "multi_redirect",
-            Capability::RedirectWithQuery => "redirect_with_query",
-            Capability::LoopbackClient => "loopback_client",
-            Capability::Consent => "consent",
-            Capability::RefreshToken => "refresh_token",
-            Capability::Pkce => "pkce",
-            Capability::Revocation => "revocation",
-            Capability::Introspection => "introspection",
-            Capability::Oidc => "oidc",
-            Capability::Userinfo => "userinfo",
-            Capability::Hybrid => "hybrid",
-            Capability::ClientCredentials => "client_credentials",
-            Capability::Resource => "resource",
-            Capability::ScopedResource => "scoped_resource",
-            Capability::SecondResource => "second_resource",
-            Capability::Wait => "wait",
-            Capability::Dcr => "dcr",
-            Capability::Tls => "tls",
-            Capability::Logout => "logout",
-            Capability::RegisteredAuthMethod => "registered_auth_method",
-            Capability::Intrusive => "intrusive",
-            Capability::IssParameter => "iss_parameter",
-            Capability::NonLoopbackRedirect => "non_loopback_redirect",
-        }
-    }
-
-    /// Parses the YAML name; `None` for unknown names (the loader suggests one).
-    pub fn from_name(name: &str) -> Option<Capability> {
-        Capability::ALL.iter().copied().find(|c| c.name() == name)
+crate::suite::vocab::vocabulary! {
+    /// A declared lifetime a `wait:` may add (the profile's `timing:` keys).
+    pub enum TimingName {
+        CodeTtl = "code_ttl",
+        AccessTtl = "access_ttl",
+        RefreshIdle = "refresh_idle",
     }
 }
 
@@ -307,32 +249,39 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// The step-kind key this step was written with (`refresh:` builds a
+    /// refresh-token [`TokenStep`]).
+    pub fn key(&self) -> StepKey {
+        match self {
+            StepKind::Authorize(_) => StepKey::Authorize,
+            StepKind::Token(t) if t.grant == Grant::RefreshToken => StepKey::Refresh,
+            StepKind::Token(_) => StepKey::Token,
+            StepKind::Revoke(_) => StepKey::Revoke,
+            StepKind::Introspect(_) => StepKey::Introspect,
+            StepKind::Userinfo(_) => StepKey::Userinfo,
+            StepKind::Resource(_) => StepKey::Resource,
+            StepKind::IdToken(_) => StepKey::IdToken,
+            StepKind::Discover => StepKey::Discover,
+            StepKind::Wait(_) => StepKey::Wait,
+            StepKind::Request(_) => StepKey::Request,
+        }
+    }
+
     /// The YAML key of this kind, for messages.
     pub fn name(&self) -> &'static str {
-        match self {
-            StepKind::Authorize(_) => "authorize",
-            StepKind::Token(t) if t.grant == Grant::RefreshToken => "refresh",
-            StepKind::Token(_) => "token",
-            StepKind::Revoke(_) => "revoke",
-            StepKind::Introspect(_) => "introspect",
-            StepKind::Userinfo(_) => "userinfo",
-            StepKind::Resource(_) => "resource",
-            StepKind::IdToken(_) => "id_token",
-            StepKind::Discover => "discover",
-            StepKind::Wait(_) => "wait",
-            StepKind::Request(_) => "request",
-        }
+        self.key().name()
     }
 }
 
-/// Which of the profile's clients a step acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClientRole {
-    #[default]
-    Main,
-    Other,
-    Public,
+crate::suite::vocab::vocabulary! {
+    /// Which of the profile's clients a step acts as.
+    #[derive(Default)]
+    pub enum ClientRole {
+        #[default]
+        Main = "main",
+        Other = "other",
+        Public = "public",
+    }
 }
 
 /// Front-channel run: build the authorization request, follow the AS's
@@ -464,8 +413,8 @@ pub struct WaitSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WaitTerm {
     Fixed(Duration),
-    /// A name from the profile's `timing:` (`code_ttl`, `access_ttl`, `refresh_idle`).
-    Timing(String),
+    /// A name from the profile's `timing:`.
+    Timing(TimingName),
 }
 
 /// Raw HTTP for what the vocabulary does not cover.

@@ -67,52 +67,100 @@ pub(crate) struct RawVariant {
     pub set: S<Pairs<S<String>>>,
 }
 
-/// One step: exactly one kind key, plus what to do with the result.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawStep {
-    #[serde(default, deserialize_with = "present")]
-    pub authorize: Option<S<Option<RawAuthorize>>>,
-    #[serde(default, deserialize_with = "present")]
-    pub token: Option<S<Option<RawToken>>>,
-    #[serde(default, deserialize_with = "present")]
-    pub refresh: Option<S<RawRefresh>>,
-    #[serde(default, deserialize_with = "present")]
-    pub revoke: Option<S<RawTokenOp>>,
-    #[serde(default, deserialize_with = "present")]
-    pub introspect: Option<S<RawTokenOp>>,
-    #[serde(default, deserialize_with = "present")]
-    pub userinfo: Option<S<Option<RawBearer>>>,
-    #[serde(default, deserialize_with = "present")]
-    pub resource: Option<S<Option<RawBearer>>>,
-    #[serde(default, deserialize_with = "present")]
-    pub id_token: Option<S<RawIdToken>>,
-    #[serde(default, deserialize_with = "present")]
-    pub discover: Option<S<Option<RawEmpty>>>,
-    #[serde(default, deserialize_with = "present")]
-    pub wait: Option<S<String>>,
-    #[serde(default, deserialize_with = "present")]
-    pub request: Option<S<RawRequest>>,
-    pub save: Option<S<Pairs<S<String>>>>,
-    pub expect: Option<S<RawExpect>>,
-    pub check: Option<S<RawExpect>>,
-    pub level: Option<S<Level>>,
+/// Declares the step kinds once: each line `Variant key: Type` gives a
+/// `RawStep` field (`Option<S<Type>>`, present even when null), an entry of
+/// [`STEP_KINDS`], a [`StepKey`] variant and a [`RawKind`] variant. The
+/// validator matches `RawKind` and the model maps `StepKind` to `StepKey`
+/// without a wildcard, so a kind added here does not compile until it is
+/// validated, built and run.
+macro_rules! step_kinds {
+    ( $( $(#[$doc:meta])* $variant:ident $key:ident : $ty:ty, )* ) => {
+        /// One step: exactly one kind key, plus what to do with the result.
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct RawStep {
+            $(
+                #[serde(default, deserialize_with = "present")]
+                pub $key: Option<S<$ty>>,
+            )*
+            pub save: Option<S<Pairs<S<String>>>>,
+            pub expect: Option<S<RawExpect>>,
+            pub check: Option<S<RawExpect>>,
+            pub level: Option<S<Level>>,
+        }
+
+        /// The step kind keys, in the order messages list them.
+        pub(crate) const STEP_KINDS: &[&str] = &[$(stringify!($key)),*];
+
+        /// A step kind key as written in YAML.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum StepKey {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl StepKey {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [StepKey] = &[$(StepKey::$variant),*];
+
+            /// The YAML key.
+            pub fn name(self) -> &'static str {
+                match self { $(StepKey::$variant => stringify!($key),)* }
+            }
+        }
+
+        /// One kind key present in a raw step, with its value.
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) enum RawKind<'a> {
+            $( $variant(&'a S<$ty>), )*
+        }
+
+        impl RawKind<'_> {
+            /// Which key this is.
+            pub fn key(self) -> StepKey {
+                match self { $(RawKind::$variant(_) => StepKey::$variant,)* }
+            }
+
+            /// Where its value starts.
+            pub fn at(self) -> crate::suite::source::At {
+                match self { $(RawKind::$variant(v) => crate::suite::source::At::of(&v.referenced),)* }
+            }
+        }
+
+        impl RawStep {
+            /// The kind keys present, in declaration order (a valid step has one).
+            pub fn kinds(&self) -> Vec<RawKind<'_>> {
+                let mut kinds = Vec::new();
+                $( if let Some(v) = &self.$key { kinds.push(RawKind::$variant(v)); } )*
+                kinds
+            }
+        }
+    };
 }
 
-/// The step kind keys, in the order messages list them.
-pub(crate) const STEP_KINDS: &[&str] = &[
-    "authorize",
-    "token",
-    "refresh",
-    "revoke",
-    "introspect",
-    "userinfo",
-    "resource",
-    "id_token",
-    "discover",
-    "wait",
-    "request",
-];
+step_kinds! {
+    /// Front-channel authorization request.
+    Authorize authorize: Option<RawAuthorize>,
+    /// Token request (code, refresh or client-credentials grant).
+    Token token: Option<RawToken>,
+    /// Refresh-token grant.
+    Refresh refresh: RawRefresh,
+    /// Token revocation (RFC 7009).
+    Revoke revoke: RawTokenOp,
+    /// Token introspection (RFC 7662).
+    Introspect introspect: RawTokenOp,
+    /// UserInfo call with a bearer token.
+    Userinfo userinfo: Option<RawBearer>,
+    /// Protected-resource call with a bearer token.
+    Resource resource: Option<RawBearer>,
+    /// Decode and verify an ID token.
+    IdToken id_token: RawIdToken,
+    /// Fetch the discovery document.
+    Discover discover: Option<RawEmpty>,
+    /// Sleep for a sum of durations and timing names.
+    Wait wait: String,
+    /// Raw HTTP request.
+    Request request: RawRequest,
+}
 
 /// The keys of a step besides its kind.
 pub(crate) const STEP_KEYS: &[&str] = &["save", "expect", "check", "level"];

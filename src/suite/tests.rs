@@ -272,6 +272,15 @@ fn vary_and_authorize_parameters() {
 fn every_step_kind() {
     let suite = load_good();
     let steps = &suite.scenarios[2].steps;
+    // Each declared kind is written, and builds a step that names it back.
+    let all: Vec<&Step> = suite.scenarios.iter().flat_map(|s| &s.steps).collect();
+    for key in StepKey::ALL {
+        assert!(
+            all.iter().any(|s| s.kind.key() == *key),
+            "no `{}` step in the good suite",
+            key.name()
+        );
+    }
     assert!(matches!(steps[0].kind, StepKind::Discover));
     assert!(matches!(steps[1].kind, StepKind::Discover));
 
@@ -344,7 +353,7 @@ fn every_step_kind() {
     assert_eq!(
         w.terms,
         [
-            WaitTerm::Timing("code_ttl".into()),
+            WaitTerm::Timing(TimingName::CodeTtl),
             WaitTerm::Fixed(std::time::Duration::from_secs(2)),
             WaitTerm::Fixed(std::time::Duration::from_millis(500)),
         ]

@@ -22,7 +22,7 @@ use std::time::Duration;
 pub use crate::oauth::Secret;
 
 use crate::agent::LoginConfig;
-use crate::suite::{AuthMethod, Capability, ClientRole};
+use crate::suite::{AuthMethod, Capability, ClientRole, TimingName};
 
 /// A registered client the harness acts as.
 #[derive(Debug, Clone)]
@@ -60,13 +60,29 @@ pub struct Timing {
 }
 
 impl Timing {
-    /// A timing value by its suite name.
-    pub fn get(&self, name: &str) -> Option<Duration> {
+    /// A timing value by its name.
+    pub fn get(&self, name: TimingName) -> Option<Duration> {
+        *self.slot(name)
+    }
+
+    /// Declares a timing value.
+    pub fn set(&mut self, name: TimingName, value: Duration) {
+        *self.slot_mut(name) = Some(value);
+    }
+
+    fn slot(&self, name: TimingName) -> &Option<Duration> {
         match name {
-            "code_ttl" => self.code_ttl,
-            "access_ttl" => self.access_ttl,
-            "refresh_idle" => self.refresh_idle,
-            _ => None,
+            TimingName::CodeTtl => &self.code_ttl,
+            TimingName::AccessTtl => &self.access_ttl,
+            TimingName::RefreshIdle => &self.refresh_idle,
+        }
+    }
+
+    fn slot_mut(&mut self, name: TimingName) -> &mut Option<Duration> {
+        match name {
+            TimingName::CodeTtl => &mut self.code_ttl,
+            TimingName::AccessTtl => &mut self.access_ttl,
+            TimingName::RefreshIdle => &mut self.refresh_idle,
         }
     }
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{Client, Endpoints, Limits, Profile, ProfileError, Scopes, Secret, Timing};
 use crate::agent::LoginConfig;
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::{AuthMethod, Capability};
+use crate::suite::{AuthMethod, Capability, TimingName};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -172,14 +172,12 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
     for (name, value) in &raw.timing {
         let duration =
             parse_duration(value).map_err(|m| bad(format!("timing `{name}`: {m}"), None))?;
-        match name.as_str() {
-            "code_ttl" => timing.code_ttl = Some(duration),
-            "access_ttl" => timing.access_ttl = Some(duration),
-            "refresh_idle" => timing.refresh_idle = Some(duration),
-            other => {
-                let hint = did_you_mean(other, ["code_ttl", "access_ttl", "refresh_idle"])
+        match TimingName::from_name(name) {
+            Some(name) => timing.set(name, duration),
+            None => {
+                let hint = did_you_mean(name, TimingName::NAMES.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"));
-                return Err(bad(format!("unknown timing `{other}`"), hint));
+                return Err(bad(format!("unknown timing `{name}`"), hint));
             }
         }
     }

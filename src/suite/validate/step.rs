@@ -1,0 +1,379 @@
+//! Validation of one step: exactly one kind key, each kind built by its own
+//! phase, then `expect`/`check`, `level` and `save`. The kinds come from the
+//! `step_kinds!` declaration in `raw.rs`; `step_kind` matches them without a
+//! wildcard, so a new kind does not compile until it is built here.
+
+use crate::diag::{one_of, suggest};
+use crate::suite::model::*;
+use crate::suite::raw::{
+    AuthKeys, RawAuthorize, RawBearer, RawConsent, RawKind, RawRefresh, RawRequest, RawStep,
+    RawToken, RawTokenOp, S, STEP_KINDS, SecretKind,
+};
+use crate::suite::source::At;
+
+use super::{Scope, Validator, at};
+
+/// HTTP methods a `request:` step may use.
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+impl Validator<'_> {
+    fn client_auth(&mut self, keys: AuthKeys<'_>, scope: &Scope) -> ClientAuth {
+        let mut choices: Vec<(&str, At, SecretChoice)> = Vec::new();
+        if let Some(s) = keys.secret {
+            let choice = match s.value {
+                SecretKind::Registered => SecretChoice::Registered,
+                SecretKind::Wrong => SecretChoice::Wrong,
+                SecretKind::Empty => SecretChoice::Empty,
+            };
+            choices.push(("secret", at(s), choice));
+        }
+        if let Some(s) = keys.secret_of {
+            choices.push(("secret_of", at(s), SecretChoice::Of(s.value)));
+        }
+        if let Some(s) = keys.secret_value {
+            let t = self.template(s, scope);
+            choices.push(("secret_value", at(s), SecretChoice::Value(t)));
+        }
+        if choices.len() > 1 {
+            let (second, place, _) = &choices[1];
+            self.error(
+                *place,
+                format!("`{second}` conflicts with `{}`", choices[0].0),
+                Some("give at most one of `secret`, `secret_of` and `secret_value`".to_string()),
+            );
+        }
+        ClientAuth {
+            client: keys.client.map(|c| c.value).unwrap_or_default(),
+            method: keys.auth.map(|a| a.value),
+            secret: choices.into_iter().next().map(|c| c.2).unwrap_or_default(),
+            client_id: self.opt_template(keys.client_id, scope),
+        }
+    }
+
+    /// One step; its saved variables join `scope` for the steps after it.
+    pub(super) fn step(&mut self, raw: &S<RawStep>, scope: &mut Scope) -> Option<Step> {
+        let before = self.diagnostics.len();
+        let r = &raw.value;
+        let step_at = at(raw);
+
+        let kinds = r.kinds();
+        let kind = match kinds.as_slice() {
+            [] => {
+                self.error(
+                    step_at,
+                    "step has no kind",
+                    Some(format!(
+                        "a step is one of {}",
+                        one_of(STEP_KINDS.iter().copied())
+                    )),
+                );
+                None
+            }
+            [only] => Some(*only),
+            [first, second, ..] => {
+                self.error(
+                    second.at(),
+                    format!(
+                        "step has two kinds, `{}` and `{}`",
+                        first.key().name(),
+                        second.key().name()
+                    ),
+                    Some("a step does one thing: split it into two steps".to_string()),
+                );
+                Some(*first)
+            }
+        };
+        let kind_key = kind.map(RawKind::key);
+        let kind = kind.map(|k| self.step_kind(k, scope));
+
+        let expect = r
+            .expect
+            .as_ref()
+            .map(|e| self.expect(e, "expect", kind_key, scope));
+        let check = r
+            .check
+            .as_ref()
+            .map(|e| self.expect(e, "check", kind_key, scope));
+        if let (Some(level), None) = (&r.level, &r.check) {
+            self.error(
+                at(level),
+                "`level` without `check`",
+                Some(
+                    "`level` sets the level of this step's `check`; add one or drop `level`"
+                        .to_string(),
+                ),
+            );
+        }
+
+        let mut save = Vec::new();
+        if let Some(pairs) = &r.save {
+            for (name, path) in &pairs.value.0 {
+                self.variable_name(name, "save");
+                if let Some(path) = self.field_path(path) {
+                    save.push((name.value.clone(), FieldPath(path)));
+                }
+            }
+            // Saved values exist only after the step ran. A name whose path
+            // is wrong still counts, so its uses do not pile up errors.
+            for (name, _) in &pairs.value.0 {
+                scope.add(&name.value);
+            }
+        }
+
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        Some(Step {
+            kind: kind?,
+            save,
+            expect,
+            check,
+            level: r.level.as_ref().map(|l| l.value),
+            location: self.location(step_at),
+        })
+    }
+
+    /// Builds one kind, each by its own phase.
+    fn step_kind(&mut self, kind: RawKind<'_>, scope: &Scope) -> StepKind {
+        match kind {
+            RawKind::Authorize(a) => {
+                StepKind::Authorize(self.authorize_step(a.value.as_ref(), scope))
+            }
+            RawKind::Token(t) => StepKind::Token(self.token_step(t.value.as_ref(), scope)),
+            RawKind::Refresh(r) => StepKind::Token(self.refresh_step(&r.value, scope)),
+            RawKind::Revoke(t) => StepKind::Revoke(self.token_op_step(&t.value, scope)),
+            RawKind::Introspect(t) => StepKind::Introspect(self.token_op_step(&t.value, scope)),
+            RawKind::Userinfo(b) => StepKind::Userinfo(self.bearer_step(b.value.as_ref(), scope)),
+            RawKind::Resource(b) => StepKind::Resource(self.bearer_step(b.value.as_ref(), scope)),
+            RawKind::IdToken(i) => StepKind::IdToken(IdTokenStep {
+                token: self.template(&i.value.token, scope),
+            }),
+            RawKind::Discover(_) => StepKind::Discover,
+            RawKind::Wait(w) => StepKind::Wait(self.wait(w)),
+            RawKind::Request(q) => StepKind::Request(self.request_step(&q.value, scope)),
+        }
+    }
+
+    /// `authorize:` (all keys optional).
+    fn authorize_step(&mut self, raw: Option<&RawAuthorize>, scope: &Scope) -> AuthorizeStep {
+        let default = RawAuthorize::default();
+        let a = raw.unwrap_or(&default);
+        AuthorizeStep {
+            client: a.client.as_ref().map(|c| c.value).unwrap_or_default(),
+            params: self.params(a.params.as_ref(), scope),
+            omit: self.names(a.omit.as_ref()),
+            consent: match a.consent.as_ref().map(|c| c.value) {
+                Some(RawConsent::Deny) => ConsentChoice::Deny,
+                _ => ConsentChoice::Approve,
+            },
+            fresh_session: a.fresh_session.as_ref().is_some_and(|f| f.value),
+            password: a.password.as_ref().map(|p| p.value).unwrap_or_default(),
+        }
+    }
+
+    /// `token:`: the grant follows `grant_type`, else the fields given.
+    fn token_step(&mut self, raw: Option<&RawToken>, scope: &Scope) -> TokenStep {
+        let default = RawToken::default();
+        let t = raw.unwrap_or(&default);
+        let mut params = Vec::new();
+        for (field, value) in [
+            ("code", &t.code),
+            ("redirect_uri", &t.redirect_uri),
+            ("code_verifier", &t.code_verifier),
+            ("refresh_token", &t.refresh_token),
+            ("scope", &t.scope),
+        ] {
+            if let Some(value) = value {
+                let template = self.template(value, scope);
+                params.push((field.to_string(), template));
+            }
+        }
+        params.extend(self.params(t.params.as_ref(), scope));
+        let grant = match &t.grant_type {
+            Some(g) => {
+                let template = self.template(g, scope);
+                let literal = !template
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p, TemplatePart::Var(_)));
+                match g.value.as_str() {
+                    "authorization_code" if literal => Grant::AuthorizationCode,
+                    "refresh_token" if literal => Grant::RefreshToken,
+                    "client_credentials" if literal => Grant::ClientCredentials,
+                    _ => Grant::Other(template),
+                }
+            }
+            None if t.code.is_some() => Grant::AuthorizationCode,
+            None if t.refresh_token.is_some() => Grant::RefreshToken,
+            None => Grant::ClientCredentials,
+        };
+        TokenStep {
+            grant,
+            auth: self.client_auth(t.auth_keys(), scope),
+            params,
+            omit: self.names(t.omit.as_ref()),
+        }
+    }
+
+    /// `refresh:`: a refresh-token grant.
+    fn refresh_step(&mut self, t: &RawRefresh, scope: &Scope) -> TokenStep {
+        let mut params = vec![("refresh_token".to_string(), self.template(&t.token, scope))];
+        if let Some(scope_value) = &t.scope {
+            params.push(("scope".to_string(), self.template(scope_value, scope)));
+        }
+        params.extend(self.params(t.params.as_ref(), scope));
+        TokenStep {
+            grant: Grant::RefreshToken,
+            auth: self.client_auth(t.auth_keys(), scope),
+            params,
+            omit: self.names(t.omit.as_ref()),
+        }
+    }
+
+    /// `revoke:` and `introspect:`.
+    fn token_op_step(&mut self, t: &RawTokenOp, scope: &Scope) -> TokenOpStep {
+        TokenOpStep {
+            token: self.template(&t.token, scope),
+            hint: self.opt_template(t.hint.as_ref(), scope),
+            auth: self.client_auth(t.auth_keys(), scope),
+        }
+    }
+
+    /// `userinfo:` and `resource:`.
+    fn bearer_step(&mut self, raw: Option<&RawBearer>, scope: &Scope) -> BearerStep {
+        let default = RawBearer::default();
+        let b = raw.unwrap_or(&default);
+        BearerStep {
+            token: self.opt_template(b.token.as_ref(), scope),
+            url: self.opt_template(b.url.as_ref(), scope),
+        }
+    }
+
+    /// `request:`: raw HTTP.
+    fn request_step(&mut self, q: &RawRequest, scope: &Scope) -> RequestStep {
+        let method = q.method.value.clone();
+        if !METHODS.contains(&method.as_str()) {
+            let hint = METHODS
+                .iter()
+                .find(|m| m.eq_ignore_ascii_case(&method))
+                .map(|m| format!("write it in capitals: `{m}`"))
+                .or_else(|| suggest(&method, METHODS.iter().copied()))
+                .unwrap_or_else(|| format!("methods are {}", one_of(METHODS.iter().copied())));
+            self.error(
+                at(&q.method),
+                format!("unknown HTTP method `{method}`"),
+                Some(hint),
+            );
+        }
+        let mut headers = Vec::new();
+        if let Some(pairs) = &q.headers {
+            for (header, value) in &pairs.value.0 {
+                self.header_name(header);
+                let t = self.template(value, scope);
+                headers.push((header.value.clone(), t));
+            }
+        }
+        if let (Some(_), Some(body)) = (&q.form, &q.body) {
+            self.error(
+                at(body),
+                "`body` and `form` exclude each other",
+                Some("`form` builds an urlencoded body; give one or the other".to_string()),
+            );
+        }
+        RequestStep {
+            method,
+            url: self.template(&q.url, scope),
+            headers,
+            form: self.params(q.form.as_ref(), scope),
+            body: self.opt_template(q.body.as_ref(), scope),
+            auth: q
+                .auth
+                .as_ref()
+                .map(|a| self.client_auth(a.value.auth_keys(), scope)),
+        }
+    }
+
+    pub(super) fn header_name(&mut self, name: &S<String>) {
+        let valid = !name.value.is_empty()
+            && name
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid {
+            self.error(
+                at(name),
+                format!("invalid header name `{}`", name.value),
+                None,
+            );
+        }
+    }
+
+    /// `code_ttl + 2s`: durations and timing names.
+    fn wait(&mut self, raw: &S<String>) -> WaitSpec {
+        let text = &raw.value;
+        let mut terms = Vec::new();
+        let mut index = 0;
+        for term in text.split('+') {
+            let start = index + (term.len() - term.trim_start().len());
+            index += term.len() + 1;
+            let term = term.trim();
+            let place = at(raw).inside(self.text, text, start);
+            if term.is_empty() {
+                self.error(
+                    place,
+                    format!("empty term in `wait: {text}`"),
+                    Some("write a sum such as `code_ttl + 2s`".to_string()),
+                );
+            } else if term.starts_with(|c: char| c.is_ascii_digit()) {
+                match humantime::parse_duration(term) {
+                    Ok(d) => terms.push(WaitTerm::Fixed(d)),
+                    Err(e) => self.error(
+                        place,
+                        format!("invalid duration `{term}`: {e}"),
+                        Some("write durations like `500ms`, `2s` or `1m`".to_string()),
+                    ),
+                }
+            } else if let Some(name) = TimingName::from_name(term) {
+                terms.push(WaitTerm::Timing(name));
+            } else {
+                let names = TimingName::NAMES.iter().copied();
+                let hint = suggest(term, names.clone()).unwrap_or_else(|| {
+                    format!(
+                        "a wait adds durations (`2s`) and timing names: {}",
+                        one_of(names)
+                    )
+                });
+                self.error(place, format!("unknown timing `{term}`"), Some(hint));
+            }
+        }
+        WaitSpec {
+            terms,
+            source: text.clone(),
+        }
+    }
+
+    /// A dotted field path: non-empty segments without spaces.
+    pub(super) fn field_path(&mut self, path: &S<String>) -> Option<Vec<String>> {
+        let p = &path.value;
+        let problem = if p.is_empty() {
+            Some("empty field path")
+        } else if p.split('.').any(str::is_empty) {
+            Some("empty segment")
+        } else if p.chars().any(char::is_whitespace) {
+            Some("spaces are not allowed")
+        } else if p.contains("${") {
+            Some("a field path is not a template")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.error(
+                at(path),
+                format!("invalid field path `{p}`: {problem}"),
+                Some("write a dotted path such as `json.access_token`, `params.code` or `headers.cache-control`".to_string()),
+            );
+            return None;
+        }
+        Some(p.split('.').map(str::to_string).collect())
+    }
+}
