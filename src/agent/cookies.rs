@@ -54,6 +54,16 @@ impl SessionJar {
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 
+    /// Every unexpired cookie as `(name, value)`, for noticing when a
+    /// server replaces or drops the cookies of a session.
+    pub(crate) fn pairs(&self) -> Vec<(String, String)> {
+        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
+        store
+            .iter_unexpired()
+            .map(|c| (c.name().to_string(), c.value().to_string()))
+            .collect()
+    }
+
     /// Names of the cookies that would be sent to `url` (for tests and
     /// diagnostics; values stay inside).
     #[cfg_attr(not(test), expect(dead_code, reason = "used by tests"))]

@@ -15,7 +15,9 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::cookies::SessionJar;
-use super::{Agent, AgentConfig, AgentError, Body, Exchange, Request, Response};
+use super::{
+    Agent, AgentConfig, AgentError, Body, Exchange, Request, Response, Signal, TrialContext,
+};
 use crate::redact::{Redactor, is_sensitive_name};
 
 /// How much of a response body the transcript keeps.
@@ -29,6 +31,22 @@ const MIN_LEARNED: usize = 8;
 /// Sent when the caller gives no `User-Agent`.
 const USER_AGENT: &str = concat!("oauthcheck/", env!("CARGO_PKG_VERSION"));
 
+/// Whether a result says the server is overloaded: a timeout, a refused
+/// connection, a 429 or a 5xx.
+fn overloaded(result: &Result<Response, AgentError>) -> bool {
+    match result {
+        Ok(response) => response.status == 429 || response.status >= 500,
+        Err(AgentError::Timeout { .. } | AgentError::Connect { .. }) => true,
+        Err(_) => false,
+    }
+}
+
+/// What latencies are compared by: the method and the path (no query).
+fn pace_key(request: &Request) -> String {
+    let path = request.url.split(['?', '#']).next().unwrap_or("");
+    format!("{} {path}", request.method.to_ascii_uppercase())
+}
+
 /// A body to send: its content type and text.
 type TypedBody = (String, String);
 
@@ -38,6 +56,11 @@ pub(super) struct Shared {
     pub(super) config: AgentConfig,
     pub(super) redactor: Arc<Redactor>,
     pub(super) transcript: Arc<Mutex<Vec<Exchange>>>,
+    /// The trial this agent works for (queue place, hooks).
+    pub(super) trial: TrialContext,
+    /// The cookies of the shared session the trial started from (empty when
+    /// it started without one): a change to one of them is reported.
+    pub(super) origin: Vec<(String, String)>,
 }
 
 impl Agent {
@@ -59,8 +82,11 @@ impl Agent {
                 config,
                 redactor,
                 transcript: Arc::default(),
+                trial: TrialContext::default(),
+                origin: Vec::new(),
             }),
             jar: Arc::new(SessionJar::new()),
+            watch: false,
         })
     }
 
@@ -69,6 +95,7 @@ impl Agent {
         Ok(Agent {
             shared: self.shared.clone(),
             jar: Arc::new(SessionJar::new()),
+            watch: false,
         })
     }
 
@@ -79,6 +106,7 @@ impl Agent {
         Agent {
             shared: self.shared.clone(),
             jar: Arc::new(self.jar.snapshot()),
+            watch: self.watch,
         }
     }
 
@@ -87,10 +115,27 @@ impl Agent {
     /// an empty transcript. With `keep_cookies`, it starts from a copy of this
     /// agent's cookies (log in once, reuse the session).
     pub fn new_trial(&self, redactor: Arc<Redactor>, keep_cookies: bool) -> Agent {
+        self.for_trial(redactor, keep_cookies, TrialContext::default())
+    }
+
+    /// [`Agent::new_trial`] for a trial with its own queue place and hooks.
+    /// With `keep_cookies`, a later change to one of the copied cookies is
+    /// reported through the hooks (the server rotated the shared session).
+    pub fn for_trial(
+        &self,
+        redactor: Arc<Redactor>,
+        keep_cookies: bool,
+        trial: TrialContext,
+    ) -> Agent {
         let jar = if keep_cookies {
             self.jar.snapshot()
         } else {
             SessionJar::new()
+        };
+        let origin = if keep_cookies {
+            jar.pairs()
+        } else {
+            Vec::new()
         };
         Agent {
             shared: Arc::new(Shared {
@@ -98,9 +143,39 @@ impl Agent {
                 config: self.shared.config.clone(),
                 redactor,
                 transcript: Arc::default(),
+                trial,
+                origin,
             }),
             jar: Arc::new(jar),
+            watch: keep_cookies,
         }
+    }
+
+    /// Sleeps out a `wait:` step: through the runner when it gave hooks (a
+    /// sleeping trial holds no place), else on the timer.
+    pub async fn sleep(&self, duration: Duration) {
+        match &self.shared.trial.hooks {
+            Some(hooks) => hooks.sleep(duration).await,
+            None => tokio::time::sleep(duration).await,
+        }
+    }
+
+    /// Tells the runner that the trial finished a step of this kind.
+    pub fn step_done(&self, kind: &str) {
+        if let Some(hooks) = &self.shared.trial.hooks {
+            hooks.step_done(kind);
+        }
+    }
+
+    /// Whether a cookie of the session this agent started from has changed.
+    fn origin_changed(&self) -> bool {
+        if !self.watch || self.shared.origin.is_empty() {
+            return false;
+        }
+        let now = self.jar.pairs();
+        self.shared.origin.iter().any(|(name, value)| {
+            !now.iter().any(|(n, v)| n == name && v == value)
+        })
     }
 
     /// The limits this agent works with.
@@ -154,10 +229,33 @@ impl Agent {
     }
 
     /// Sends one request; no redirect is followed. Recorded in the transcript.
+    ///
+    /// An idempotent request (RFC 9110 §9.2.2: GET, HEAD, OPTIONS) that
+    /// times out or gets a 429 or 5xx is sent once more after the pacer has
+    /// backed off; both exchanges are recorded, the second marked `retry`.
+    /// Other requests are never repeated: a replayed code redemption or
+    /// refresh could change what is judged.
     pub async fn send(&self, request: Request) -> Result<Response, AgentError> {
-        if let Some(rate) = &self.shared.config.rate {
-            rate.acquire().await;
+        let first = self.send_once(&request, false).await;
+        let idempotent = ["GET", "HEAD", "OPTIONS"]
+            .iter()
+            .any(|m| request.method.eq_ignore_ascii_case(m));
+        let pace = self.shared.config.pace.as_ref();
+        if idempotent && let Some(pace) = pace && overloaded(&first) {
+            pace.count_retry();
+            if let Some(hooks) = &self.shared.trial.hooks {
+                hooks.retried(&self.shared.redactor.url(&request.url));
+            }
+            return self.send_once(&request, true).await;
         }
+        first
+    }
+
+    async fn send_once(&self, request: &Request, retry: bool) -> Result<Response, AgentError> {
+        let permit = match &self.shared.config.pace {
+            Some(pace) => Some(pace.acquire(self.shared.trial.turn).await),
+            None => None,
+        };
         let started = Instant::now();
         let redactor = &self.shared.redactor;
         let mut record = Exchange {
@@ -171,9 +269,21 @@ impl Agent {
             truncated: false,
             elapsed_ms: 0,
             error: None,
+            retry,
         };
-        let result = self.exchange(&request, &mut record, started).await;
-        record.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let result = self.exchange(request, &mut record, started).await;
+        let elapsed = started.elapsed();
+        record.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        if let Some(permit) = permit {
+            let signal = if overloaded(&result) {
+                Signal::Overloaded
+            } else if result.is_ok() {
+                Signal::Answered(elapsed)
+            } else {
+                Signal::Other
+            };
+            permit.finish(&pace_key(request), signal);
+        }
         if let Err(e) = &result {
             record.error = Some(redactor.message(&e.to_string()));
         }
@@ -279,6 +389,11 @@ impl Agent {
                 .iter()
                 .filter_map(|v| v.to_str().ok());
             self.jar.store(set_cookies, &url);
+            if self.origin_changed()
+                && let Some(hooks) = &self.shared.trial.hooks
+            {
+                hooks.session_changed();
+            }
         }
         record.status = Some(status);
         record.response_headers = redactor.headers(&response_headers);

@@ -10,18 +10,19 @@
 //! This file holds the public types and re-exports only. The work lives in
 //! `http` (sending, caps, cookies, recording), `browse` (the front-channel
 //! walk), `forms` (what an HTML page offers), `command` (the external login
-//! command), `cookies` (the session jar) and `rate` (request pacing).
+//! command), `cookies` (the session jar) and `pace` (adaptive concurrency,
+//! rate and priority per target).
 
 mod browse;
 mod command;
 mod cookies;
 mod forms;
 mod http;
-mod rate;
+mod pace;
 #[cfg(test)]
 mod testutil;
 
-pub use rate::RateLimiter;
+pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
 
 // INTERFACE — owned by the agent work; signatures may grow, not shrink.
 
@@ -40,8 +41,9 @@ pub struct AgentConfig {
     pub max_body: usize,
     /// Longest redirect/navigation chain `browse` follows.
     pub max_hops: usize,
-    /// Shared per-target request pacing; `None` = unlimited.
-    pub rate: Option<Arc<RateLimiter>>,
+    /// Shared per-target pacing (adaptive concurrency, rate, priority);
+    /// `None` = unlimited.
+    pub pace: Option<Arc<Pace>>,
 }
 
 impl Default for AgentConfig {
@@ -50,7 +52,7 @@ impl Default for AgentConfig {
             timeout: Duration::from_secs(10),
             max_body: 1 << 20,
             max_hops: 20,
-            rate: None,
+            pace: None,
         }
     }
 }
@@ -166,6 +168,52 @@ pub struct Exchange {
     /// What went wrong: no response came (timeout, connection refused, bad
     /// URL), or its body broke off.
     pub error: Option<String>,
+    /// This exchange repeats the one before it, which timed out or got a
+    /// 5xx while the target was overloaded (only idempotent requests are
+    /// repeated: RFC 9110 §9.2.2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retry: bool,
+}
+
+/// What the runner wants to hear from a trial's agent, and how a trial
+/// sleeps (so that a sleeping trial can give its place to another).
+pub trait TrialHooks: Send + Sync {
+    /// Sleeps out a `wait:` step.
+    fn sleep(
+        &self,
+        duration: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>;
+    /// A request is being sent again after a timeout or 5xx.
+    fn retried(&self, url: &str);
+    /// A cookie of the session the trial started from changed or went away:
+    /// the server rotates or invalidates shared sessions.
+    fn session_changed(&self);
+    /// The trial finished a step of this kind.
+    fn step_done(&self, _kind: &str) {}
+}
+
+/// Who a trial's agent works for: its place in the queue and its hooks.
+#[derive(Clone)]
+pub struct TrialContext {
+    pub turn: Turn,
+    pub hooks: Option<Arc<dyn TrialHooks>>,
+}
+
+impl std::fmt::Debug for TrialContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrialContext")
+            .field("turn", &self.turn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TrialContext {
+    fn default() -> Self {
+        TrialContext {
+            turn: Turn::DEFAULT,
+            hooks: None,
+        }
+    }
 }
 
 /// Why a request or a browse could not complete. Becomes a trial `error`.
@@ -320,4 +368,6 @@ pub struct BrowseResult {
 pub struct Agent {
     shared: Arc<Shared>,
     jar: Arc<SessionJar>,
+    /// This jar started as a copy of the shared session: watch its cookies.
+    watch: bool,
 }

@@ -78,7 +78,7 @@ pub(crate) fn config(timeout_ms: u64) -> AgentConfig {
         timeout: Duration::from_millis(timeout_ms),
         max_body: 64 * 1024,
         max_hops: 12,
-        rate: None,
+        pace: None,
     }
 }
 

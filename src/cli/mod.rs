@@ -5,6 +5,7 @@
 mod compare;
 pub mod exit;
 mod init;
+mod progress;
 mod report;
 mod run;
 mod serve;

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::progress::{Live, TargetProgress};
 use super::{CliError, exit};
 use crate::baseline::Baseline;
 use crate::harness;
@@ -21,7 +22,9 @@ use crate::target::Profile;
 pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Trials in flight at once (they mostly wait on the network).
+    /// Ceiling on trials and requests in flight per target. The run starts
+    /// at a few and adapts to how the target copes: it grows while latency
+    /// stays flat and backs off on timeouts, 429, 5xx and rising latency.
     #[arg(
         long,
         default_value_t = 32,
@@ -29,7 +32,11 @@ pub struct RunArgs {
         help_heading = "Execution"
     )]
     pub jobs: usize,
-    /// Log in afresh in every trial instead of copying one logged-in session.
+    /// Log in afresh in every trial. By default trials start from a copy of
+    /// one logged-in session per target when the profile allows it
+    /// (`login.reuse_session`, default true) and a second authorization
+    /// shows the session survives unchanged; when the server rotates or
+    /// drops it, trials log in themselves (the report says which).
     #[arg(long, help_heading = "Execution")]
     pub fresh_login: bool,
     /// Where the reports are written (one directory per target when there are several).
@@ -273,51 +280,75 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         }
         return Ok(exit::OK);
     }
-    // Every target's trials start now, on one runtime: the targets run concurrently.
-    let options = RunOptions {
-        reuse_login: !args.fresh_login,
-        ..RunOptions::with_jobs(args.jobs)
-    };
+    // Every target's trials start now, on one runtime: the targets run
+    // concurrently. The runner's events drive the console as trials finish.
+    let (events, mut receiver) = run::Events::channel();
     let mut runs = Vec::new();
-    for target in &targets {
+    let mut progress = Vec::new();
+    for (index, target) in targets.iter().enumerate() {
+        let options = RunOptions {
+            reuse_login: !args.fresh_login,
+            events: events.clone(),
+            target: index,
+            ..RunOptions::with_jobs(args.jobs)
+        };
         let specs = run::plan(&suites, &target.profile);
         let (chosen, filtered_out) = harness::selected(&specs, libtest);
         let total = chosen.len();
-        let started = run::start(
+        let launched = run::launch(
             runtime.handle(),
             Arc::new(target.profile.clone()),
             chosen,
             &options,
         );
-        runs.push((started, filtered_out, total));
+        let names: Vec<String> = launched.trials.iter().map(|s| s.spec.name.clone()).collect();
+        progress.push(TargetProgress::new(names));
+        runs.push((launched.execution, filtered_out, total));
     }
+    drop(events);
+    let terminal = std::io::stderr().is_terminal();
+    let mut live = Live::new(
+        progress,
+        terminal && style == Style::Pretty,
+        !terminal && style != Style::Json,
+    );
     let mut records = Vec::new();
     let mut code = exit::OK;
-    let mut finished_before = 0;
     // One clock for all: the targets run concurrently, so each target's
     // duration is the time until its last trial was seen to finish.
     let clock = Instant::now();
-    for (target, (started, filtered_out, total)) in targets.iter().zip(runs) {
+    for (index, (target, (execution, filtered_out, total))) in targets.iter().zip(runs).enumerate() {
         let started_at =
             humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        let names: Vec<&str> = started.iter().map(|s| s.spec.name.as_str()).collect();
+        let names: Vec<&str> = live.targets[index].names.iter().map(String::as_str).collect();
         let mut console = Console::new(std::io::stdout().lock(), style, &names);
         let label = match &target.profile.issuer {
             Some(issuer) => format!("{} ({issuer})", target.profile.name),
             None => target.profile.name.clone(),
         };
         console.begin(total, &label).map_err(io)?;
-        let mut reports = Vec::new();
-        for trial in started {
-            let report = await_with_progress(&runtime, trial, &options, finished_before, total)?;
-            console.trial(&report).map_err(io)?;
-            reports.push(report);
+        runtime
+            .block_on(live.follow(index, &mut receiver, &mut console))
+            .map_err(io)?;
+        let reports = std::mem::replace(&mut live.targets[index], TargetProgress::new(Vec::new()))
+            .into_reports();
+        if reports.len() != total {
+            return Err(CliError {
+                message: format!(
+                    "{} of {total} trials against `{}` were dropped before they finished",
+                    total - reports.len(),
+                    target.profile.name
+                ),
+                hint: None,
+                code: exit::ERRORED,
+            });
         }
-        finished_before += total;
         let seconds = clock.elapsed().as_secs_f64();
+        let execution = execution.snapshot();
         console
             .finish(&reports, seconds, filtered_out)
             .map_err(io)?;
+        console.execution(&execution).map_err(io)?;
         drop(console);
         let target_code = match &baseline {
             Some(baseline) => judged_code(baseline, &reports),
@@ -331,6 +362,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             started_at,
             duration_ms: (seconds * 1000.0) as u64,
             trials: reports,
+            execution: Some(execution),
         });
     }
     if let Some(path) = &args.write_expect {
@@ -382,42 +414,6 @@ fn worst(a: u8, b: u8) -> u8 {
         _ => 1,
     };
     if rank(b) > rank(a) { b } else { a }
-}
-
-/// Waits for one trial; on a terminal, shows progress while it takes long.
-fn await_with_progress(
-    runtime: &tokio::runtime::Runtime,
-    trial: run::Started,
-    options: &RunOptions,
-    finished_before: usize,
-    total: usize,
-) -> Result<crate::run::TrialReport, CliError> {
-    let show = std::io::stderr().is_terminal();
-    let name = trial.spec.name.clone();
-    let mut receiver = trial.report;
-    let mut shown = false;
-    let report = runtime.block_on(async {
-        loop {
-            match tokio::time::timeout(std::time::Duration::from_secs(1), &mut receiver).await {
-                Ok(result) => break result,
-                Err(_) if show => {
-                    let done = options.finished.load(std::sync::atomic::Ordering::Relaxed)
-                        - finished_before;
-                    eprint!("\r\x1b[K{done}/{total} trials finished; waiting for {name}…");
-                    shown = true;
-                }
-                Err(_) => {}
-            }
-        }
-    });
-    if shown {
-        eprint!("\r\x1b[K");
-    }
-    report.map_err(|_| CliError {
-        message: format!("trial `{name}` was dropped before it finished"),
-        hint: None,
-        code: exit::ERRORED,
-    })
 }
 
 fn io(e: std::io::Error) -> CliError {

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::Totals;
-use crate::run::{Outcome, TrialReport};
+use crate::run::{Execution, Outcome, SessionMode, TrialReport};
 
 /// How much to print per trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,44 @@ impl<W: Write> Console<W> {
             ),
             _ => writeln!(self.out, "\nrunning {count} trials against {target}"),
         }
+    }
+
+    /// A trial started (only libtest's JSON lines say so).
+    pub fn started(&mut self, name: &str) -> io::Result<()> {
+        match self.style {
+            Style::Json => {
+                let line = serde_json::json!({ "type": "test", "event": "started", "name": name });
+                writeln!(self.out, "{line}")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// How the run was executed: the concurrency it settled at, retries and
+    /// the session mode (not in JSON lines, whose suite event ends them).
+    pub fn execution(&mut self, execution: &Execution) -> io::Result<()> {
+        if self.style == Style::Json {
+            return Ok(());
+        }
+        let session = match execution.session {
+            SessionMode::Shared => "one shared login",
+            SessionMode::Fresh => "a login per trial",
+            SessionMode::SharedThenFresh => "a shared login, then a login per trial",
+        };
+        let pace = &execution.pace;
+        write!(
+            self.out,
+            "execution: concurrency {} (peak {}, ceiling {}), {} backoffs, {} retries; {session}",
+            pace.final_concurrency, pace.peak_concurrency, execution.jobs, pace.backoffs, pace.retries
+        )?;
+        if !execution.reruns.is_empty() {
+            write!(self.out, "; rerun with own login: {}", execution.reruns.join(", "))?;
+        }
+        writeln!(self.out)?;
+        if let Some(note) = &execution.session_note {
+            writeln!(self.out, "  ({note})")?;
+        }
+        Ok(())
     }
 
     /// One finished trial.

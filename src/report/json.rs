@@ -75,6 +75,7 @@ mod tests {
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,
             trials: vec![],
+            execution: None,
         }
     }
 

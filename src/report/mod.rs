@@ -42,6 +42,10 @@ pub struct RunReport {
     pub started_at: String,
     pub duration_ms: u64,
     pub trials: Vec<TrialReport>,
+    /// How the run was executed (concurrency, retries, session mode);
+    /// absent in reports from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<crate::run::Execution>,
 }
 
 /// Which server was tested.

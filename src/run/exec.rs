@@ -104,6 +104,7 @@ pub async fn run_trial(
                 );
             }
         };
+        trial.agent.step_done(step.kind.name());
         if let Some(expect) = &step.expect {
             match checks::evaluate(expect, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
@@ -159,6 +160,16 @@ pub async fn run_trial(
 /// never redeemed), so that trials can start from a copy of its session
 /// instead of each paying for a login. `None` when that did not work.
 pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
+    match authorize_default(profile, agent).await {
+        Some((true, true, agent)) => Some(agent),
+        _ => None,
+    }
+}
+
+/// One default authorization request (its code is never redeemed): whether
+/// it reached the client and whether a password was submitted on the way.
+/// Run again in a logged-in session, it shows whether the session holds.
+pub async fn authorize_default(profile: &Profile, agent: Agent) -> Option<(bool, bool, Agent)> {
     for secret in profile.secrets() {
         agent.redactor().add(&secret);
     }
@@ -169,7 +180,7 @@ pub async fn log_in(profile: &Profile, agent: Agent) -> Option<Agent> {
         .ok()?;
     let reached_client = view.get("redirected") == Some(&Value::Bool(true));
     let logged_in = view.get("logged_in") == Some(&Value::Bool(true));
-    (reached_client && logged_in).then_some(trial.agent)
+    Some((reached_client, logged_in, trial.agent))
 }
 
 fn error(message: String, location: &str) -> Verdict {
@@ -255,7 +266,8 @@ impl<'a> Trial<'a> {
                 self.send(get(url)).await
             }
             StepKind::Wait(spec) => {
-                tokio::time::sleep(wait_duration(spec, self.profile)?).await;
+                // Through the agent: a sleeping trial gives its place back.
+                self.agent.sleep(wait_duration(spec, self.profile)?).await;
                 Ok(json!({}))
             }
             StepKind::Request(r) => self.request(r).await,

@@ -1,24 +1,28 @@
 //! The runner: turns suites into trials, runs them all as tasks on one tokio
-//! runtime (a concurrency cap and a per-target rate limit keep it polite), and
+//! runtime (an adaptive concurrency limit under the `jobs` ceiling and a
+//! per-target rate keep it polite), emits events as they progress, and
 //! hands each finished trial's report to whoever awaits it.
 //!
-//! Waits overlap: a trial sleeping out a code TTL holds no worker. The runner
-//! decides outcomes through `exec`; it never prints (see `report`).
+//! Waits overlap and go first: trials with declared waits start first and a
+//! trial sleeping out a code TTL holds no place. The runner decides
+//! outcomes through `exec`; it never prints (see `report`).
 
 pub mod exec;
 pub mod outcome;
+pub mod sched;
 pub mod vars;
 
 pub use outcome::{Outcome, TrialReport};
+pub use sched::{Events, Execution, RunEvent, SessionMode};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use tokio::sync::{OnceCell, Semaphore, oneshot};
+use tokio::sync::oneshot;
 
-use crate::agent::{Agent, AgentConfig, RateLimiter};
+use crate::agent::{Agent, AgentConfig, Pace, TrialContext, Turn};
+use sched::{Hooks, SharedSession, Slots};
 use crate::redact::Redactor;
 use crate::suite::{Capability, Scenario, Suite, Variant};
 use crate::target::Profile;
@@ -99,13 +103,17 @@ fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) 
 /// Scheduling knobs.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Trials in flight at once.
+    /// Ceiling on trials and requests in flight per target; the runner
+    /// starts lower and adapts to how the target copes (see `agent::Pace`).
     pub jobs: usize,
-    /// Counts finished trials (for progress displays).
-    pub finished: Arc<AtomicUsize>,
+    /// Where the runner's events go (console, progress, report builder).
+    pub events: Events,
+    /// Which target the events name (several run at once).
+    pub target: usize,
     /// Allow trials to start from a copy of one logged-in session when the
-    /// profile says the target supports it (design principle 6);
-    /// `fresh_session` steps always log in anew.
+    /// profile allows it (the default); a probe checks first that the
+    /// session survives an authorization, and a rotation seen later turns
+    /// sharing off. `fresh_session` steps always log in anew.
     pub reuse_login: bool,
 }
 
@@ -113,7 +121,8 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             jobs: 32,
-            finished: Arc::default(),
+            events: Events::default(),
+            target: 0,
             reuse_login: true,
         }
     }
@@ -135,21 +144,79 @@ pub struct Started {
     pub report: oneshot::Receiver<TrialReport>,
 }
 
-/// Starts every spec on `runtime` (at most `jobs` at once) and returns
-/// immediately; each report arrives on its own channel. All trials share one
-/// HTTP client (connections are reused) but each has its own cookie jar,
-/// redactor and transcript.
+/// A target's started run: its trials, and how it is being executed.
+pub struct Launched {
+    pub trials: Vec<Started>,
+    pub execution: ExecutionProbe,
+}
+
+/// Reads how a run was executed (concurrency, retries, session mode);
+/// meaningful once its trials have finished.
+#[derive(Clone)]
+pub struct ExecutionProbe {
+    jobs: usize,
+    pace: Arc<Pace>,
+    session: Arc<SharedSession>,
+    wanted: bool,
+}
+
+impl ExecutionProbe {
+    /// The execution so far.
+    pub fn snapshot(&self) -> Execution {
+        let (session, session_note, reruns) = self.session.describe(self.wanted);
+        Execution {
+            jobs: self.jobs,
+            pace: self.pace.stats(),
+            session,
+            session_note,
+            reruns,
+        }
+    }
+}
+
+/// Starts every spec on `runtime` and returns immediately; each report
+/// arrives on its own channel (see [`launch`]).
 pub fn start(
     runtime: &tokio::runtime::Handle,
     profile: Arc<Profile>,
     specs: Vec<TrialSpec>,
     options: &RunOptions,
 ) -> Vec<Started> {
-    let permits = Arc::new(Semaphore::new(options.jobs.max(1)));
+    launch(runtime, profile, specs, options).trials
+}
+
+/// The total of a trial's declared waits (0 for a skip).
+fn waits(spec: &TrialSpec, profile: &Profile) -> Duration {
+    if spec.skip_reason.is_some() {
+        Duration::ZERO
+    } else {
+        exec::total_wait(&spec.scenario, profile)
+    }
+}
+
+/// Starts every spec on `runtime` and returns immediately.
+///
+/// Trials with declared waits start first, longest first, and their
+/// requests go ahead of others; a sleeping trial holds no place. All trials
+/// share one HTTP client (connections are reused) and one pacer, but each
+/// has its own cookie jar, redactor and transcript.
+pub fn launch(
+    runtime: &tokio::runtime::Handle,
+    profile: Arc<Profile>,
+    specs: Vec<TrialSpec>,
+    options: &RunOptions,
+) -> Launched {
+    let jobs = profile
+        .limits
+        .jobs
+        .map_or(options.jobs, |j| j.min(options.jobs))
+        .max(1);
+    let pace = Arc::new(Pace::new(jobs, profile.limits.rate));
+    let slots = Arc::new(Slots::new(jobs, pace.clone()));
     let config = AgentConfig {
         timeout: profile.limits.timeout,
         max_body: profile.limits.max_body,
-        rate: profile.limits.rate.map(|r| Arc::new(RateLimiter::new(r))),
+        pace: Some(pace.clone()),
         ..AgentConfig::default()
     };
     // Building the client needs the runtime's context (its DNS resolver).
@@ -158,41 +225,186 @@ pub fn start(
         Agent::new(config, Arc::new(Redactor::new())).map_err(|e| e.to_string())
     };
     let base = base.map(Arc::new);
-    // The logged-in session all trials copy, made by the first trial that needs it.
-    let session: Arc<OnceCell<Option<Agent>>> = Arc::new(OnceCell::new());
-    let reuse_login = options.reuse_login && profile.reuse_session;
-    specs
-        .into_iter()
-        .map(|spec| {
-            let (tx, rx) = oneshot::channel();
-            let (profile, permits, task_spec) = (profile.clone(), permits.clone(), spec.clone());
-            let finished = options.finished.clone();
-            let (base, session) = (base.clone(), session.clone());
-            runtime.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let agent = match base {
-                    Ok(base) if reuse_login && task_spec.skip_reason.is_none() => {
-                        let logged_in = session
-                            .get_or_init(|| {
-                                exec::log_in(
-                                    &profile,
-                                    base.new_trial(Arc::new(Redactor::new()), false),
-                                )
-                            })
-                            .await;
-                        let from = logged_in.as_ref().unwrap_or(&base);
-                        Ok(from.new_trial(Arc::new(Redactor::new()), logged_in.is_some()))
-                    }
-                    Ok(base) => Ok(base.new_trial(Arc::new(Redactor::new()), false)),
-                    Err(e) => Err(e),
-                };
-                let report = run_one(&profile, &task_spec, agent).await;
-                finished.fetch_add(1, Ordering::Relaxed);
-                let _ = tx.send(report);
+    let session = Arc::new(SharedSession::default());
+    let wanted = options.reuse_login && profile.reuse_session;
+    // Start order: the longest waits first, then the suite order.
+    let mut order: Vec<usize> = (0..specs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(waits(&specs[i], &profile)));
+    let mut receivers: Vec<Option<oneshot::Receiver<TrialReport>>> =
+        specs.iter().map(|_| None).collect();
+    for (seq, &index) in order.iter().enumerate() {
+        let (tx, rx) = oneshot::channel();
+        receivers[index] = Some(rx);
+        let spec = specs[index].clone();
+        let class = u8::from(waits(&spec, &profile).is_zero());
+        let turn = Turn {
+            class,
+            trial: seq as u64,
+        };
+        let ctx = TrialRun {
+            profile: profile.clone(),
+            base: base.clone(),
+            session: session.clone(),
+            slots: slots.clone(),
+            events: options.events.clone(),
+            target: options.target,
+            index,
+            turn,
+            share: wanted,
+        };
+        runtime.spawn(async move {
+            let report = ctx.run(&spec).await;
+            ctx.events.emit(RunEvent::Finished {
+                target: ctx.target,
+                index,
+                report: Box::new(report.clone()),
             });
-            Started { spec, report: rx }
-        })
-        .collect()
+            let _ = tx.send(report);
+        });
+    }
+    let trials = specs
+        .into_iter()
+        .zip(receivers)
+        .filter_map(|(spec, rx)| rx.map(|report| Started { spec, report }))
+        .collect();
+    Launched {
+        trials,
+        execution: ExecutionProbe {
+            jobs,
+            pace,
+            session,
+            wanted,
+        },
+    }
+}
+
+/// Everything one trial's task needs.
+struct TrialRun {
+    profile: Arc<Profile>,
+    base: Result<Arc<Agent>, String>,
+    session: Arc<SharedSession>,
+    slots: Arc<Slots>,
+    events: Events,
+    target: usize,
+    index: usize,
+    turn: Turn,
+    share: bool,
+}
+
+impl TrialRun {
+    async fn run(&self, spec: &TrialSpec) -> TrialReport {
+        let place = self.slots.acquire(self.turn).await;
+        self.events.emit(RunEvent::Started {
+            target: self.target,
+            index: self.index,
+        });
+        let base = match &self.base {
+            Ok(base) => base.clone(),
+            Err(e) => return run_one(&self.profile, spec, Err(e.clone())).await,
+        };
+        if spec.skip_reason.is_some() {
+            return run_one(&self.profile, spec, Ok(base.new_trial(Arc::default(), false))).await;
+        }
+        let hooks = Arc::new(Hooks {
+            target: self.target,
+            index: self.index,
+            trial: self.turn.trial,
+            events: self.events.clone(),
+            slots: self.slots.clone(),
+            slot: std::sync::Mutex::new(Some(place)),
+            session: self.session.clone(),
+        });
+        let context = TrialContext {
+            turn: self.turn,
+            hooks: Some(hooks.clone()),
+        };
+        let shared = if self.share {
+            self.session.get(self.shared_login(&base)).await
+        } else {
+            None
+        };
+        let rotations = self.session.rotations();
+        let Some(shared) = shared else {
+            let agent = base.for_trial(Arc::new(Redactor::new()), false, context);
+            return run_one(&self.profile, spec, Ok(agent)).await;
+        };
+        self.session.count_use();
+        let agent = shared.for_trial(Arc::new(Redactor::new()), true, context.clone());
+        let report = run_one(&self.profile, spec, Ok(agent)).await;
+        // The shared session went stale under this trial: a verdict other
+        // than a pass may be the stale session's doing, so the trial runs
+        // again with its own login, and that run is the one reported.
+        let stale = self.session.rotations() != rotations;
+        if stale && matches!(report.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error) {
+            self.events.emit(RunEvent::Rerun {
+                target: self.target,
+                index: self.index,
+            });
+            self.session.rerun(&spec.name);
+            let agent = base.for_trial(Arc::new(Redactor::new()), false, context);
+            return run_one(&self.profile, spec, Ok(agent)).await;
+        }
+        report
+    }
+
+    /// Logs in once, then checks with a second authorization that the
+    /// session survives one unchanged (servers that rotate or drop it
+    /// cannot share it).
+    async fn shared_login(&self, base: &Agent) -> Result<Agent, String> {
+        let context = TrialContext {
+            turn: Turn {
+                class: 0,
+                trial: 0,
+            },
+            hooks: None,
+        };
+        let agent = base.for_trial(Arc::new(Redactor::new()), false, context.clone());
+        let Some(logged_in) = exec::log_in(&self.profile, agent).await else {
+            return Err("the shared login did not reach the client, so trials log in themselves".into());
+        };
+        let probe = ProbeHooks::default();
+        let probe = Arc::new(probe);
+        let watcher = logged_in.for_trial(
+            Arc::new(Redactor::new()),
+            true,
+            TrialContext {
+                hooks: Some(probe.clone()),
+                ..context
+            },
+        );
+        match exec::authorize_default(&self.profile, watcher).await {
+            Some((true, false, _)) if !probe.changed.load(std::sync::atomic::Ordering::Acquire) => {
+                Ok(logged_in)
+            }
+            Some((_, true, _)) => Err(
+                "the server asked for the password again in the shared session, so trials log in themselves".into(),
+            ),
+            Some((true, false, _)) => Err(
+                "the server replaced or dropped the session cookie on a second authorization (it rotates sessions), so trials log in themselves".into(),
+            ),
+            _ => Err("a second authorization in the shared session did not reach the client, so trials log in themselves".into()),
+        }
+    }
+}
+
+/// Hooks of the session probe: only notices a cookie change.
+#[derive(Default)]
+struct ProbeHooks {
+    changed: std::sync::atomic::AtomicBool,
+}
+
+impl crate::agent::TrialHooks for ProbeHooks {
+    fn sleep(
+        &self,
+        duration: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+    fn retried(&self, _url: &str) {}
+    fn session_changed(&self) {
+        self.changed
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// Runs one trial to its report, never panicking outward: a panic inside
@@ -263,12 +475,30 @@ async fn run_one(
         },
     };
     let message = verdict.message.map(|m| redactor.message(&m));
-    base(
+    let level = broken_level(spec, verdict.outcome, verdict.location.as_deref());
+    let mut report = base(
         verdict.outcome,
         message,
         verdict.location,
         transcript.transcript(),
-    )
+    );
+    report.level = level;
+    report
+}
+
+/// The level a report shows: a `warn` comes from a step whose own `level:`
+/// (SHOULD or MAY) overrides the scenario's, and must not read as a MUST.
+fn broken_level(spec: &TrialSpec, outcome: Outcome, location: Option<&str>) -> crate::suite::Level {
+    let scenario = spec.scenario.level;
+    if outcome != Outcome::Warn {
+        return scenario;
+    }
+    spec.scenario
+        .steps
+        .iter()
+        .find(|step| Some(step.location.to_string().as_str()) == location)
+        .and_then(|step| step.level)
+        .unwrap_or(scenario)
 }
 
 /// A random URL-safe token of `bytes` random bytes (state, nonce, PKCE verifier).

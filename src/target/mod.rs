@@ -94,6 +94,9 @@ pub struct Limits {
     pub rate: Option<f64>,
     pub timeout: Duration,
     pub max_body: usize,
+    /// Ceiling on trials and requests in flight; the lower of this and
+    /// `--jobs` applies (the runner adapts below it).
+    pub jobs: Option<usize>,
 }
 
 impl Default for Limits {
@@ -102,6 +105,7 @@ impl Default for Limits {
             rate: None,
             timeout: Duration::from_secs(10),
             max_body: 1 << 20,
+            jobs: None,
         }
     }
 }
@@ -133,8 +137,9 @@ pub struct Profile {
     pub timing: Timing,
     pub limits: Limits,
     pub scopes: Scopes,
-    /// Trials may start from a copy of one logged-in session (fast, but
-    /// wrong for servers that rotate the session on every authorization).
+    /// Trials may start from a copy of one logged-in session (the runner
+    /// probes first and falls back to fresh logins when the server rotates
+    /// or drops it).
     pub reuse_session: bool,
 }
 

@@ -85,7 +85,8 @@ struct RawLogin {
     approve: Option<String>,
     deny: Option<String>,
     command: Option<Vec<String>>,
-    /// Start trials from a copy of one logged-in session (default false).
+    /// Start trials from a copy of one logged-in session (default true; the
+    /// runner falls back to fresh logins when the server rotates it).
     reuse_session: Option<bool>,
 }
 
@@ -96,6 +97,8 @@ struct RawLimits {
     rate: Option<f64>,
     timeout: Option<String>,
     max_body: Option<usize>,
+    /// Ceiling on trials and requests in flight (below `--jobs`).
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -233,7 +236,7 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             .login
             .as_ref()
             .and_then(|l| l.reuse_session)
-            .unwrap_or(false),
+            .unwrap_or(true),
         login: {
             let login = raw.login.unwrap_or_default();
             LoginConfig {
@@ -253,6 +256,7 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             rate: raw.limits.rate,
             timeout,
             max_body: raw.limits.max_body.unwrap_or(Limits::default().max_body),
+            jobs: raw.limits.jobs.filter(|j| *j > 0),
         },
         scopes: Scopes {
             default: opt(&raw.scopes.default)?.unwrap_or_else(|| "openid".into()),

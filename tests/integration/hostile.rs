@@ -112,6 +112,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             rate: None,
             timeout: Duration::from_millis(500),
             max_body: 256 * 1024,
+            jobs: None,
         },
         scopes: Scopes {
             default: "openid".into(),

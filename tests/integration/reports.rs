@@ -64,6 +64,7 @@ fn reference_run(flaws: &[Flaw]) -> RunReport {
         started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         duration_ms: clock.elapsed().as_millis() as u64,
         trials,
+        execution: None,
     }
 }
 
@@ -117,6 +118,7 @@ fn fixed_report() -> RunReport {
         truncated: false,
         elapsed_ms: 3,
         error: None,
+        retry: false,
     }];
     let mut referrer = trial(
         "headers.referrer-leakage",
@@ -183,6 +185,7 @@ fn fixed_report() -> RunReport {
             referrer,
             downgrade,
         ],
+        execution: None,
     }
 }
 
@@ -212,6 +215,7 @@ fn with_hostile_trial(report: &RunReport) -> RunReport {
         truncated: true,
         elapsed_ms: 1,
         error: None,
+        retry: false,
     }];
     report.trials.push(hostile);
     report

@@ -510,11 +510,11 @@ async fn the_transcript_is_redacted_and_learns_tokens() {
 }
 
 #[tokio::test]
-async fn the_rate_limiter_paces_sends() {
+async fn the_pacer_paces_sends() {
     let app = Router::new().route("/", get(|| async { "ok" }));
     let base = serve(app).await;
     let mut config = config(5_000);
-    config.rate = Some(Arc::new(crate::agent::RateLimiter::new(20.0)));
+    config.pace = Some(Arc::new(crate::agent::Pace::new(4, Some(20.0))));
     let agent = agent_with(config);
     let started = Instant::now();
     for _ in 0..4 {
