@@ -12,12 +12,16 @@
 
 use url::Url;
 
+use super::consent::{
+    Control, approval_fields, approve_control, deny_control, requested_scopes, script_only_deny,
+};
 use super::forms::{Field, Form, Hints, Page, Role, set_field};
 use super::http::url_params;
 use super::{
     Agent, AgentError, Body, BrowseResult, Consent, LoginConfig, Navigation, NavigationKind,
     PageKind, PageSeen, Request, Response, StopRule,
 };
+use scope::Scope;
 
 /// What a browser sends as `Accept` for a navigation.
 const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -83,52 +87,6 @@ impl Nav {
     }
 }
 
-/// Where the AS ends, normalised once.
-struct Scope {
-    origins: Vec<String>,
-    client_uris: Vec<String>,
-}
-
-impl Scope {
-    /// With no AS origin given, the origin of the start URL is the AS.
-    fn new(stop: &StopRule, start: &str) -> Scope {
-        let normalise = |raw: &str| match Url::parse(raw.trim()) {
-            Ok(url) => url.origin().ascii_serialization(),
-            Err(_) => raw.trim().trim_end_matches('/').to_string(),
-        };
-        let mut origins: Vec<String> = stop.as_origins.iter().map(|o| normalise(o)).collect();
-        if origins.is_empty() {
-            origins.push(normalise(start));
-        }
-        Scope {
-            origins,
-            client_uris: stop
-                .client_uris
-                .iter()
-                .filter(|c| !c.is_empty())
-                .cloned()
-                .collect(),
-        }
-    }
-
-    fn is_client_uri(&self, url: &str) -> bool {
-        self.client_uris.iter().any(|c| url.starts_with(c.as_str()))
-    }
-
-    /// Whether navigating to `url` leaves the AS (and so must not be requested).
-    fn leaves_as(&self, url: &str) -> bool {
-        if self.is_client_uri(url) {
-            return true;
-        }
-        match Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {
-                !self.origins.contains(&u.origin().ascii_serialization())
-            }
-            _ => true,
-        }
-    }
-}
-
 /// What the walk has done so far.
 #[derive(Default)]
 struct Walk {
@@ -139,16 +97,20 @@ struct Walk {
     consent_answers: usize,
 }
 
+/// What the walk was asked to do; fixed for the whole walk.
+struct Plan<'a> {
+    login: &'a LoginConfig,
+    consent: Consent,
+    hints: Hints<'a>,
+    scope: Scope,
+    /// The scopes the authorization request asks for (scope boxes to tick).
+    requested: Vec<String>,
+}
+
 /// The outcome of reading one response.
 enum Step {
     Go(Nav),
     Done(Navigation),
-}
-
-/// Something on a page to press or follow.
-enum Control {
-    Button { form: usize, submit: usize },
-    Link(usize),
 }
 
 /// A navigation to the client, with the URL's parameters.
@@ -161,6 +123,15 @@ fn to_client(url: String, via: NavigationKind) -> Navigation {
 fn without_query(url: &str) -> &str {
     let end = url.find(['?', '#']).unwrap_or(url.len());
     &url[..end]
+}
+
+/// Whether a response is an HTML page.
+fn is_html(response: &Response, text: &str) -> bool {
+    let content_type = response
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    content_type.contains("html") || (content_type.is_empty() && text.trim_start().starts_with('<'))
 }
 
 impl Agent {
@@ -182,24 +153,14 @@ impl Agent {
             approve: login.approve.as_deref(),
             deny: login.deny.as_deref(),
         };
-        let shown = self.shared.redactor.url(url);
-        Hints {
-            login_form: hints.login_form,
-            ..Hints::default()
-        }
-        .validate()
-        .map_err(|reason| AgentError::LoginFailed {
-            url: shown.clone(),
-            reason,
-        })?;
-        Hints {
-            login_form: None,
-            ..hints
-        }
-        .validate()
-        .map_err(|reason| AgentError::ConsentFailed { url: shown, reason })?;
-
-        let scope = Scope::new(stop, url);
+        self.validate_hints(url, hints)?;
+        let plan = Plan {
+            login,
+            consent,
+            hints,
+            scope: Scope::new(stop, url),
+            requested: requested_scopes(url),
+        };
         let max = self.shared.config.max_hops;
         let mut walk = Walk::default();
         let mut nav = Nav::get(url.to_string(), None);
@@ -207,9 +168,9 @@ impl Agent {
         loop {
             let response = self.send(nav.request()).await?;
             let step = if (300..400).contains(&response.status) {
-                self.redirect_step(&nav, &response, &scope)?
+                self.redirect_step(&nav, &response, &plan.scope)?
             } else {
-                self.page_step(&mut walk, &nav, &response, login, consent, hints, &scope)?
+                self.page_step(&mut walk, &nav, &response, &plan)?
             };
             match step {
                 Step::Done(navigation) => {
@@ -235,6 +196,27 @@ impl Agent {
                 }
             }
         }
+    }
+
+    /// Checks the configured selectors: a bad login-form selector is a login
+    /// failure, a bad approve/deny selector a consent failure.
+    fn validate_hints(&self, url: &str, hints: Hints<'_>) -> Result<(), AgentError> {
+        let shown = self.shared.redactor.url(url);
+        Hints {
+            login_form: hints.login_form,
+            ..Hints::default()
+        }
+        .validate()
+        .map_err(|reason| AgentError::LoginFailed {
+            url: shown.clone(),
+            reason,
+        })?;
+        Hints {
+            login_form: None,
+            ..hints
+        }
+        .validate()
+        .map_err(|reason| AgentError::ConsentFailed { url: shown, reason })
     }
 
     /// Resolves a reference found at `base`; an absolute one is kept as
@@ -283,300 +265,381 @@ impl Agent {
         Ok(Step::Go(Nav::get(target, nav.referer.clone())))
     }
 
-    /// A non-redirect response: recognise the page and act on it.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one call site; the walk's whole context"
-    )]
+    /// A non-redirect response: recognise the page and act on it, trying
+    /// each phase in turn (a prompt refresh to the client, a form_post
+    /// response, login, consent, an interstitial).
     fn page_step(
         &self,
         walk: &mut Walk,
         nav: &Nav,
         response: &Response,
-        login: &LoginConfig,
-        consent: Consent,
-        hints: Hints<'_>,
-        scope: &Scope,
+        plan: &Plan<'_>,
     ) -> Result<Step, AgentError> {
-        let status = response.status;
-        let current = nav.url.as_str();
-        let redactor = &self.shared.redactor;
-        let content_type = response
-            .header("content-type")
-            .unwrap_or("")
-            .to_ascii_lowercase();
         let text = response.text();
-        let is_html = content_type.contains("html")
-            || (content_type.is_empty() && text.trim_start().starts_with('<'));
-        let password_rejected = nav.after == After::Password && status == 401;
-        let login_failed = |reason: String| AgentError::LoginFailed {
-            url: redactor.url(current),
-            reason: redactor.message(&reason),
-        };
-        if !is_html {
-            if password_rejected {
+        if !is_html(response, &text) {
+            if nav.after == After::Password && response.status == 401 {
                 return Err(login_failed(
-                    "the server answered `401` to the password submission".to_string(),
+                    self,
+                    &nav.url,
+                    "the server answered `401` to the password submission",
                 ));
             }
             return Ok(Step::Done(Navigation::Stayed {
-                status,
-                url: current.to_string(),
+                status: response.status,
+                url: nav.url.clone(),
                 title: None,
             }));
         }
+        let ctx = PageCtx::new(self, plan, nav, response, &text);
+        if !(200..300).contains(&ctx.status) && ctx.status != 401 {
+            walk.pages.push(ctx.seen(PageKind::Other));
+            return Ok(ctx.stayed());
+        }
+        if let Some(step) = ctx.try_prompt_refresh(walk) {
+            return Ok(step);
+        }
+        if let Some(step) = ctx.try_form_post(walk) {
+            return Ok(step);
+        }
+        if let Some(step) = ctx.try_login(walk)? {
+            return Ok(step);
+        }
+        ctx.check_password_accepted()?;
+        if let Some(step) = ctx.try_consent(walk)? {
+            return Ok(step);
+        }
+        ctx.interstitial(walk)
+    }
+}
 
-        let page = Page::parse(&text, hints);
+/// A login failure at `url`, redacted.
+fn login_failed(agent: &Agent, url: &str, reason: &str) -> AgentError {
+    let redactor = &agent.shared.redactor;
+    AgentError::LoginFailed {
+        url: redactor.url(url),
+        reason: redactor.message(reason),
+    }
+}
+
+/// One HTML page of the walk and everything needed to act on it.
+struct PageCtx<'a> {
+    agent: &'a Agent,
+    plan: &'a Plan<'a>,
+    nav: &'a Nav,
+    status: u16,
+    page: Page,
+    /// Where relative references resolve (`<base href>` or the page URL).
+    base: String,
+    /// The response headers, redacted.
+    headers: Vec<(String, String)>,
+    /// The meta refresh, resolved.
+    refresh: Option<(f64, String)>,
+}
+
+impl<'a> PageCtx<'a> {
+    fn new(
+        agent: &'a Agent,
+        plan: &'a Plan<'a>,
+        nav: &'a Nav,
+        response: &Response,
+        text: &str,
+    ) -> PageCtx<'a> {
+        let page = Page::parse(text, plan.hints);
+        let current = nav.url.as_str();
         let base = page
             .base_href
             .as_deref()
-            .and_then(|b| self.resolve(current, b).ok())
+            .and_then(|b| agent.resolve(current, b).ok())
             .unwrap_or_else(|| current.to_string());
-        let headers = redactor.headers(&response.headers);
-        let seen = |kind: PageKind| PageSeen {
-            kind,
-            url: redactor.url(current),
-            status,
-            headers: headers.clone(),
-        };
-        let stayed = |title: Option<String>| {
-            Ok(Step::Done(Navigation::Stayed {
-                status,
-                url: current.to_string(),
-                title,
-            }))
-        };
-        if !(200..300).contains(&status) && status != 401 {
-            walk.pages.push(seen(PageKind::Other));
-            return stayed(page.title);
-        }
-
-        // (1) A prompt meta refresh to the client (a slow one, such as a
-        // session-timeout refresh on a login page, waits for step 5).
         let refresh = page
             .meta_refresh
             .as_ref()
-            .and_then(|(delay, r)| Some((*delay, self.resolve(&base, r).ok()?)));
-        let prompt_exit = refresh
-            .as_ref()
-            .filter(|(delay, target)| *delay <= PROMPT_REFRESH && scope.leaves_as(target));
-        if let Some((_, target)) = prompt_exit {
-            walk.pages.push(seen(PageKind::Other));
-            return Ok(Step::Done(to_client(
-                target.clone(),
-                NavigationKind::MetaRefresh,
-            )));
+            .and_then(|(delay, r)| Some((*delay, agent.resolve(&base, r).ok()?)));
+        PageCtx {
+            agent,
+            plan,
+            nav,
+            status: response.status,
+            headers: agent.shared.redactor.headers(&response.headers),
+            page,
+            base,
+            refresh,
         }
+    }
 
-        // (2) form_post: a self-submitting form leaving the AS, or any form
-        // aimed at a client URI.
-        for form in &page.forms {
+    fn current(&self) -> &str {
+        &self.nav.url
+    }
+
+    /// The page as recorded for header checks.
+    fn seen(&self, kind: PageKind) -> PageSeen {
+        PageSeen {
+            kind,
+            url: self.agent.shared.redactor.url(self.current()),
+            status: self.status,
+            headers: self.headers.clone(),
+        }
+    }
+
+    /// The walk ends on this page.
+    fn stayed(&self) -> Step {
+        Step::Done(Navigation::Stayed {
+            status: self.status,
+            url: self.current().to_string(),
+            title: self.page.title.clone(),
+        })
+    }
+
+    fn consent_failed(&self, reason: String) -> AgentError {
+        AgentError::ConsentFailed {
+            url: self.agent.shared.redactor.url(self.current()),
+            reason,
+        }
+    }
+
+    /// (1) A prompt meta refresh to the client (a slow one, such as a
+    /// session-timeout refresh on a login page, waits for the interstitial
+    /// phase).
+    fn try_prompt_refresh(&self, walk: &mut Walk) -> Option<Step> {
+        let (_, target) = self.refresh.as_ref().filter(|(delay, target)| {
+            *delay <= PROMPT_REFRESH && self.plan.scope.leaves_as(target)
+        })?;
+        walk.pages.push(self.seen(PageKind::Other));
+        Some(Step::Done(to_client(
+            target.clone(),
+            NavigationKind::MetaRefresh,
+        )))
+    }
+
+    /// (2) form_post: a self-submitting form leaving the AS, or any form
+    /// aimed at a client URI.
+    fn try_form_post(&self, walk: &mut Walk) -> Option<Step> {
+        let scope = &self.plan.scope;
+        for form in &self.page.forms {
             let action = match &form.action {
-                Some(a) => match self.resolve(&base, a) {
+                Some(a) => match self.agent.resolve(&self.base, a) {
                     Ok(action) => action,
                     Err(_) => continue,
                 },
-                None => current.to_string(),
+                None => self.current().to_string(),
             };
-            let self_submitting = page.auto_submit && !form.has_typing_inputs();
+            let self_submitting = self.page.auto_submit && !form.has_typing_inputs();
             if scope.is_client_uri(&action) || (self_submitting && scope.leaves_as(&action)) {
-                walk.pages.push(seen(PageKind::Other));
-                return Ok(Step::Done(Navigation::ToClient {
+                walk.pages.push(self.seen(PageKind::Other));
+                return Some(Step::Done(Navigation::ToClient {
                     url: action,
                     via: NavigationKind::AutoSubmitForm,
                     params: form.submission(&form.fields, None),
                 }));
             }
         }
+        None
+    }
 
-        // (3) Login: the password form, or the username step of a two-step login.
-        let login_form = if hints.login_form.is_some() {
-            page.forms.iter().position(|f| f.selected)
+    /// The login form on this page: `(index, has a password step)`.
+    fn login_form(&self) -> Option<(usize, bool)> {
+        let login = self.plan.login;
+        let forms = &self.page.forms;
+        let candidate = if self.plan.hints.login_form.is_some() {
+            forms.iter().position(|f| f.selected)
         } else {
-            page.forms.iter().position(Form::has_password)
+            forms.iter().position(Form::has_password)
         };
-        let names_configured_field = |f: &Form| {
-            login
-                .username_field
-                .as_deref()
-                .is_some_and(|n| f.inputs.iter().any(|(_, name)| name == n))
+        let names_username = |f: &Form| {
+            f.has_username_like_input()
+                || login
+                    .username_field
+                    .as_deref()
+                    .is_some_and(|n| f.inputs.iter().any(|(_, name)| name == n))
         };
-        let password_step = login_form.filter(|&i| {
-            let f = &page.forms[i];
+        let has_password = |f: &Form| {
             f.has_password()
                 || login
                     .password_field
                     .as_deref()
                     .is_some_and(|n| f.fields.iter().any(|field| field.name == n))
-        });
-        let username_step = match login_form {
-            Some(i) if password_step.is_none() => {
-                let f = &page.forms[i];
-                (f.has_username_like_input() || names_configured_field(f)).then_some(i)
-            }
-            Some(_) => None,
-            None => page.forms.iter().position(|f| {
-                !f.has_password() && (f.has_username_like_input() || names_configured_field(f))
-            }),
         };
-        if let Some(i) = password_step.or(username_step) {
-            walk.pages.push(seen(PageKind::Login));
-            if walk.password_submitted {
-                return Err(login_failed(
-                    "the login form was shown again after submitting the password".to_string(),
+        match candidate {
+            Some(i) if has_password(&forms[i]) => Some((i, true)),
+            Some(i) => names_username(&forms[i]).then_some((i, false)),
+            None => forms
+                .iter()
+                .position(|f| !f.has_password() && names_username(f))
+                .map(|i| (i, false)),
+        }
+    }
+
+    /// (3) Login: the password form, or the username step of a two-step login.
+    fn try_login(&self, walk: &mut Walk) -> Result<Option<Step>, AgentError> {
+        let Some((i, password_step)) = self.login_form() else {
+            return Ok(None);
+        };
+        let login = self.plan.login;
+        let failed = |reason: &str| login_failed(self.agent, self.current(), reason);
+        walk.pages.push(self.seen(PageKind::Login));
+        if walk.password_submitted {
+            return Err(failed(
+                "the login form was shown again after submitting the password",
+            ));
+        }
+        let form = &self.page.forms[i];
+        let mut fields = form.fields.clone();
+        if let Some(name) = login.username_field.as_deref().or(form.username_name()) {
+            let present = form.fields.iter().any(|f| f.name == name);
+            if present || !walk.username_submitted {
+                set_field(&mut fields, name, &login.username);
+            }
+        }
+        let after = if password_step {
+            let name = login
+                .password_field
+                .as_deref()
+                .or(form.password_name())
+                .ok_or_else(|| failed("the login form's password input has no `name`"))?;
+            set_field(&mut fields, name, &login.password);
+            walk.password_submitted = true;
+            After::Password
+        } else {
+            if walk.username_submitted {
+                return Err(failed(
+                    "the username form was shown again after submitting the username",
                 ));
             }
-            let form = &page.forms[i];
-            let mut fields = form.fields.clone();
-            let username_name = login.username_field.as_deref().or(form.username_name());
-            if let Some(name) = username_name {
-                let present = form.fields.iter().any(|f| f.name == name);
-                if present || !walk.username_submitted {
-                    set_field(&mut fields, name, &login.username);
-                }
-            }
-            let after = if password_step.is_some() {
-                let name = login
-                    .password_field
-                    .as_deref()
-                    .or(form.password_name())
-                    .ok_or_else(|| {
-                        login_failed("the login form's password input has no `name`".to_string())
-                    })?;
-                set_field(&mut fields, name, &login.password);
-                walk.password_submitted = true;
-                After::Password
-            } else {
-                if walk.username_submitted {
-                    return Err(login_failed(
-                        "the username form was shown again after submitting the username"
-                            .to_string(),
-                    ));
-                }
-                walk.username_submitted = true;
-                After::Username
-            };
-            let pressed = form
-                .submits
-                .iter()
-                .position(|s| s.role() != Some(Role::Deny))
-                .or((!form.submits.is_empty()).then_some(0));
-            return self.submit(form, &fields, pressed, &base, current, after, scope);
+            walk.username_submitted = true;
+            After::Username
+        };
+        let pressed = form
+            .submits
+            .iter()
+            .position(|s| s.role() != Some(Role::Deny))
+            .or((!form.submits.is_empty()).then_some(0));
+        self.submit(form, &fields, pressed, after).map(Some)
+    }
+
+    /// A 401 answer to the password that shows no login form is a refusal.
+    fn check_password_accepted(&self) -> Result<(), AgentError> {
+        if !(self.nav.after == After::Password && self.status == 401) {
+            return Ok(());
         }
-        if password_rejected {
-            let excerpt: String = page.text.chars().take(120).collect();
-            let what: Vec<&str> = [page.title.as_deref().unwrap_or(""), excerpt.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            return Err(login_failed(format!(
+        let excerpt: String = self.page.text.chars().take(120).collect();
+        let what: Vec<&str> = [self.page.title.as_deref().unwrap_or(""), excerpt.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        Err(login_failed(
+            self.agent,
+            self.current(),
+            &format!(
                 "the server answered `401` to the password submission: {}",
                 what.join(" — ")
+            ),
+        ))
+    }
+
+    /// (4) Consent: approve (ticking what approval needs) or deny (ticking
+    /// nothing). Denial that only a script could perform ends the walk with
+    /// [`AgentError::DenialNeedsJavaScript`]; approve is never pressed
+    /// instead.
+    fn try_consent(&self, walk: &mut Walk) -> Result<Option<Step>, AgentError> {
+        let hints = self.plan.hints;
+        let Some(approve) = approve_control(&self.page, hints) else {
+            return Ok(None);
+        };
+        walk.pages.push(self.seen(PageKind::Consent));
+        walk.consent_shown = true;
+        if walk.consent_answers >= MAX_CONSENT_ANSWERS {
+            return Err(self.consent_failed(format!(
+                "the consent page was shown again after answering it {MAX_CONSENT_ANSWERS} times"
             )));
         }
+        let control = match self.plan.consent {
+            Consent::Approve => approve,
+            Consent::Deny => match deny_control(&self.page, hints) {
+                Some(deny) => deny,
+                None => return Err(self.no_way_to_deny()),
+            },
+        };
+        walk.consent_answers += 1;
+        let step = match control {
+            Control::Button { form, submit } => {
+                let form = &self.page.forms[form];
+                let fields = match self.plan.consent {
+                    Consent::Approve => approval_fields(form, &self.plan.requested),
+                    Consent::Deny => form.fields.clone(),
+                };
+                self.submit(form, &fields, Some(submit), After::Consent)?
+            }
+            Control::Link(i) => self.follow_link(&self.page.links[i].href)?,
+        };
+        Ok(Some(step))
+    }
 
-        // (4) Consent.
-        let approve = approve_control(&page, hints);
-        if let Some(approve) = approve {
-            walk.pages.push(seen(PageKind::Consent));
-            walk.consent_shown = true;
-            if walk.consent_answers >= MAX_CONSENT_ANSWERS {
-                return Err(AgentError::ConsentFailed {
-                    url: redactor.url(current),
-                    reason: format!(
-                        "the consent page was shown again after answering it {MAX_CONSENT_ANSWERS} times"
-                    ),
-                });
-            }
-            walk.consent_answers += 1;
-            let control = match consent {
-                Consent::Approve => approve,
-                Consent::Deny => {
-                    deny_control(&page, hints).ok_or_else(|| AgentError::ConsentFailed {
-                        url: redactor.url(current),
-                        reason: "no way to deny: the consent page has no deny-like button or link"
-                            .to_string(),
-                    })?
-                }
-            };
-            return match control {
-                Control::Button { form, submit } => {
-                    let form = &page.forms[form];
-                    self.submit(
-                        form,
-                        &form.fields,
-                        Some(submit),
-                        &base,
-                        current,
-                        After::Consent,
-                        scope,
-                    )
-                }
-                Control::Link(i) => self.follow_link(&page.links[i].href, &base, current, scope),
-            };
+    /// Why a consent page cannot be denied without a script, or at all.
+    fn no_way_to_deny(&self) -> AgentError {
+        match script_only_deny(&self.page) {
+            Some(control) => AgentError::DenialNeedsJavaScript {
+                url: self.agent.shared.redactor.url(self.current()),
+                control: control.text.clone(),
+            },
+            None => self.consent_failed(
+                "no way to deny: the consent page has no deny-like button or link".to_string(),
+            ),
         }
+    }
 
-        // (5) An interstitial that moves on by itself within the AS.
-        walk.pages.push(seen(PageKind::Other));
-        if let Some((_, target)) = refresh {
-            if scope.leaves_as(&target) {
-                return Ok(Step::Done(to_client(target, NavigationKind::MetaRefresh)));
+    /// (5) An interstitial that moves on by itself within the AS, or the end.
+    fn interstitial(&self, walk: &mut Walk) -> Result<Step, AgentError> {
+        walk.pages.push(self.seen(PageKind::Other));
+        if let Some((_, target)) = &self.refresh {
+            if self.plan.scope.leaves_as(target) {
+                return Ok(Step::Done(to_client(
+                    target.clone(),
+                    NavigationKind::MetaRefresh,
+                )));
             }
-            return Ok(Step::Go(Nav::get(target, Some(current.to_string()))));
+            return Ok(Step::Go(Nav::get(
+                target.clone(),
+                Some(self.current().to_string()),
+            )));
         }
-        if page.auto_submit {
-            if let Some(form) = page.forms.iter().find(|f| !f.has_typing_inputs()) {
-                return self.submit(
-                    form,
-                    &form.fields,
-                    None,
-                    &base,
-                    current,
-                    After::Navigation,
-                    scope,
-                );
-            }
+        if self.page.auto_submit
+            && let Some(form) = self.page.forms.iter().find(|f| !f.has_typing_inputs())
+        {
+            return self.submit(form, &form.fields, None, After::Navigation);
         }
-        stayed(page.title)
+        Ok(self.stayed())
     }
 
     /// Submits `form` with `fields` (pressing `pressed`), or reports the
     /// navigation when the form's action leaves the AS.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "a form submission has this many inputs"
-    )]
     fn submit(
         &self,
         form: &Form,
         fields: &[Field],
         pressed: Option<usize>,
-        base: &str,
-        current: &str,
         after: After,
-        scope: &Scope,
     ) -> Result<Step, AgentError> {
         let control = pressed.and_then(|i| form.submits.get(i));
         let action = match control
             .and_then(|c| c.formaction.as_deref())
             .or(form.action.as_deref())
         {
-            Some(a) => self.resolve(base, a)?,
-            None => current.to_string(),
+            Some(a) => self.agent.resolve(&self.base, a)?,
+            None => self.current().to_string(),
         };
         let post = match control.and_then(|c| c.formmethod.as_deref()) {
             Some(m) => m.trim().eq_ignore_ascii_case("post"),
             None => form.method == "POST",
         };
         let pairs = form.submission(fields, pressed);
-        if scope.leaves_as(&action) {
+        if self.plan.scope.leaves_as(&action) {
             return Ok(Step::Done(Navigation::ToClient {
                 url: action,
                 via: NavigationKind::Form,
                 params: pairs,
             }));
         }
-        let referer = Some(current.to_string());
+        let referer = Some(self.current().to_string());
         if post {
             return Ok(Step::Go(Nav {
                 post: true,
@@ -597,94 +660,18 @@ impl Agent {
     }
 
     /// Follows a link (GET), or reports the navigation when it leaves the AS.
-    fn follow_link(
-        &self,
-        href: &str,
-        base: &str,
-        current: &str,
-        scope: &Scope,
-    ) -> Result<Step, AgentError> {
-        let target = self.resolve(base, href)?;
-        if scope.leaves_as(&target) {
+    fn follow_link(&self, href: &str) -> Result<Step, AgentError> {
+        let target = self.agent.resolve(&self.base, href)?;
+        if self.plan.scope.leaves_as(&target) {
             return Ok(Step::Done(to_client(target, NavigationKind::Link)));
         }
         Ok(Step::Go(Nav {
             after: After::Consent,
-            ..Nav::get(target, Some(current.to_string()))
+            ..Nav::get(target, Some(self.current().to_string()))
         }))
     }
 }
 
-/// The consent page's approve control: the configured selector's match, else
-/// an approve-like button in a form without a password field, else the only
-/// submit button of a form a user would not type into. `None` = not a
-/// consent page.
-fn approve_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
-    let forms = || {
-        page.forms
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !f.has_password())
-    };
-    let button = |pick: &dyn Fn(&Form) -> Option<usize>| {
-        forms().find_map(|(i, f)| pick(f).map(|submit| Control::Button { form: i, submit }))
-    };
-    if hints.approve.is_some() {
-        let chosen = button(&|f| f.submits.iter().position(|s| s.role == Some(Role::Approve)))
-            .or_else(|| {
-                page.links
-                    .iter()
-                    .position(|l| l.role == Some(Role::Approve))
-                    .map(Control::Link)
-            });
-        if chosen.is_some() {
-            return chosen;
-        }
-    }
-    button(&|f| {
-        f.submits
-            .iter()
-            .position(|s| s.role() == Some(Role::Approve))
-    })
-    .or_else(|| {
-        button(&|f| {
-            (f.submits.len() == 1
-                && !f.has_typing_inputs()
-                && f.submits[0].role() != Some(Role::Deny))
-            .then_some(0)
-        })
-    })
-}
-
-/// The consent page's deny control: the configured selector's match (button
-/// or link), else a deny-like button in a form without a password field,
-/// else a deny-like link (oidc-provider's `…/abort`).
-fn deny_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
-    let button = |role_of: &dyn Fn(&super::forms::Submit) -> Option<Role>| {
-        page.forms
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !f.has_password())
-            .find_map(|(i, f)| {
-                f.submits
-                    .iter()
-                    .position(|s| role_of(s) == Some(Role::Deny))
-                    .map(|submit| Control::Button { form: i, submit })
-            })
-    };
-    let link = |role_of: &dyn Fn(&super::forms::Link) -> Option<Role>| {
-        page.links
-            .iter()
-            .position(|l| role_of(l) == Some(Role::Deny))
-            .map(Control::Link)
-    };
-    if hints.deny.is_some() {
-        if let Some(chosen) = button(&|s| s.role).or_else(|| link(&|l| l.role)) {
-            return Some(chosen);
-        }
-    }
-    button(&|s| s.role()).or_else(|| link(&|l| l.role()))
-}
-
+mod scope;
 #[cfg(test)]
 mod tests;

@@ -9,12 +9,14 @@
 //!
 //! This file holds the public types and re-exports only. The work lives in
 //! `http` (sending, caps, cookies, recording), `browse` (the front-channel
-//! walk), `forms` (what an HTML page offers), `command` (the external login
-//! command), `cookies` (the session jar) and `pace` (adaptive concurrency,
-//! rate and priority per target).
+//! walk), `forms` (what an HTML page offers), `consent` (approve, deny and
+//! the boxes approval needs), `command` (the external login command),
+//! `cookies` (the session jar) and `pace` (adaptive concurrency, rate and
+//! priority per target).
 
 mod browse;
 mod command;
+mod consent;
 mod cookies;
 mod forms;
 mod http;
@@ -233,6 +235,13 @@ pub enum AgentError {
     LoginFailed { url: String, reason: String },
     #[error("consent failed at `{url}`: {reason}")]
     ConsentFailed { url: String, reason: String },
+    /// The consent page's only deny control needs a script (a
+    /// `type=button` with a handler, a `javascript:` link): the agent cannot
+    /// deny there, and never approves instead. A skip, not a verdict.
+    #[error(
+        "denial needs JavaScript: the deny control `{control}` on `{url}` works only with a script, which the agent does not run"
+    )]
+    DenialNeedsJavaScript { url: String, control: String },
     #[error("external login command failed: {reason}")]
     Command { reason: String },
 }

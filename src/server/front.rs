@@ -15,6 +15,7 @@ use crate::server::flaw::Flaw;
 use crate::server::html;
 use crate::server::oauth_error::OAuthError;
 use crate::server::params::Params;
+use crate::server::quirk::Quirk;
 use crate::server::state::AppState;
 use crate::server::uri::with_params;
 
@@ -43,11 +44,15 @@ pub fn page(state: &AppState, kind: PageKind, status: StatusCode, html: String) 
     );
     if kind == PageKind::Error || !state.has(Flaw::HeadersAntiFraming) {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        // The `js-deny` quirk's deny button runs an inline handler.
+        let policy = if state.quirk(Quirk::JsDeny) && kind == PageKind::Interactive {
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'"
+        } else {
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        };
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ),
+            HeaderValue::from_static(policy),
         );
     }
     response

@@ -4,7 +4,8 @@
 //! The field names here are the contract with the harness's form scraper:
 //! login posts `username`, `password`, hidden `tx` and `csrf`; consent posts
 //! hidden `tx` and `csrf` with a `decision` button (`approve` / `deny`).
-//! No scripts, no third-party resources. Headers are set in `front`.
+//! No scripts (except the `js-deny` quirk's inline deny handler), no
+//! third-party resources. Headers are set in `front`.
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -88,25 +89,72 @@ pub struct ConsentForm<'a> {
     pub client_id: &'a str,
     pub user: &'a str,
     pub scopes: &'a [String],
+    /// `consent-checkbox`: a confirmation box and one box per scope, unticked.
+    pub checkboxes: bool,
+    /// `js-deny`: the deny control is a scripted `type=button`.
+    pub js_deny: bool,
+    /// Why the page is shown again (an unticked confirmation).
+    pub error: Option<&'a str>,
 }
 
-/// The consent form (POST `tx`, `csrf`, and `decision=approve|deny`).
+/// The deny control under `js-deny`: no form semantics; its script adds
+/// `decision=deny` to the form and submits it.
+const JS_DENY: &str = "<button type=\"button\" id=\"deny\" onclick=\"var f=this.form,i=document.createElement('input');\
+i.type='hidden';i.name='decision';i.value='deny';f.appendChild(i);f.submit();\">Deny</button>\n";
+
+/// The consent form (POST `tx`, `csrf`, and `decision=approve|deny`; with
+/// checkboxes also `confirm=yes` and one `scope` per ticked scope).
 pub fn consent_page(form: &ConsentForm) -> String {
     let scopes: String = form
         .scopes
         .iter()
-        .map(|scope| format!("<li>{}</li>\n", escape(scope)))
+        .map(|scope| {
+            if form.checkboxes {
+                format!(
+                    "<li><label><input type=\"checkbox\" name=\"scope\" value=\"{0}\"> {0}</label></li>\n",
+                    escape(scope)
+                )
+            } else {
+                format!("<li>{}</li>\n", escape(scope))
+            }
+        })
         .collect();
+    let error = form
+        .error
+        .map(|message| format!("<p class=\"error\" id=\"error\">{}</p>\n", escape(message)))
+        .unwrap_or_default();
+    let confirm = if form.checkboxes {
+        "<label><input type=\"checkbox\" name=\"confirm\" value=\"yes\"> I confirm that I allow this access</label>\n"
+    } else {
+        ""
+    };
+    let deny = if form.js_deny {
+        JS_DENY
+    } else {
+        "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
+    };
+    // With checkboxes the scope list is part of the form.
+    let (list_outside, list_inside) = if form.checkboxes {
+        (
+            String::new(),
+            format!("<ul id=\"scopes\">\n{scopes}</ul>\n"),
+        )
+    } else {
+        (
+            format!("<ul id=\"scopes\">\n{scopes}</ul>\n"),
+            String::new(),
+        )
+    };
     layout(
         "Allow access?",
         &format!(
-            "<p>Signed in as <strong>{user}</strong>.</p>\n\
-             <p><strong>{client}</strong> asks for:</p>\n<ul id=\"scopes\">\n{scopes}</ul>\n\
+            "<p>Signed in as <strong>{user}</strong>.</p>\n{error}\
+             <p><strong>{client}</strong> asks for:</p>\n{list_outside}\
              <form method=\"post\" action=\"{action}\">\n\
              <input type=\"hidden\" name=\"tx\" value=\"{tx}\">\n\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n{list_inside}{confirm}\
              <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n\
-             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n</form>\n",
+             {deny}</form>\n",
             user = escape(form.user),
             client = escape(form.client_id),
             action = escape(form.action),

@@ -82,6 +82,15 @@ impl Params {
         Ok(first.map(|(_, v)| v.as_str()).filter(|v| !v.is_empty()))
     }
 
+    /// Every non-empty value of a parameter that may repeat (checkbox groups).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(n, v)| n == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// Checks that none of `names` is repeated.
     pub fn check_not_repeated(&self, names: &[&str]) -> Result<(), ParamError> {
         for name in names {

@@ -66,10 +66,6 @@ impl AppState {
     }
 
     /// Whether a quirk is switched on.
-    #[expect(
-        dead_code,
-        reason = "the endpoints consult it as quirks are implemented"
-    )]
     pub fn quirk(&self, quirk: Quirk) -> bool {
         self.config.quirk(quirk)
     }

@@ -44,6 +44,9 @@ pub struct Transaction {
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub challenge: Option<Challenge>,
+    /// The request carried `prompt=consent`: ask even if consent is
+    /// remembered (the `remembered-consent` quirk).
+    pub prompt_consent: bool,
     /// The login session that may complete this transaction; `None` until
     /// the user logs in (also after `prompt=login` or an exceeded `max_age`).
     pub session: Option<String>,
@@ -146,6 +149,9 @@ pub struct Store {
     pub grants: HashMap<GrantId, Grant>,
     pub access: HashMap<String, AccessRecord>,
     pub refresh: HashMap<String, RefreshRecord>,
+    /// Scopes each user (`sub`) has approved for each client, kept only
+    /// under the `remembered-consent` quirk.
+    pub consents: HashMap<(String, String), Vec<String>>,
     next_grant: GrantId,
     last_sweep: Instant,
 }
@@ -160,6 +166,7 @@ impl Default for Store {
             grants: HashMap::new(),
             access: HashMap::new(),
             refresh: HashMap::new(),
+            consents: HashMap::new(),
             next_grant: 1,
             last_sweep: Instant::now(),
         }
@@ -195,6 +202,26 @@ impl Store {
             Liveness::Expired
         } else {
             Liveness::Active
+        }
+    }
+
+    /// Whether `sub` has already approved every scope in `scope` for `client_id`.
+    pub fn consent_remembered(&self, sub: &str, client_id: &str, scope: &[String]) -> bool {
+        self.consents
+            .get(&(sub.to_string(), client_id.to_string()))
+            .is_some_and(|granted| scope.iter().all(|s| granted.contains(s)))
+    }
+
+    /// Remembers that `sub` approved `scope` for `client_id`.
+    pub fn remember_consent(&mut self, sub: &str, client_id: &str, scope: &[String]) {
+        let granted = self
+            .consents
+            .entry((sub.to_string(), client_id.to_string()))
+            .or_default();
+        for value in scope {
+            if !granted.contains(value) {
+                granted.push(value.clone());
+            }
         }
     }
 

@@ -20,6 +20,7 @@ use crate::server::front::{error_page, error_redirect, see_other};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{MAX_BODY_LEN, Params, read_body};
 use crate::server::pkce::{self, Challenge};
+use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::redirect_match::{self, RedirectProblem};
 use crate::server::scope;
@@ -217,6 +218,7 @@ struct Request<'a> {
 struct Prompt {
     none: bool,
     login: bool,
+    consent: bool,
 }
 
 impl Prompt {
@@ -231,7 +233,8 @@ impl Prompt {
             match *value {
                 "none" => prompt.none = true,
                 "login" => prompt.login = true,
-                "consent" | "select_account" => {}
+                "consent" => prompt.consent = true,
+                "select_account" => {}
                 _ => return Err(OAuthError::invalid_request("unsupported prompt value")),
             }
         }
@@ -262,8 +265,14 @@ fn start_transaction(
     let usable = session
         .as_ref()
         .filter(|(_, s)| !request.prompt.login && !too_old(s.auth_time));
-    if request.prompt.none {
-        // Consent is always shown, so even a logged-in user needs the UI.
+    // Under `remembered-consent` a logged-in user who approved this scope
+    // before is not asked again, so `prompt=none` can succeed.
+    let remembered = usable.is_some_and(|(_, s)| {
+        state.quirk(Quirk::RememberedConsent)
+            && store.consent_remembered(&s.sub, &client.id, &request.scope)
+    });
+    if request.prompt.none && !remembered {
+        // Otherwise consent is always shown, so even a logged-in user needs the UI.
         return Err(match usable {
             None => OAuthError::new(ErrorCode::LoginRequired, "the user is not logged in"),
             Some(_) => OAuthError::new(
@@ -288,6 +297,7 @@ fn start_transaction(
             state: target.client_state.map(str::to_string),
             nonce: request.nonce.map(str::to_string),
             challenge: request.challenge,
+            prompt_consent: request.prompt.consent,
             session: usable.map(|(id, _)| id.clone()),
             created: Instant::now(),
         },

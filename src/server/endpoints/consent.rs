@@ -4,8 +4,15 @@
 //! The decision needs the session cookie, the session's anti-CSRF value and a
 //! transaction bound to that session; the transaction is consumed by the first
 //! decision, so a replayed form yields nothing (RFC 6749 §10.12). What is
-//! approved comes from the stored transaction, never from form fields.
+//! approved comes from the stored transaction, never from form fields (under
+//! `consent-checkbox`, the ticked scopes narrow it, never widen it).
+//!
+//! Quirks: `remembered-consent` skips the page for a scope the user already
+//! approved for the client unless the request said `prompt=consent`;
+//! `consent-checkbox` needs a ticked confirmation; `js-deny` only changes
+//! the page (see `html`).
 
+use std::sync::MutexGuard;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -20,15 +27,19 @@ use crate::server::front::{
 use crate::server::html::{self, ConsentForm};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{Params, read_body};
+use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::session::{self, same_secret};
-use crate::server::state::Shared;
-use crate::server::store::CodeRecord;
+use crate::server::state::{AppState, Shared};
+use crate::server::store::{CodeRecord, Session, Store, Transaction};
 use crate::server::uri::with_params;
 
 const UNKNOWN_TX: &str = "this authorization request is unknown, expired or already answered";
 
-/// `GET /consent?tx=…`: what the client asks for, with Allow and Deny.
+/// `GET /consent?tx=…`: what the client asks for, with Allow and Deny —
+/// or, under `remembered-consent`, a code at once when this user already
+/// approved this scope for this client and the request did not say
+/// `prompt=consent`.
 pub async fn get(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -39,19 +50,40 @@ pub async fn get(
         Err(page) => return page,
     };
     let tx = tx.as_str();
-    let store = state.store();
+    let mut store = state.store();
     let Some(transaction) = store.transactions.get(tx).cloned() else {
         return error_page(&state, UNKNOWN_TX);
     };
     let current = session::current(&store, &headers);
-    drop(store);
     let Some((_, session)) =
         current.filter(|(id, _)| transaction.session.as_deref() == Some(id.as_str()))
     else {
+        drop(store);
         // Not logged in for this transaction yet: the login page binds it.
         let login = with_params(&state.url(&state.config.paths.login), &[("tx", tx)]);
         return see_other(&state, &login);
     };
+    let remembered = state.quirk(Quirk::RememberedConsent)
+        && !transaction.prompt_consent
+        && store.consent_remembered(&session.sub, &transaction.client_id, &transaction.scope);
+    if remembered {
+        store.transactions.remove(tx);
+        let scope = transaction.scope.clone();
+        return issue_code(&state, store, &transaction, &session, scope);
+    }
+    drop(store);
+    consent_form(&state, StatusCode::OK, tx, &transaction, &session, None)
+}
+
+/// The consent page for `transaction`, with an optional error line.
+fn consent_form(
+    state: &AppState,
+    status: StatusCode,
+    tx: &str,
+    transaction: &Transaction,
+    session: &Session,
+    error: Option<&str>,
+) -> Response {
     let user = state
         .config
         .user_by_sub(&session.sub)
@@ -65,11 +97,16 @@ pub async fn get(
         client_id: &transaction.client_id,
         user: &user,
         scopes: &transaction.scope,
+        checkboxes: state.quirk(Quirk::ConsentCheckbox),
+        js_deny: state.quirk(Quirk::JsDeny),
+        error,
     });
-    page(&state, PageKind::Interactive, StatusCode::OK, html)
+    page(state, PageKind::Interactive, status, html)
 }
 
 /// `POST /consent`: approve issues a code, deny returns `access_denied`.
+/// Under `consent-checkbox`, approval needs `confirm=yes` and grants the
+/// ticked `scope` boxes; otherwise the page comes back and nothing is issued.
 pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     let params = match read_body(body).await {
         Ok(bytes) => Params::from_form(&headers, &bytes),
@@ -102,11 +139,39 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             "the consent form has expired or was not submitted from this browser",
         );
     }
-    let owned = store
+    let Some(pending) = store
         .transactions
         .get(tx)
-        .is_some_and(|t| t.session.as_deref() == Some(session_id.as_str()));
-    let Some(transaction) = owned.then(|| store.transactions.remove(tx)).flatten() else {
+        .filter(|t| t.session.as_deref() == Some(session_id.as_str()))
+        .cloned()
+    else {
+        return error_page(&state, UNKNOWN_TX);
+    };
+    let mut scope = pending.scope.clone();
+    if decision == "approve" && state.quirk(Quirk::ConsentCheckbox) {
+        let ticked = params.all("scope");
+        scope.retain(|value| ticked.contains(&value.as_str()));
+        let problem = if params.get("confirm") != Ok(Some("yes")) {
+            Some("Tick the box to confirm that you allow access.")
+        } else if scope.is_empty() {
+            Some("Choose at least one permission to allow.")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            // The transaction stays: the user may try again.
+            drop(store);
+            return consent_form(
+                &state,
+                StatusCode::OK,
+                tx,
+                &pending,
+                &session,
+                Some(problem),
+            );
+        }
+    }
+    let Some(transaction) = store.transactions.remove(tx) else {
         return error_page(&state, UNKNOWN_TX);
     };
     if !approve {
@@ -119,10 +184,24 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             &error,
         );
     }
+    if state.quirk(Quirk::RememberedConsent) {
+        store.remember_consent(&session.sub, &transaction.client_id, &scope);
+    }
+    issue_code(&state, store, &transaction, &session, scope)
+}
+
+/// Issues a code for an approved transaction and redirects it to the client.
+fn issue_code(
+    state: &AppState,
+    mut store: MutexGuard<'_, Store>,
+    transaction: &Transaction,
+    session: &Session,
+    scope: Vec<String>,
+) -> Response {
     if !transaction.redirect_validated {
         // Only reachable under `redirect.error-no-redirect`: errors may go to
         // the unvalidated URI, a code never does.
-        return error_page(&state, "redirect_uri is not registered for this client");
+        return error_page(state, "redirect_uri is not registered for this client");
     }
     let code = random::token();
     store.codes.insert(
@@ -131,7 +210,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             client_id: transaction.client_id.clone(),
             redirect_uri: transaction.redirect_uri.clone(),
             redirect_uri_sent: transaction.redirect_uri_sent,
-            scope: transaction.scope.clone(),
+            scope,
             sub: session.sub.clone(),
             auth_time: session.auth_time,
             nonce: transaction.nonce.clone(),
@@ -142,7 +221,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     );
     drop(store);
     code_redirect(
-        &state,
+        state,
         &transaction.redirect_uri,
         transaction.state.as_deref(),
         &code,

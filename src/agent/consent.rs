@@ -1,0 +1,143 @@
+//! What a consent page asks of the agent: which control approves, which
+//! denies (a button, or a link such as oidc-provider's `…/abort`), whether
+//! denial would need a script, and which boxes approval needs ticked.
+//!
+//! Approval ticks required boxes, boxes that read like a confirmation ("I
+//! confirm", "I agree", "Allow") and the scope boxes the authorization
+//! request asked for; it never ticks "remember me"-like boxes it cannot
+//! place. Denial ticks nothing. A deny control is never chosen among
+//! approve-like controls, so asking to deny can never approve.
+
+use super::forms::{Field, Form, Hints, Link, Page, Role, ScriptControl, Submit, role_of_words};
+
+/// Something on a page to press or follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Control {
+    Button { form: usize, submit: usize },
+    Link(usize),
+}
+
+/// The consent page's approve control: the configured selector's match, else
+/// an approve-like button in a form without a password field, else the only
+/// submit button of a form a user would not type into. `None` = not a
+/// consent page.
+pub(super) fn approve_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
+    let forms = || {
+        page.forms
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.has_password())
+    };
+    let button = |pick: &dyn Fn(&Form) -> Option<usize>| {
+        forms().find_map(|(i, f)| pick(f).map(|submit| Control::Button { form: i, submit }))
+    };
+    if hints.approve.is_some() {
+        let chosen = button(&|f| f.submits.iter().position(|s| s.role == Some(Role::Approve)))
+            .or_else(|| {
+                page.links
+                    .iter()
+                    .position(|l| l.role == Some(Role::Approve))
+                    .map(Control::Link)
+            });
+        if chosen.is_some() {
+            return chosen;
+        }
+    }
+    button(&|f| {
+        f.submits
+            .iter()
+            .position(|s| s.role() == Some(Role::Approve))
+    })
+    .or_else(|| {
+        button(&|f| {
+            (f.submits.len() == 1
+                && !f.has_typing_inputs()
+                && f.submits[0].role() != Some(Role::Deny))
+            .then_some(0)
+        })
+    })
+}
+
+/// The consent page's deny control: the configured selector's match (button
+/// or link), else a deny-like button in a form without a password field,
+/// else a deny-like link (oidc-provider's `…/abort`).
+pub(super) fn deny_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
+    let button = |role_of: &dyn Fn(&Submit) -> Option<Role>| {
+        page.forms
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.has_password())
+            .find_map(|(i, f)| {
+                f.submits
+                    .iter()
+                    .position(|s| role_of(s) == Some(Role::Deny))
+                    .map(|submit| Control::Button { form: i, submit })
+            })
+    };
+    let link = |role_of: &dyn Fn(&Link) -> Option<Role>| {
+        page.links
+            .iter()
+            .position(|l| role_of(l) == Some(Role::Deny))
+            .map(Control::Link)
+    };
+    if hints.deny.is_some()
+        && let Some(chosen) = button(&|s| s.role).or_else(|| link(&|l| l.role))
+    {
+        return Some(chosen);
+    }
+    button(&|s| s.role()).or_else(|| link(&|l| l.role()))
+}
+
+/// A deny-like control that only a script could operate (a `type=button`
+/// with an onclick handler, a `javascript:` link), when the page has no
+/// other way to deny.
+pub(super) fn script_only_deny(page: &Page) -> Option<&ScriptControl> {
+    page.script_controls
+        .iter()
+        .find(|c| c.role() == Some(Role::Deny))
+}
+
+/// `form`'s fields with the boxes approval needs ticked: required boxes,
+/// confirmation-like boxes, and scope boxes for the `requested` scopes (all
+/// scope boxes when the request named none the form offers).
+pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
+    let is_scope_box = |f: &Field| f.name.to_ascii_lowercase().contains("scope");
+    let offered_requested = form
+        .fields
+        .iter()
+        .any(|f| f.checkbox.is_some() && is_scope_box(f) && requested.contains(&f.value));
+    let mut fields = form.fields.clone();
+    for field in &mut fields {
+        let wanted = {
+            let Some(checkbox) = &field.checkbox else {
+                continue;
+            };
+            let confirms =
+                role_of_words(&[&checkbox.label, &field.name, &field.value]) == Some(Role::Approve);
+            let scope =
+                is_scope_box(field) && (requested.contains(&field.value) || !offered_requested);
+            checkbox.required || (confirms && !is_scope_box(field)) || scope
+        };
+        if let Some(checkbox) = &mut field.checkbox
+            && wanted
+        {
+            checkbox.checked = true;
+        }
+    }
+    fields
+}
+
+/// The scopes an authorization URL asks for (its `scope` parameter).
+pub(super) fn requested_scopes(url: &str) -> Vec<String> {
+    super::http::url_params(url)
+        .into_iter()
+        .filter(|(name, _)| name == "scope")
+        .flat_map(|(_, value)| {
+            value
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
