@@ -197,6 +197,8 @@ struct Prepared {
     /// The embedded server, kept alive for the run.
     server: Option<ServerHandle>,
     info: TargetInfo,
+    /// Why the target cannot be used (discovery failed): its trials are errors.
+    unreachable: Option<String>,
 }
 
 fn usage(message: String) -> CliError {
@@ -217,6 +219,7 @@ fn prepare(
         issuer: profile.issuer.clone(),
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
         quirks: quirks.iter().map(|q| q.id().to_string()).collect(),
+        warnings: profile.warnings.clone(),
     };
     if args.target.is_empty() {
         let (profile, server) = runtime
@@ -226,23 +229,34 @@ fn prepare(
             info: info(&profile, flaws, quirks),
             profile,
             server: Some(server),
+            unreachable: None,
         }]);
     }
     let resolved = runtime.block_on(async {
         let mut out = Vec::new();
         for path in &args.target {
-            out.push(harness::profile_target(path).await);
+            out.push(harness::load_target(path).await);
         }
         out
     });
     resolved
         .into_iter()
-        .map(|profile| {
-            let profile = profile.map_err(usage)?;
+        .map(|loaded| {
+            let (profile, unreachable) = match loaded.map_err(usage)? {
+                harness::LoadedTarget::Ready(profile) => (profile, None),
+                harness::LoadedTarget::Unreachable { profile, reason } => {
+                    errln!("error: target `{}`: {reason}", profile.name);
+                    (profile, Some(reason))
+                }
+            };
+            for warning in &profile.warnings {
+                errln!("warning: target `{}`: {warning}", profile.name);
+            }
             Ok(Prepared {
                 info: info(&profile, &[], &[]),
                 profile,
                 server: None,
+                unreachable,
             })
         })
         .collect()
@@ -268,7 +282,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if libtest.list {
         for spec in run::plan(&suites, &targets[0].profile) {
             if !libtest.is_filtered_out(&harness::probe(&spec)) {
-                println!("{}: test", spec.name);
+                outln!("{}: test", spec.name);
             }
         }
         return Ok(exit::OK);
@@ -283,12 +297,15 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let specs = run::plan(&suites, &target.profile);
         let (chosen, filtered_out) = harness::selected(&specs, libtest);
         let total = chosen.len();
-        let started = run::start(
-            runtime.handle(),
-            Arc::new(target.profile.clone()),
-            chosen,
-            &options,
-        );
+        let started = match &target.unreachable {
+            Some(reason) => harness::unreached(chosen, reason),
+            None => run::start(
+                runtime.handle(),
+                Arc::new(target.profile.clone()),
+                chosen,
+                &options,
+            ),
+        };
         runs.push((started, filtered_out, total));
     }
     let mut records = Vec::new();
@@ -336,7 +353,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if let Some(path) = &args.write_expect {
         let trials: Vec<_> = records.iter().flat_map(|r| r.trials.clone()).collect();
         Baseline::from_run(&trials).write(path).map_err(usage)?;
-        eprintln!("wrote the baseline {}", path.display());
+        errln!("wrote the baseline {}", path.display());
     }
     write_reports(&args.report_dir, &records)?;
     for target in targets {
@@ -351,13 +368,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
 fn judged_code(baseline: &Baseline, reports: &[crate::run::TrialReport]) -> u8 {
     let judgement = baseline.judge(reports);
     for name in &judgement.expected {
-        eprintln!("expected (baseline): {name}");
+        errln!("expected (baseline): {name}");
     }
     for name in &judgement.fixed {
-        eprintln!("error: `{name}` now passes but the baseline expects it to fail");
+        errln!("error: `{name}` now passes but the baseline expects it to fail");
     }
     if !judgement.fixed.is_empty() {
-        eprintln!(
+        errln!(
             "hint: remove the fixed trials from the baseline (or regenerate it with `--write-expect`)"
         );
     }
@@ -403,7 +420,7 @@ fn await_with_progress(
                 Err(_) if show => {
                     let done = options.finished.load(std::sync::atomic::Ordering::Relaxed)
                         - finished_before;
-                    eprint!("\r\x1b[K{done}/{total} trials finished; waiting for {name}…");
+                    errp!("\r\x1b[K{done}/{total} trials finished; waiting for {name}…");
                     shown = true;
                 }
                 Err(_) => {}
@@ -411,7 +428,7 @@ fn await_with_progress(
         }
     });
     if shown {
-        eprint!("\r\x1b[K");
+        errp!("\r\x1b[K");
     }
     report.map_err(|_| CliError {
         message: format!("trial `{name}` was dropped before it finished"),
