@@ -51,8 +51,61 @@ pub async fn embedded_target_with(
 
 /// Loads a profile file and fills its endpoints by discovery.
 pub async fn profile_target(path: &Path) -> Result<Profile, String> {
+    match load_target(path).await? {
+        LoadedTarget::Ready(profile) => Ok(profile),
+        LoadedTarget::Unreachable { reason, .. } => Err(reason),
+    }
+}
+
+/// A profile file, loaded: ready to run, or its target unusable.
+#[derive(Debug)]
+pub enum LoadedTarget {
+    /// Resolved: every endpoint known.
+    Ready(Profile),
+    /// The profile loads, but resolving it against the target failed
+    /// (discovery unreachable, junk, off-origin under `strict`): a run-time
+    /// failure of the target, so its trials are `error`s with `reason`.
+    Unreachable { profile: Profile, reason: String },
+}
+
+/// Loads a profile file (`Err`: it does not load, a usage error) and
+/// resolves it by discovery (a failure there is [`LoadedTarget::Unreachable`]).
+pub async fn load_target(path: &Path) -> Result<LoadedTarget, String> {
     let profile = target::load_profile(path).map_err(|e| e.to_string())?;
-    profile.resolve().await.map_err(|e| e.to_string())
+    match profile.clone().resolve().await {
+        Ok(resolved) => Ok(LoadedTarget::Ready(resolved)),
+        Err(e @ target::ProfileError::Invalid(_)) => Err(e.to_string()),
+        // Without an issuer nothing was fetched: the profile itself is short.
+        Err(e) if profile.issuer.is_none() => Err(e.to_string()),
+        Err(e) => Ok(LoadedTarget::Unreachable {
+            profile,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Trials that cannot run because the target could not be resolved: each
+/// finished as `error` with `reason`.
+pub fn unreached(specs: Vec<TrialSpec>, reason: &str) -> Vec<TrialReport> {
+    specs
+        .into_iter()
+        .map(|spec| TrialReport {
+            name: spec.name.clone(),
+            scenario: spec.scenario.id.clone(),
+            variant: spec.variant.as_ref().map(|v| v.name.clone()),
+            title: spec.scenario.title.clone(),
+            suite: spec.suite.clone(),
+            requirements: spec.scenario.requirements.clone(),
+            level: spec.scenario.level,
+            severity: spec.scenario.severity,
+            refs: spec.scenario.refs.clone(),
+            outcome: Outcome::Error,
+            message: Some(format!("the target could not be used: {reason}")),
+            location: None,
+            duration_ms: 0,
+            exchanges: Vec::new(),
+        })
+        .collect()
 }
 
 /// Loads suites, rendering every problem. With no paths: `./suites` when it

@@ -173,9 +173,10 @@ impl Agent {
             return false;
         }
         let now = self.jar.pairs();
-        self.shared.origin.iter().any(|(name, value)| {
-            !now.iter().any(|(n, v)| n == name && v == value)
-        })
+        self.shared
+            .origin
+            .iter()
+            .any(|(name, value)| !now.iter().any(|(n, v)| n == name && v == value))
     }
 
     /// The limits this agent works with.
@@ -241,7 +242,10 @@ impl Agent {
             .iter()
             .any(|m| request.method.eq_ignore_ascii_case(m));
         let pace = self.shared.config.pace.as_ref();
-        if idempotent && let Some(pace) = pace && overloaded(&first) {
+        if idempotent
+            && let Some(pace) = pace
+            && overloaded(&first)
+        {
             pace.count_retry();
             if let Some(hooks) = &self.shared.trial.hooks {
                 hooks.retried(&self.shared.redactor.url(&request.url));

@@ -421,6 +421,9 @@ mod tests {
         assert!(gave_up.await.is_err());
         drop(hold);
         let next = tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT));
-        assert!(next.await.is_ok(), "the queue is not stuck behind the dropped waiter");
+        assert!(
+            next.await.is_ok(),
+            "the queue is not stuck behind the dropped waiter"
+        );
     }
 }

@@ -1,12 +1,13 @@
 //! `oauthcheck init --issuer URL`: writes a starter target profile from the
-//! issuer's discovery document.
+//! issuer's discovery metadata (both well-known documents, merged), and says
+//! what it could not infer.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
 
 use super::{CliError, exit};
+use crate::target::{Limits, StarterClients};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -16,25 +17,38 @@ pub struct InitArgs {
     /// Write the profile here instead of stdout (refuses to overwrite).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The id of the confidential client the harness acts as.
+    #[arg(long, value_name = "ID")]
+    client: Option<String>,
+    /// A second confidential client's id (declares `second_client`).
+    #[arg(long, value_name = "ID")]
+    other_client: Option<String>,
+    /// A public client's id (declares `public_client`).
+    #[arg(long, value_name = "ID")]
+    public_client: Option<String>,
 }
 
 pub fn init(args: InitArgs) -> Result<u8, CliError> {
-    let runtime =
-        tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}"), None))?;
     let metadata = runtime
         .block_on(crate::target::fetch_metadata(
             &args.issuer,
-            Duration::from_secs(10),
+            &Limits::default(),
         ))
-        .map_err(|e| {
-            CliError::usage(
-                e.to_string(),
-                Some("is the issuer URL right, and is the server running?"),
-            )
+        .map_err(|e| CliError {
+            message: e.to_string(),
+            hint: Some("is the issuer URL right, and is the server running?".into()),
+            code: exit::ERRORED,
         })?;
-    let text = crate::target::starter_profile(&args.issuer, &metadata);
+    let clients = StarterClients {
+        main: args.client,
+        other: args.other_client,
+        public: args.public_client,
+    };
+    let starter = crate::target::starter_profile(&args.issuer, &metadata, &clients);
     match &args.output {
-        None => print!("{text}"),
+        None => super::out(&starter.text),
         Some(path) => {
             if path.exists() {
                 return Err(CliError::usage(
@@ -42,14 +56,22 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
                     Some("choose another `--output` or remove the file"),
                 ));
             }
-            std::fs::write(path, text).map_err(|e| {
+            std::fs::write(path, &starter.text).map_err(|e| {
                 CliError::usage(format!("cannot write `{}`: {e}", path.display()), None)
             })?;
-            eprintln!(
-                "wrote {}; fill in the clients and the user, then `oauthcheck run --target {}`",
+            let mut note = format!(
+                "wrote {} (profile `{}`); not inferred, check by hand:\n",
                 path.display(),
-                path.display()
+                starter.name
             );
+            for line in &starter.not_inferred {
+                note.push_str(&format!("  - {line}\n"));
+            }
+            note.push_str(&format!(
+                "then fill in the clients and the user, and `oauthcheck run --target {}`\n",
+                path.display()
+            ));
+            super::err(&note);
         }
     }
     Ok(exit::OK)

@@ -2,6 +2,33 @@
 //! command. Errors are printed once, here, with a `hint:` line when a fix is
 //! known; data goes to stdout, diagnostics to stderr.
 
+/// `println!` that never panics: a closed stdout (EPIPE, e.g. `| head`)
+/// is ignored, so the exit code stays the command's own.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics on a closed stderr (EPIPE).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics on a closed stderr (EPIPE).
+macro_rules! errp {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, $($arg)*);
+        let _ = stderr.flush();
+    }};
+}
+
 mod compare;
 pub mod exit;
 mod init;
@@ -83,6 +110,20 @@ fn parse_switches<S: crate::server::Switch>(ids: &[String]) -> Result<Vec<S>, Cl
         .collect()
 }
 
+/// Writes `text` to stdout as is; a closed stdout (EPIPE) is ignored.
+pub(crate) fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes `text` to stderr as is; a closed stderr (EPIPE) is ignored.
+pub(crate) fn err(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Parses the command line, runs the command, returns the exit code.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -98,9 +139,9 @@ pub fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            errln!("error: {}", e.message);
             if let Some(hint) = e.hint {
-                eprintln!("hint: {hint}");
+                errln!("hint: {hint}");
             }
             std::process::ExitCode::from(e.code)
         }

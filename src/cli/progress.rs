@@ -119,7 +119,7 @@ impl Live {
                 self.targets[target].running.insert(index, Some(until));
                 let left = until.saturating_duration_since(Instant::now());
                 if self.notes && left >= LONG_WAIT {
-                    eprintln!(
+                    errln!(
                         "note: {} waits {}s; other trials go on meanwhile",
                         self.targets[target].names[index],
                         left.as_secs()
@@ -161,7 +161,12 @@ impl Live {
             .running
             .iter()
             .filter_map(|(i, until)| {
-                until.map(|u| (u.saturating_duration_since(now), progress.names[*i].as_str()))
+                until.map(|u| {
+                    (
+                        u.saturating_duration_since(now),
+                        progress.names[*i].as_str(),
+                    )
+                })
             })
             .collect();
         waits.sort();
@@ -175,15 +180,13 @@ impl Live {
             line.push_str(&format!(", {name} {}s left", left.as_secs() + 1));
         }
         let line: String = line.chars().take(160).collect();
-        eprint!("\r\x1b[K{line}");
-        let _ = std::io::stderr().flush();
+        errp!("\r\x1b[K{line}");
         self.drawn = true;
     }
 
     fn clear(&mut self) {
         if self.drawn {
-            eprint!("\r\x1b[K");
-            let _ = std::io::stderr().flush();
+            errp!("\r\x1b[K");
             self.drawn = false;
         }
     }

@@ -204,6 +204,8 @@ struct Prepared {
     /// The embedded server, kept alive for the run.
     server: Option<ServerHandle>,
     info: TargetInfo,
+    /// Why the target cannot be used (discovery failed): its trials are errors.
+    unreachable: Option<String>,
 }
 
 fn usage(message: String) -> CliError {
@@ -224,6 +226,7 @@ fn prepare(
         issuer: profile.issuer.clone(),
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
         quirks: quirks.iter().map(|q| q.id().to_string()).collect(),
+        warnings: profile.warnings.clone(),
     };
     if args.target.is_empty() {
         let (profile, server) = runtime
@@ -233,23 +236,34 @@ fn prepare(
             info: info(&profile, flaws, quirks),
             profile,
             server: Some(server),
+            unreachable: None,
         }]);
     }
     let resolved = runtime.block_on(async {
         let mut out = Vec::new();
         for path in &args.target {
-            out.push(harness::profile_target(path).await);
+            out.push(harness::load_target(path).await);
         }
         out
     });
     resolved
         .into_iter()
-        .map(|profile| {
-            let profile = profile.map_err(usage)?;
+        .map(|loaded| {
+            let (profile, unreachable) = match loaded.map_err(usage)? {
+                harness::LoadedTarget::Ready(profile) => (profile, None),
+                harness::LoadedTarget::Unreachable { profile, reason } => {
+                    errln!("error: target `{}`: {reason}", profile.name);
+                    (profile, Some(reason))
+                }
+            };
+            for warning in &profile.warnings {
+                errln!("warning: target `{}`: {warning}", profile.name);
+            }
             Ok(Prepared {
                 info: info(&profile, &[], &[]),
                 profile,
                 server: None,
+                unreachable,
             })
         })
         .collect()
@@ -275,7 +289,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if libtest.list {
         for spec in run::plan(&suites, &targets[0].profile) {
             if !libtest.is_filtered_out(&harness::probe(&spec)) {
-                println!("{}: test", spec.name);
+                outln!("{}: test", spec.name);
             }
         }
         return Ok(exit::OK);
@@ -295,15 +309,38 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let specs = run::plan(&suites, &target.profile);
         let (chosen, filtered_out) = harness::selected(&specs, libtest);
         let total = chosen.len();
-        let launched = run::launch(
-            runtime.handle(),
-            Arc::new(target.profile.clone()),
-            chosen,
-            &options,
-        );
-        let names: Vec<String> = launched.trials.iter().map(|s| s.spec.name.clone()).collect();
-        progress.push(TargetProgress::new(names));
-        runs.push((launched.execution, filtered_out, total));
+        match &target.unreachable {
+            Some(reason) => {
+                // Nothing can be sent to this target: every trial ends now
+                // as an error with the reason, through the same events.
+                let reports = harness::unreached(chosen, reason);
+                let names = reports.iter().map(|r| r.name.clone()).collect();
+                progress.push(TargetProgress::new(names));
+                for (trial, report) in reports.into_iter().enumerate() {
+                    events.emit(run::RunEvent::Finished {
+                        target: index,
+                        index: trial,
+                        report: Box::new(report),
+                    });
+                }
+                runs.push((None, filtered_out, total));
+            }
+            None => {
+                let launched = run::launch(
+                    runtime.handle(),
+                    Arc::new(target.profile.clone()),
+                    chosen,
+                    &options,
+                );
+                let names = launched
+                    .trials
+                    .iter()
+                    .map(|s| s.spec.name.clone())
+                    .collect();
+                progress.push(TargetProgress::new(names));
+                runs.push((Some(launched.execution), filtered_out, total));
+            }
+        }
     }
     drop(events);
     let terminal = std::io::stderr().is_terminal();
@@ -317,10 +354,15 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     // One clock for all: the targets run concurrently, so each target's
     // duration is the time until its last trial was seen to finish.
     let clock = Instant::now();
-    for (index, (target, (execution, filtered_out, total))) in targets.iter().zip(runs).enumerate() {
+    for (index, (target, (execution, filtered_out, total))) in targets.iter().zip(runs).enumerate()
+    {
         let started_at =
             humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        let names: Vec<&str> = live.targets[index].names.iter().map(String::as_str).collect();
+        let names: Vec<&str> = live.targets[index]
+            .names
+            .iter()
+            .map(String::as_str)
+            .collect();
         let mut console = Console::new(std::io::stdout().lock(), style, &names);
         let label = match &target.profile.issuer {
             Some(issuer) => format!("{} ({issuer})", target.profile.name),
@@ -344,11 +386,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             });
         }
         let seconds = clock.elapsed().as_secs_f64();
-        let execution = execution.snapshot();
+        let execution = execution.map(|probe| probe.snapshot());
         console
             .finish(&reports, seconds, filtered_out)
             .map_err(io)?;
-        console.execution(&execution).map_err(io)?;
+        if let Some(execution) = &execution {
+            console.execution(execution).map_err(io)?;
+        }
         drop(console);
         let target_code = match &baseline {
             Some(baseline) => judged_code(baseline, &reports),
@@ -362,13 +406,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             started_at,
             duration_ms: (seconds * 1000.0) as u64,
             trials: reports,
-            execution: Some(execution),
+            execution,
         });
     }
     if let Some(path) = &args.write_expect {
         let trials: Vec<_> = records.iter().flat_map(|r| r.trials.clone()).collect();
         Baseline::from_run(&trials).write(path).map_err(usage)?;
-        eprintln!("wrote the baseline {}", path.display());
+        errln!("wrote the baseline {}", path.display());
     }
     write_reports(&args.report_dir, &records)?;
     for target in targets {
@@ -383,13 +427,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
 fn judged_code(baseline: &Baseline, reports: &[crate::run::TrialReport]) -> u8 {
     let judgement = baseline.judge(reports);
     for name in &judgement.expected {
-        eprintln!("expected (baseline): {name}");
+        errln!("expected (baseline): {name}");
     }
     for name in &judgement.fixed {
-        eprintln!("error: `{name}` now passes but the baseline expects it to fail");
+        errln!("error: `{name}` now passes but the baseline expects it to fail");
     }
     if !judgement.fixed.is_empty() {
-        eprintln!(
+        errln!(
             "hint: remove the fixed trials from the baseline (or regenerate it with `--write-expect`)"
         );
     }

@@ -34,13 +34,13 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     if args.list_flaws {
         for flaw in Flaw::ALL {
-            println!("{}\t{}", flaw.id(), flaw.description());
+            outln!("{}\t{}", flaw.id(), flaw.description());
         }
         return Ok(exit::OK);
     }
     if args.list_quirks {
         for quirk in Quirk::ALL {
-            println!("{}\t{}", quirk.id(), quirk.description());
+            outln!("{}\t{}", quirk.id(), quirk.description());
         }
         return Ok(exit::OK);
     }

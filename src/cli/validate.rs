@@ -42,7 +42,7 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
             Ok(loaded) => scenarios = loaded.iter().map(|s| s.scenarios.len()).sum(),
             Err(diagnostics) => {
                 for d in &diagnostics {
-                    eprintln!("{d}\n");
+                    errln!("{d}\n");
                 }
                 problems += diagnostics.len();
             }
@@ -50,15 +50,15 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
     }
     for file in &profiles {
         if let Err(e) = crate::target::check_profile(file) {
-            eprintln!("{e}\n");
+            errln!("{e}\n");
             problems += 1;
         }
     }
     if problems > 0 {
-        eprintln!("{problems} problem(s) found");
+        errln!("{problems} problem(s) found");
         return Ok(exit::USAGE);
     }
-    println!(
+    outln!(
         "ok: {} suite file(s) with {scenarios} scenario(s), {} profile(s)",
         suites.len(),
         profiles.len()

@@ -299,6 +299,7 @@ mod tests {
                 issuer: None,
                 flaws: flaws.iter().map(|f| f.to_string()).collect(),
                 quirks: vec![],
+                warnings: vec![],
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

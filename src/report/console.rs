@@ -84,10 +84,18 @@ impl<W: Write> Console<W> {
         write!(
             self.out,
             "execution: concurrency {} (peak {}, ceiling {}), {} backoffs, {} retries; {session}",
-            pace.final_concurrency, pace.peak_concurrency, execution.jobs, pace.backoffs, pace.retries
+            pace.final_concurrency,
+            pace.peak_concurrency,
+            execution.jobs,
+            pace.backoffs,
+            pace.retries
         )?;
         if !execution.reruns.is_empty() {
-            write!(self.out, "; rerun with own login: {}", execution.reruns.join(", "))?;
+            write!(
+                self.out,
+                "; rerun with own login: {}",
+                execution.reruns.join(", ")
+            )?;
         }
         writeln!(self.out)?;
         if let Some(note) = &execution.session_note {

@@ -71,6 +71,7 @@ mod tests {
                 issuer: Some("http://127.0.0.1:9400".into()),
                 flaws: vec![],
                 quirks: vec![],
+                warnings: vec![],
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

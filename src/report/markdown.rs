@@ -36,6 +36,9 @@ pub fn render(report: &RunReport) -> String {
     facts.push(format!("took {}", duration(report.duration_ms)));
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
+    for warning in &report.target.warnings {
+        out.push_str(&format!("> **warning:** {}\n\n", code(warning)));
+    }
     out.push_str("| pass | fail | warn | skip | error | total |\n");
     out.push_str("|---:|---:|---:|---:|---:|---:|\n");
     out.push_str(&format!(

@@ -60,6 +60,10 @@ pub struct TargetInfo {
     /// so reports of runs without quirks keep their shape.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quirks: Vec<String>,
+    /// What resolving the target noticed that the reader must know (e.g.
+    /// discovery routing credentials to another origin); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Counts per outcome.

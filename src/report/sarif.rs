@@ -575,6 +575,7 @@ mod tests {
             issuer: issuer.map(str::to_string),
             flaws: vec![],
             quirks: vec![],
+            warnings: vec![],
         };
         let path = |issuer| artifact_path(&target(issuer));
         assert_eq!(path(Some("http://127.0.0.1:9400")), "127.0.0.1_9400");

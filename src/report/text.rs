@@ -141,6 +141,7 @@ mod tests {
             issuer: None,
             flaws: vec![],
             quirks: vec![],
+            warnings: vec![],
         };
         assert_eq!(target_label(&target), "reference");
         target.flaws = vec!["code.single-use".into(), "pkce.downgrade".into()];

@@ -22,10 +22,10 @@ use base64::Engine;
 use tokio::sync::oneshot;
 
 use crate::agent::{Agent, AgentConfig, Pace, TrialContext, Turn};
-use sched::{Hooks, SharedSession, Slots};
 use crate::redact::Redactor;
 use crate::suite::{Capability, Scenario, Suite, Variant};
 use crate::target::Profile;
+use sched::{Hooks, SharedSession, Slots};
 
 /// Trials whose `wait:` steps add up to more than this are ignored unless
 /// asked for (`--ignored` / `--include-ignored`).
@@ -303,7 +303,12 @@ impl TrialRun {
             Err(e) => return run_one(&self.profile, spec, Err(e.clone())).await,
         };
         if spec.skip_reason.is_some() {
-            return run_one(&self.profile, spec, Ok(base.new_trial(Arc::default(), false))).await;
+            return run_one(
+                &self.profile,
+                spec,
+                Ok(base.new_trial(Arc::default(), false)),
+            )
+            .await;
         }
         let hooks = Arc::new(Hooks {
             target: self.target,
@@ -335,7 +340,12 @@ impl TrialRun {
         // than a pass may be the stale session's doing, so the trial runs
         // again with its own login, and that run is the one reported.
         let stale = self.session.rotations() != rotations;
-        if stale && matches!(report.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error) {
+        if stale
+            && matches!(
+                report.outcome,
+                Outcome::Fail | Outcome::Warn | Outcome::Error
+            )
+        {
             self.events.emit(RunEvent::Rerun {
                 target: self.target,
                 index: self.index,
@@ -352,15 +362,14 @@ impl TrialRun {
     /// cannot share it).
     async fn shared_login(&self, base: &Agent) -> Result<Agent, String> {
         let context = TrialContext {
-            turn: Turn {
-                class: 0,
-                trial: 0,
-            },
+            turn: Turn { class: 0, trial: 0 },
             hooks: None,
         };
         let agent = base.for_trial(Arc::new(Redactor::new()), false, context.clone());
         let Some(logged_in) = exec::log_in(&self.profile, agent).await else {
-            return Err("the shared login did not reach the client, so trials log in themselves".into());
+            return Err(
+                "the shared login did not reach the client, so trials log in themselves".into(),
+            );
         };
         let probe = ProbeHooks::default();
         let probe = Arc::new(probe);

@@ -150,15 +150,18 @@ pub async fn serve_until<W: Write>(
     writeln!(out, "{}", handle.issuer).map_err(ServerError::Serve)?;
     out.flush().map_err(ServerError::Serve)?;
     let flaws: Vec<&str> = handle.config().flaws.iter().map(|f| f.id()).collect();
-    if flaws.is_empty() {
-        eprintln!("reference server listening on {}", handle.addr);
+    // A closed stderr (EPIPE) must not stop the server.
+    let mut stderr = std::io::stderr();
+    let _ = if flaws.is_empty() {
+        writeln!(stderr, "reference server listening on {}", handle.addr)
     } else {
-        eprintln!(
+        writeln!(
+            stderr,
             "reference server listening on {} with flaws: {}",
             handle.addr,
             flaws.join(", ")
-        );
-    }
+        )
+    };
     let mut handle = handle;
     let task = handle.task.take();
     tokio::pin!(stop);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Client, Endpoints, Limits, Profile, Scopes, Timing};
+use super::{Client, Endpoints, EndpointsOrigin, Limits, Profile, Scopes, Timing};
 use crate::agent::LoginConfig;
 use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
 use crate::suite::{AuthMethod, Capability};
@@ -87,6 +87,8 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, String> {
         // Its sessions survive concurrent authorizations, and reusing one
         // keeps the mechanism exercised by every run.
         reuse_session: true,
+        endpoints_origin: EndpointsOrigin::Strict,
+        warnings: Vec::new(),
     })
 }
 

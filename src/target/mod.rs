@@ -12,8 +12,8 @@ mod init;
 mod raw;
 
 pub use builtin::reference_profile;
-pub use discovery::fetch_metadata;
-pub use init::starter_profile;
+pub use discovery::{Attempt, DiscoveryError, Metadata, fetch_metadata, well_known_urls};
+pub use init::{Starter, StarterClients, starter_profile};
 pub use raw::{check_profile, load_profile};
 
 use std::collections::BTreeSet;
@@ -141,6 +141,23 @@ pub struct Profile {
     /// probes first and falls back to fresh logins when the server rotates
     /// or drops it).
     pub reuse_session: bool,
+    /// Whether discovered credential endpoints may sit on another origin
+    /// than the issuer's (`endpoints_origin:` in the profile).
+    pub endpoints_origin: EndpointsOrigin,
+    /// What resolving the profile noticed that the user must hear about
+    /// (e.g. metadata routing credentials to another origin): printed on
+    /// the console and kept in the report.
+    pub warnings: Vec<String>,
+}
+
+/// Whether discovery may route credentials to another origin than the issuer's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EndpointsOrigin {
+    /// Allowed, with a warning on the console and in the report.
+    #[default]
+    Warn,
+    /// Refused: resolving the profile fails.
+    Strict,
 }
 
 impl Profile {
@@ -227,8 +244,8 @@ pub fn origin_of(url: &str) -> Option<String> {
 pub enum ProfileError {
     #[error("{0}")]
     Invalid(crate::diag::Diagnostic),
-    #[error("discovery at `{url}` failed: {reason}")]
-    Discovery { url: String, reason: String },
+    #[error("discovery failed: {0}")]
+    Discovery(#[from] DiscoveryError),
     #[error(
         "profile `{name}` has no `{endpoint}` endpoint and the issuer's discovery document does not give one"
     )]

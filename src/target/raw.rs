@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Client, Endpoints, Limits, Profile, ProfileError, Scopes, Secret, Timing};
+use super::{
+    Client, Endpoints, EndpointsOrigin, Limits, Profile, ProfileError, Scopes, Secret, Timing,
+};
 use crate::agent::LoginConfig;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::suite::{AuthMethod, Capability, TimingName};
@@ -35,6 +37,18 @@ struct RawProfile {
     limits: RawLimits,
     #[serde(default)]
     scopes: RawScopes,
+    /// `warn` (default) or `strict`: may discovery route credentials to
+    /// another origin than the issuer's?
+    #[serde(default)]
+    endpoints_origin: RawEndpointsOrigin,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawEndpointsOrigin {
+    #[default]
+    Warn,
+    Strict,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -263,6 +277,11 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             extra: opt(&raw.scopes.extra)?,
             forbidden: opt(&raw.scopes.forbidden)?,
         },
+        endpoints_origin: match raw.endpoints_origin {
+            RawEndpointsOrigin::Warn => EndpointsOrigin::Warn,
+            RawEndpointsOrigin::Strict => EndpointsOrigin::Strict,
+        },
+        warnings: Vec::new(),
     })
 }
 

@@ -15,7 +15,9 @@ use axum::routing::{get, post};
 use oauthcheck::agent::LoginConfig;
 use oauthcheck::run::{self, Outcome, RunOptions, TrialReport};
 use oauthcheck::suite::AuthMethod;
-use oauthcheck::target::{Client, Endpoints, Limits, Profile, Scopes, Secret, Timing};
+use oauthcheck::target::{
+    Client, Endpoints, EndpointsOrigin, Limits, Profile, Scopes, Secret, Timing,
+};
 
 const SUITE: &str = r#"
 suite: hostile
@@ -119,6 +121,8 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             ..Scopes::default()
         },
         reuse_session: false,
+        endpoints_origin: EndpointsOrigin::Warn,
+        warnings: Vec::new(),
     }
 }
 
