@@ -46,13 +46,23 @@ pub async fn run_against_reference_with(
     reports
 }
 
-/// `name: outcome — message` lines, for assertion messages.
+/// `name: outcome — message` lines, each with the trial's exchanges as
+/// `METHOD URL → status (ms)`, for assertion messages.
 pub fn describe(reports: &[&TrialReport]) -> String {
     reports
         .iter()
         .map(|r| {
+            let exchanges: String = r
+                .exchanges
+                .iter()
+                .map(|e| {
+                    let url: String = e.url.chars().take(120).collect();
+                    let status = e.status.map_or("none".into(), |s| s.to_string());
+                    format!("\n    {} {url} → {status} ({} ms)", e.method, e.elapsed_ms)
+                })
+                .collect();
             format!(
-                "{}: {} — {}",
+                "{}: {} — {}{exchanges}",
                 r.name,
                 r.outcome.word(),
                 r.message.as_deref().unwrap_or("")
