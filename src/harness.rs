@@ -27,8 +27,21 @@ pub fn embedded_config(flaws: &[Flaw], quirks: &[Quirk]) -> server::Config {
     config.ttl.code = EMBEDDED_CODE_TTL;
     config.flaws = flaws.iter().copied().collect();
     config.quirks = quirks.iter().copied().collect();
+    // Under `loopback-any-port` the main client is a native app with a
+    // `localhost` redirect URI, so the quirk is what the suites meet.
+    if config.quirk(Quirk::LoopbackAnyPort)
+        && let Some(uri) = config
+            .clients
+            .first_mut()
+            .and_then(|main| main.redirect_uris.first_mut())
+    {
+        *uri = EMBEDDED_LOOPBACK_REDIRECT.to_string();
+    }
     config
 }
+
+/// The main client's redirect URI under the `loopback-any-port` quirk.
+pub const EMBEDDED_LOOPBACK_REDIRECT: &str = "http://localhost:8765/cb";
 
 /// Starts the reference server with `flaws` and `quirks` and returns its
 /// built-in profile.

@@ -216,6 +216,19 @@ fn check_value(
             (!text.as_ref().is_some_and(|t| t.contains(&needle)))
                 .then(|| format!("expected {what} to contain `{needle}`, got {}", shown()))
         }
+        Matcher::NotContains(t) => {
+            let needle = vars.fill(t, profile)?;
+            match &text {
+                None => Some(format!(
+                    "expected {what} to be present without `{needle}`, but it is absent"
+                )),
+                Some(t) if t.contains(&needle) => Some(format!(
+                    "expected {what} not to contain `{needle}`, got {}",
+                    shown()
+                )),
+                Some(_) => None,
+            }
+        }
         Matcher::Regex(pattern) => {
             let re = regex::Regex::new(pattern).expect("the loader compiled this regex");
             (!text.as_ref().is_some_and(|t| re.is_match(t)))

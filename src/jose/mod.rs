@@ -5,6 +5,8 @@
 //! not a parse error. Claims are returned as data; judging them is the
 //! suites' job through matchers.
 
+pub mod hmac;
+
 use std::str::FromStr;
 
 use base64::Engine;

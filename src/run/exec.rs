@@ -5,23 +5,28 @@
 //! with `checks`; it never formats reports and never retries a check.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
+mod judge;
+mod refusal;
+mod requests;
+
 use super::outcome::Outcome;
 use super::vars::{VarError, Vars};
-use crate::agent::{
-    Agent, AgentError, Body, BrowseResult, Consent, Navigation, Request, Response, StopRule,
-};
+use crate::agent::{Agent, AgentError, Body, BrowseResult, Consent, Navigation, Request, StopRule};
 use crate::checks::{self, View};
 use crate::suite::{
     AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, PasswordChoice,
-    RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant, WaitSpec,
-    WaitTerm,
+    RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant,
 };
 use crate::target::Profile;
+use judge::error;
+use requests::{
+    client_secret, get, header_map, http_view, merge, post, wait_duration, with_query, wrong_secret,
+};
+pub use requests::{s256, total_wait};
 
 /// How one trial ended, before it is dressed up as a report.
 #[derive(Debug)]
@@ -85,7 +90,7 @@ pub async fn run_trial(
             }
         }
     }
-    let mut worst: Option<Verdict> = None;
+    let mut progress = judge::Progress::default();
     for step in &scenario.steps {
         let location = step.location.to_string();
         let view = match trial.execute(step).await {
@@ -105,55 +110,23 @@ pub async fn run_trial(
             }
         };
         trial.agent.step_done(step.kind.name());
-        if let Some(expect) = &step.expect {
-            match checks::evaluate(expect, &view, &trial.env()) {
-                Ok(problems) if problems.is_empty() => {}
-                Ok(problems) => {
-                    let message = format!(
-                        "positive control failed at the `{}` step, so the check could not be reached:\n{}\n{}",
-                        step.kind.name(),
-                        bullet(&problems),
-                        trial.describe(&view)
-                    );
-                    return error(message, &location);
-                }
-                Err(e) => return error(e.to_string(), &location),
-            }
-        }
-        if let Some(check) = &step.check {
-            match checks::evaluate(check, &view, &trial.env()) {
-                Ok(problems) if problems.is_empty() => {}
-                Ok(problems) => {
-                    let level = step.level.unwrap_or(scenario.level);
-                    let outcome = Outcome::for_broken(level);
-                    let message = format!(
-                        "{level} check broken at the `{}` step:\n{}\n{}",
-                        step.kind.name(),
-                        bullet(&problems),
-                        trial.describe(&view)
-                    );
-                    let verdict = Verdict {
-                        outcome,
-                        message: Some(message),
-                        location: Some(location.clone()),
-                    };
-                    if outcome == Outcome::Fail {
-                        return verdict;
-                    }
-                    worst.get_or_insert(verdict);
-                }
-                Err(e) => return error(e.to_string(), &location),
-            }
+        let describe = |view: &View| trial.describe(view);
+        let next = judge::step(
+            step,
+            scenario.level,
+            &view,
+            &trial.env(),
+            &describe,
+            &mut progress,
+        );
+        if let judge::Next::End(verdict) = next {
+            return verdict;
         }
         if let Err(message) = trial.save(step, &view) {
             return error(message, &location);
         }
     }
-    worst.unwrap_or(Verdict {
-        outcome: Outcome::Pass,
-        message: None,
-        location: None,
-    })
+    progress.finish()
 }
 
 /// Logs `agent` in with one default authorization request (its code is
@@ -181,22 +154,6 @@ pub async fn authorize_default(profile: &Profile, agent: Agent) -> Option<(bool,
     let reached_client = view.get("redirected") == Some(&Value::Bool(true));
     let logged_in = view.get("logged_in") == Some(&Value::Bool(true));
     Some((reached_client, logged_in, trial.agent))
-}
-
-fn error(message: String, location: &str) -> Verdict {
-    Verdict {
-        outcome: Outcome::Error,
-        message: Some(message),
-        location: Some(location.to_string()),
-    }
-}
-
-fn bullet(lines: &[String]) -> String {
-    lines
-        .iter()
-        .map(|l| format!("  - {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl<'a> Trial<'a> {
@@ -249,6 +206,13 @@ impl<'a> Trial<'a> {
             }
             StepKind::IdToken(step) => {
                 let token = self.vars.fill(&step.token, self.profile)?;
+                // OIDC Core §10.1: a MAC-signed ID token is verified with
+                // the client secret, never with the JWK set.
+                if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
+                    let profile = self.profile;
+                    return crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
+                        .map_err(StepError::Other);
+                }
                 let jwks = self.jwks().await?;
                 crate::jose::verify(&token, jwks.as_ref()).map_err(StepError::Other)
             }
@@ -671,166 +635,5 @@ impl<'a> Trial<'a> {
             return String::new();
         };
         self.redactor.text(&text)
-    }
-}
-
-/// Defaults, then overrides: an override replaces the first default of its
-/// name; a second override of the same name is sent as a duplicate.
-fn merge(
-    defaults: Vec<(String, String)>,
-    overrides: Vec<(String, String)>,
-    omit: &[String],
-) -> Vec<(String, String)> {
-    let mut params = defaults;
-    let mut replaced: Vec<String> = Vec::new();
-    for (name, value) in overrides {
-        let first_override = !replaced.contains(&name);
-        match params.iter_mut().find(|(k, _)| *k == name) {
-            Some(slot) if first_override => slot.1 = value,
-            _ => params.push((name.clone(), value)),
-        }
-        replaced.push(name);
-    }
-    params.retain(|(k, _)| !omit.contains(k));
-    params
-}
-
-fn with_query(endpoint: &str, params: &[(String, String)]) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        query.append_pair(k, v);
-    }
-    let query = query.finish();
-    let sep = if endpoint.contains('?') { '&' } else { '?' };
-    format!("{endpoint}{sep}{query}")
-}
-
-fn get(url: String) -> Request {
-    Request {
-        method: "GET".into(),
-        url,
-        headers: Vec::new(),
-        body: None,
-        with_cookies: false,
-    }
-}
-
-fn post(url: String, headers: Vec<(String, String)>, form: Vec<(String, String)>) -> Request {
-    Request {
-        method: "POST".into(),
-        url,
-        headers,
-        body: Some(Body::Form(form)),
-        with_cookies: false,
-    }
-}
-
-/// RFC 7636 §4.2: BASE64URL(SHA256(verifier)).
-pub fn s256(verifier: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
-
-/// A plausible wrong secret: the real one with its last character changed.
-fn wrong_secret(secret: &str) -> String {
-    let mut chars: Vec<char> = secret.chars().collect();
-    match chars.last_mut() {
-        Some(c) => *c = if *c == 'x' { 'y' } else { 'x' },
-        None => chars.push('x'),
-    }
-    chars.into_iter().collect()
-}
-
-fn header_map(headers: &[(String, String)]) -> Value {
-    let mut map = Map::new();
-    for (name, value) in headers {
-        let name = name.to_ascii_lowercase();
-        match map.get_mut(&name) {
-            Some(Value::String(existing)) => {
-                existing.push_str(", ");
-                existing.push_str(value);
-            }
-            _ => {
-                map.insert(name, Value::String(value.clone()));
-            }
-        }
-    }
-    Value::Object(map)
-}
-
-fn http_view(response: &Response) -> View {
-    let text = response.text();
-    let parsed: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    json!({
-        "status": response.status,
-        "headers": header_map(&response.headers),
-        "json": parsed,
-        "body": text,
-        "truncated": response.truncated,
-    })
-}
-
-/// The length of a `wait:` against the profile's declared timing.
-fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepError> {
-    let mut total = Duration::ZERO;
-    for term in &spec.terms {
-        total += match term {
-            WaitTerm::Fixed(d) => *d,
-            WaitTerm::Timing(name) => profile.timing.get(*name).ok_or_else(|| {
-                StepError::Other(format!(
-                    "the target profile declares no `timing.{name}` (needed by `wait: {}`)",
-                    spec.source
-                ))
-            })?,
-        };
-    }
-    Ok(total)
-}
-
-/// The longest a scenario will sleep in `wait:` steps (for "slow" marking).
-pub fn total_wait(scenario: &Scenario, profile: &Profile) -> Duration {
-    scenario
-        .steps
-        .iter()
-        .filter_map(|s| match &s.kind {
-            StepKind::Wait(spec) => wait_duration(spec, profile).ok(),
-            _ => None,
-        })
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn overrides_replace_then_duplicate() {
-        let defaults = vec![("a".into(), "1".into()), ("b".into(), "2".into())];
-        let overrides = vec![
-            ("a".into(), "x".into()),
-            ("a".into(), "y".into()),
-            ("c".into(), "3".into()),
-        ];
-        let merged = merge(defaults, overrides, &["b".to_string()]);
-        let pairs: Vec<(&str, &str)> = merged
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        assert_eq!(pairs, [("a", "x"), ("a", "y"), ("c", "3")]);
-    }
-
-    #[test]
-    fn s256_matches_rfc7636_appendix_b() {
-        assert_eq!(
-            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn a_wrong_secret_differs_in_its_last_character() {
-        assert_eq!(wrong_secret("abc"), "abx");
-        assert_eq!(wrong_secret("abx"), "aby");
-        assert_eq!(wrong_secret(""), "x");
     }
 }

@@ -75,6 +75,8 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
         Builtin::Issuer => profile.issuer.clone(),
         Builtin::Random | Builtin::Env(_) => None,
         Builtin::User(UserField::Username) => Some(profile.username.clone()),
+        // A secret: the redactor knows it (`Profile::secrets`).
+        Builtin::User(UserField::Password) => Some(profile.password.expose().to_string()),
         Builtin::Scope(field) => match field {
             ScopeField::Default => Some(profile.scopes.default.clone()),
             ScopeField::Extra => profile.scopes.extra.clone(),

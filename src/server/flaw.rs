@@ -31,7 +31,7 @@ crate::server::switch::switches! {
     RedirectErrorNoRedirect = "redirect.error-no-redirect":
         "authorization errors (and unknown or missing clients) are redirected to the supplied redirect_uri without validating it",
     StateExactEcho = "state.exact-echo":
-        "state is truncated to 64 characters, and an empty `state=` is added when none was sent",
+        "state is truncated to 64 characters, and `state=undefined` is added when none was sent",
     CodeSingleUse = "code.single-use":
         "authorization codes can be redeemed any number of times",
     CodeReuseRevokesTokens = "code.reuse-revokes-tokens":
@@ -93,7 +93,7 @@ crate::server::switch::switches! {
     TokenPostBodyOnly = "token.post-body-only":
         "a token POST may carry its parameters in the URL query instead of the body",
     ErrorGrantType = "error.grant-type":
-        "a token request without grant_type is answered `unsupported_grant_type` instead of `invalid_request`",
+        "a token request without grant_type is taken as the client-credentials grant and issues tokens instead of being refused",
     GrantPasswordDisabled = "grant.password-disabled":
         "the resource-owner password grant is offered: grant_type=password issues tokens for the user's credentials (invalid_grant for wrong ones)",
     GrantClientCredentials = "grant.client-credentials":
@@ -107,7 +107,7 @@ crate::server::switch::switches! {
     RevokeInvalidToken200 = "revoke.invalid-token-200":
         "revoking an unknown token answers 400 `invalid_token` instead of 200",
     IntrospectActiveResponse = "introspect.active-response":
-        "a live refresh token introspects as `{\"active\":false}` (access tokens are described correctly)",
+        "a live refresh token introspects with `active` as the string `\"true\"` instead of the JSON boolean (access tokens are described correctly)",
     IntrospectInactiveMinimal = "introspect.inactive-minimal":
         "introspecting an unknown token answers 400 `invalid_token` instead of 200 `{\"active\":false}`",
     BearerChallenge = "bearer.challenge":
@@ -122,6 +122,8 @@ crate::server::switch::switches! {
         "ID tokens are issued already expired: `exp` lies one hour before `iat`",
     IssValueConsistent = "iss.value-consistent":
         "the iss authorization response parameter carries the issuer with a trailing slash added",
+    OidcPromptNone = "oidc.prompt-none":
+        "a prompt=none request without a session shows the login page instead of redirecting `login_required`",
     MetaDocument = "meta.document":
         "the metadata omits `response_types_supported`",
     MetaIssuerConsistency = "meta.issuer-consistency":

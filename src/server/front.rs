@@ -74,12 +74,20 @@ pub fn tx_param(state: &AppState, query: Option<String>) -> Result<String, Respo
     }
 }
 
-/// The error page shown instead of redirecting (400).
+/// The error page shown instead of redirecting: 400, or 200 under the
+/// `error-page-200` quirk (RFC 6749 §4.1.2.1 says only that the AS "SHOULD
+/// inform the resource owner of the error and MUST NOT automatically
+/// redirect"; no status is prescribed).
 pub fn error_page(state: &AppState, message: impl std::fmt::Display) -> Response {
+    let status = if state.quirk(Quirk::ErrorPage200) {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     page(
         state,
         PageKind::Error,
-        StatusCode::BAD_REQUEST,
+        status,
         html::error_page(&message.to_string()),
     )
 }
@@ -128,10 +136,11 @@ pub fn error_redirect(
     client_state: Option<&str>,
     error: &OAuthError,
 ) -> Response {
-    let mut params = vec![
-        ("error", error.code.as_str().to_string()),
-        ("error_description", error.description.clone()),
-    ];
+    let mut params = vec![("error", error.code.as_str().to_string())];
+    // RFC 6749 §4.1.2.1: error_description is OPTIONAL.
+    if !state.quirk(Quirk::NoErrorDescription) {
+        params.push(("error_description", error.description.clone()));
+    }
     if !state.has(Flaw::StateEchoOnError) {
         push_state(state, &mut params, client_state);
     }
@@ -142,10 +151,19 @@ pub fn error_redirect(
 }
 
 /// `state` exactly as received, only when received — unless the
-/// `state.exact-echo` flaw truncates it or invents an empty one.
+/// `state.exact-echo` flaw truncates it or invents an empty one, or the
+/// `empty-state-echo` quirk adds an empty one (which carries nothing an
+/// attacker could use: RFC 6749 §4.1.2 only requires the exact value when
+/// one was sent).
 fn push_state(state: &AppState, params: &mut Vec<(&str, String)>, client_state: Option<&str>) {
-    if state.has(Flaw::StateExactEcho) {
-        let truncated: String = client_state.unwrap_or_default().chars().take(64).collect();
+    if client_state.is_none() && state.quirk(Quirk::EmptyStateEcho) {
+        params.push(("state", String::new()));
+    } else if state.has(Flaw::StateExactEcho) {
+        let truncated: String = client_state
+            .unwrap_or("undefined")
+            .chars()
+            .take(64)
+            .collect();
         params.push(("state", truncated));
     } else if let Some(value) = client_state {
         params.push(("state", value.to_string()));

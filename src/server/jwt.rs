@@ -106,9 +106,17 @@ pub fn id_token(
             .filter(|_| has("email"))
             .and_then(|u| u.email.as_deref()),
     };
-    let alg = match state.config.id_token_alg {
+    let client = state.config.client(input.client_id);
+    let alg = client.map_or(state.config.id_token_alg, |client| {
+        state.config.id_token_alg_for(client)
+    });
+    let alg = match alg {
         IdTokenAlg::RS256 => Algorithm::RS256,
         IdTokenAlg::ES256 => Algorithm::ES256,
+        IdTokenAlg::HS256 => {
+            let secret = client.and_then(|client| client.secret.as_ref());
+            return sign_hs256(state, &claims, secret.map(|s| s.expose()));
+        }
     };
     let choice = if state.has(Flaw::IdTokenSignature) {
         KeyChoice::Unpublished
@@ -116,6 +124,32 @@ pub fn id_token(
         KeyChoice::Published
     };
     state.keys.sign(alg, "JWT", &claims, choice)
+}
+
+/// OIDC Core §10.1: "the octets of the UTF-8 representation of the
+/// client_secret corresponding to the client_id … are used as the key to
+/// validate the signature". The `idtoken.signature` flaw MACs with another
+/// key instead.
+fn sign_hs256(
+    state: &AppState,
+    claims: &IdTokenClaims,
+    secret: Option<&str>,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let Some(secret) = secret else {
+        // The configuration check refuses HS256 for a client without a secret.
+        return Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into());
+    };
+    let mut key = secret.as_bytes().to_vec();
+    if state.has(Flaw::IdTokenSignature) {
+        key.extend_from_slice(b"-unpublished");
+    }
+    let mut header = jsonwebtoken::Header::new(Algorithm::HS256);
+    header.typ = Some("JWT".to_string());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(&key),
+    )
 }
 
 /// Claims of a JWT access token (RFC 9068 §2.2).

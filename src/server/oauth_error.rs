@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::server::flaw::Flaw;
+use crate::server::quirk::Quirk;
 use crate::server::state::AppState;
 
 /// Realm announced in `WWW-Authenticate` challenges.
@@ -112,15 +113,21 @@ pub fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
-/// The JSON body `{"error", "error_description"}`.
-fn body(error: &OAuthError) -> serde_json::Value {
-    json!({ "error": error.code.as_str(), "error_description": error.description })
+/// The JSON body `{"error", "error_description"}`, or only `error` under
+/// the `no-error-description` quirk (`error_description` is OPTIONAL:
+/// RFC 6749 §5.2).
+fn body(state: &AppState, error: &OAuthError) -> serde_json::Value {
+    if state.quirk(Quirk::NoErrorDescription) {
+        json!({ "error": error.code.as_str() })
+    } else {
+        json!({ "error": error.code.as_str(), "error_description": error.description })
+    }
 }
 
 /// A JSON error for any back-channel endpoint: 400, or 401 with a Basic
 /// challenge for `invalid_client` (RFC 6749 §5.2).
-pub fn json_error(error: &OAuthError) -> Response {
-    let mut response = (status_of(error), axum::Json(body(error))).into_response();
+pub fn json_error(state: &AppState, error: &OAuthError) -> Response {
+    let mut response = (status_of(error), axum::Json(body(state, error))).into_response();
     if error.code == ErrorCode::InvalidClient {
         response
             .headers_mut()
@@ -145,7 +152,7 @@ pub fn token_error(state: &AppState, error: &OAuthError) -> Response {
         );
         response
     } else {
-        (status_of(error), axum::Json(body(error))).into_response()
+        (status_of(error), axum::Json(body(state, error))).into_response()
     };
     if error.code == ErrorCode::InvalidClient {
         response

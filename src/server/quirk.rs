@@ -16,9 +16,9 @@ crate::server::switch::switches! {
     NoErrorDescription = "no-error-description":
         "error responses and error redirects carry only `error`: `error_description` is OPTIONAL (RFC 6749 §4.1.2.1, §5.2)",
     RefreshIntrospectionUnsupported = "refresh-introspection-unsupported":
-        "introspecting a refresh token answers `{\"active\":false}` (RFC 7662 §2.2 lets a server decline to introspect a token type)",
+        "introspecting a refresh token answers `{\"active\":false}` (RFC 7662 §2.2: `active:false` for a token the caller may not introspect)",
     IntrospectionAudience = "introspection-audience":
-        "a client may introspect only tokens issued to it; any other token answers `{\"active\":false}` (RFC 7662 §4)",
+        "a client may introspect only tokens issued to it; any other token answers `{\"active\":false}` (RFC 7662 §2.2, §4)",
     RefreshScopeIgnored = "refresh-scope-ignored":
         "a refresh asking for a wider scope gets 200 and a token with the original scope (no escalation; RFC 6749 §6 only forbids granting more)",
     PkceRequired = "pkce-required":
@@ -36,11 +36,11 @@ crate::server::switch::switches! {
     UnsupportedGrantForMissing = "unsupported-grant-for-missing":
         "a token request without `grant_type` answers `unsupported_grant_type` instead of `invalid_request`",
     LoopbackAnyPort = "loopback-any-port":
-        "a loopback redirect URI matches on any port (RFC 8252 §7.3)",
+        "`localhost` redirect URIs, like loopback IP literals, match on any port (RFC 8252 §7.3); the embedded target's main client is then registered with one",
     NoRotationConfidential = "no-rotation-confidential":
-        "confidential clients keep their refresh token: the refresh response issues none, or the same one (RFC 9700 §4.14.2)",
+        "confidential clients keep their refresh token: the refresh response issues none (RFC 6749 §6: a new one MAY be issued; RFC 9700 §4.14.2 requires rotation of public clients only)",
     IdTokenHs256 = "id-token-hs256":
-        "ID tokens for clients registered with `id_token_signed_response_alg: HS256` are MAC-signed with the client secret (OIDC Core §10.1)",
+        "confidential clients are registered with `id_token_signed_response_alg: HS256`: their ID tokens are MAC-signed with the client secret (OIDC Core §10.1)",
 }
 
 impl Quirk {

@@ -12,6 +12,7 @@
 
 use crate::server::config::{ClientConfig, Config};
 use crate::server::flaw::Flaw;
+use crate::server::quirk::Quirk;
 use crate::server::uri::UriParts;
 
 /// Why no redirect URI could be settled on; each means "show an error page".
@@ -75,7 +76,7 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     }
     let s = UriParts::split(supplied);
     let r = UriParts::split(registered);
-    if loopback_any_port(&s, &r) {
+    if loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort)) {
         return true;
     }
     let relaxations: [(Flaw, Relaxation); 7] = [
@@ -93,14 +94,19 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
 }
 
 /// RFC 8252 §7.3: a native client registered with an `http` loopback IP
-/// literal may use any port; everything else is still compared exactly.
-/// This is correct behaviour, not a flaw.
-fn loopback_any_port(s: &UriParts, r: &UriParts) -> bool {
+/// literal may use any port ("The authorization server MUST allow any port
+/// to be specified at the time of the request for loopback IP redirect
+/// URIs"); everything else is still compared exactly. This is correct
+/// behaviour, not a flaw. The `loopback-any-port` quirk treats `localhost`
+/// the same way (RFC 8252 §8.3 only calls `localhost` NOT RECOMMENDED).
+fn loopback_any_port(s: &UriParts, r: &UriParts, localhost_too: bool) -> bool {
     let (Some((s_host, _)), Some((r_host, _))) = (s.host_port(), r.host_port()) else {
         return false;
     };
     let no_userinfo = |parts: &UriParts| !parts.authority.unwrap_or_default().contains('@');
-    matches!(r_host, "127.0.0.1" | "[::1]")
+    let loopback = matches!(r_host, "127.0.0.1" | "[::1]")
+        || (localhost_too && r_host.eq_ignore_ascii_case("localhost"));
+    loopback
         && s_host == r_host
         && r.scheme == Some("http")
         && s.scheme == Some("http")

@@ -48,6 +48,8 @@ vocabulary! {
     /// `${user.<name>}`: the test user.
     pub enum UserField {
         Username = "username",
+        /// A secret: redacted like every secret of the profile.
+        Password = "password",
     }
 }
 

@@ -14,7 +14,14 @@ use crate::suite::raw::{S, number_text};
 
 /// The one-key forms, for messages.
 pub(crate) const MATCHER_KEYS: &[&str] = &[
-    "equals", "not", "one_of", "contains", "regex", "present", "absent",
+    "equals",
+    "not",
+    "one_of",
+    "contains",
+    "not_contains",
+    "regex",
+    "present",
+    "absent",
 ];
 
 /// A matcher as written.

@@ -213,9 +213,56 @@ pub struct Step {
     /// The requirement's check: when not met the trial ends as `fail`
     /// (level MUST) or `warn` (SHOULD/MAY).
     pub check: Option<Expect>,
-    /// Lowers (or raises) the level of this step's `check`.
+    /// Either-or outcomes, judged after `expect` and `check` (see [`AnyOf`]).
+    pub any_of: Option<AnyOf>,
+    /// Lowers (or raises) the level of this step's `check` (and of an
+    /// `any_of` none of whose alternatives holds).
     pub level: Option<Level>,
     pub location: Location,
+}
+
+/// `any_of:` — outcomes of one step, best first; the first that holds
+/// decides what happens next. When none holds, the step is broken at its
+/// level if every alternative is a `check`, else the trial is an `error`
+/// (the flow did not reach any outcome the scenario can judge).
+#[derive(Debug, Clone)]
+pub struct AnyOf {
+    pub alternatives: Vec<Alternative>,
+    pub location: Location,
+}
+
+/// One outcome of an [`AnyOf`].
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    /// What the result must look like for this alternative to hold.
+    pub expect: Expect,
+    /// Written as `check:` (true) or `expect:` (false): decides what a step
+    /// none of whose alternatives holds becomes.
+    pub is_check: bool,
+    /// What happens when this alternative is the first that holds.
+    pub then: Then,
+    /// A deviation: holding this alternative breaks the step at this level
+    /// (e.g. refused, but with another error code: SHOULD).
+    pub level: Option<Level>,
+    /// Said in the report when this alternative decides (the reason of a
+    /// `skip`, the remark on a `pass`, the deviation of a `level`).
+    pub note: Option<String>,
+    pub location: Location,
+}
+
+/// What an [`Alternative`] that holds does to the trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Then {
+    /// Go on with the next step (default).
+    #[default]
+    Continue,
+    /// The requirement is shown here: the trial ends, passing (unless an
+    /// earlier check warned), and later steps are not run.
+    Pass,
+    /// Nothing can be judged on this target: the trial ends as `skip`, with
+    /// the alternative's `note` as the reason.
+    Skip,
 }
 
 /// A dotted path into a step's result, e.g. `json.access_token`,
@@ -474,6 +521,9 @@ pub enum Matcher {
     OneOf(Vec<Template>),
     /// Contains this substring.
     Contains(Template),
+    /// Is present and does not contain this substring (e.g. a granted
+    /// `scope` without the scope a request tried to add).
+    NotContains(Template),
     /// Matches this regular expression (already compiled-checked by the loader).
     Regex(String),
 }

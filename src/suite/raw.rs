@@ -86,6 +86,7 @@ macro_rules! step_kinds {
             pub save: Option<S<Pairs<S<String>>>>,
             pub expect: Option<S<RawExpect>>,
             pub check: Option<S<RawExpect>>,
+            pub any_of: Option<S<Vec<S<RawAlternative>>>>,
             pub level: Option<S<Level>>,
         }
 
@@ -162,8 +163,19 @@ step_kinds! {
     Request request: RawRequest,
 }
 
+/// One alternative of `any_of:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAlternative {
+    pub expect: Option<S<RawExpect>>,
+    pub check: Option<S<RawExpect>>,
+    pub then: Option<S<crate::suite::model::Then>>,
+    pub level: Option<S<Level>>,
+    pub note: Option<S<String>>,
+}
+
 /// The keys of a step besides its kind.
-pub(crate) const STEP_KEYS: &[&str] = &["save", "expect", "check", "level"];
+pub(crate) const STEP_KEYS: &[&str] = &["save", "expect", "check", "any_of", "level"];
 
 /// Declares a record that also takes the client-authentication keys
 /// (`client`, `auth`, `secret`, `secret_of`, `secret_value`, `client_id`),

@@ -1,11 +1,13 @@
 //! oauthcheck's integration tests: the suites against the reference server
-//! (and each of its flaws), hostile targets, and the command line.
+//! (and each of its flaws and quirks), hostile targets, and the command
+//! line.
 //!
 //! One test binary (see style.md); each module owns one concern.
 
 mod cli;
 mod harness_api;
 mod hostile;
+mod quirks;
 mod reports;
 mod selftest;
 mod support;

@@ -62,6 +62,7 @@ impl Default for Config {
                     ]),
                     scopes: strings(CLIENT_SCOPES),
                     grant_types: confidential_grants(),
+                    id_token_signed_response_alg: None,
                 },
                 ClientConfig {
                     id: "app2".into(),
@@ -70,6 +71,7 @@ impl Default for Config {
                     redirect_uris: strings(&["https://other.example/cb2"]),
                     scopes: strings(CLIENT_SCOPES),
                     grant_types: confidential_grants(),
+                    id_token_signed_response_alg: None,
                 },
                 ClientConfig {
                     id: "spa".into(),
@@ -78,6 +80,7 @@ impl Default for Config {
                     redirect_uris: strings(&["https://spa.example/cb"]),
                     scopes: strings(CLIENT_SCOPES),
                     grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+                    id_token_signed_response_alg: None,
                 },
             ],
             users: vec![UserConfig {

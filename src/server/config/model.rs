@@ -62,6 +62,10 @@ pub struct ClientConfig {
     pub scopes: Vec<String>,
     /// Grant types this client may use at the token endpoint.
     pub grant_types: Vec<GrantType>,
+    /// The ID-token algorithm registered for this client (OIDC Dynamic
+    /// Client Registration §2 `id_token_signed_response_alg`); `None` means
+    /// the server's [`Config::id_token_alg`]. `HS256` needs a secret.
+    pub id_token_signed_response_alg: Option<IdTokenAlg>,
 }
 
 /// A user who can log in at the login page.
@@ -179,6 +183,8 @@ pub enum IdTokenAlg {
     #[default]
     RS256,
     ES256,
+    /// HMAC with the client secret (OIDC Core §10.1): per client only.
+    HS256,
 }
 
 impl Config {
@@ -224,6 +230,19 @@ impl Config {
     pub fn with_flaw(mut self, flaw: Flaw) -> Config {
         self.flaws.insert(flaw);
         self
+    }
+
+    /// The algorithm of ID tokens for `client`: its registration, else —
+    /// under the `id-token-hs256` quirk — HS256 for confidential clients,
+    /// else the server's [`Config::id_token_alg`].
+    pub fn id_token_alg_for(&self, client: &ClientConfig) -> IdTokenAlg {
+        match client.id_token_signed_response_alg {
+            Some(alg) => alg,
+            None if client.is_confidential() && self.quirk(Quirk::IdTokenHs256) => {
+                IdTokenAlg::HS256
+            }
+            None => self.id_token_alg,
+        }
     }
 
     /// The client with this `client_id`.
@@ -274,6 +293,8 @@ struct RawClientConfig {
     scopes: Vec<String>,
     #[serde(default)]
     grant_types: Option<Vec<GrantType>>,
+    #[serde(default)]
+    id_token_signed_response_alg: Option<IdTokenAlg>,
 }
 
 impl TryFrom<RawClientConfig> for ClientConfig {
@@ -301,6 +322,12 @@ impl TryFrom<RawClientConfig> for ClientConfig {
             }
             _ => {}
         }
+        if raw.id_token_signed_response_alg == Some(IdTokenAlg::HS256) && raw.secret.is_none() {
+            return Err(format!(
+                "client `{}` registers HS256 ID tokens but has no secret to sign them with",
+                raw.id
+            ));
+        }
         let grant_types = raw.grant_types.unwrap_or_else(|| {
             let mut grants = vec![GrantType::AuthorizationCode, GrantType::RefreshToken];
             if raw.secret.is_some() {
@@ -315,6 +342,7 @@ impl TryFrom<RawClientConfig> for ClientConfig {
             redirect_uris: raw.redirect_uris,
             scopes: raw.scopes,
             grant_types,
+            id_token_signed_response_alg: raw.id_token_signed_response_alg,
         })
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::model::{Config, Paths};
+use super::model::{Config, IdTokenAlg, Paths};
 use crate::server::error::ServerError;
 use crate::server::uri::UriParts;
 
@@ -35,6 +35,11 @@ impl Config {
             if ttl.is_zero() {
                 problems.push(format!("ttl `{name}` must be longer than zero"));
             }
+        }
+        if self.id_token_alg == IdTokenAlg::HS256 {
+            problems.push(
+                "id_token_alg `HS256` needs a client secret: register it per client with `id_token_signed_response_alg`".to_string(),
+            );
         }
         for scope in &self.scopes {
             if !is_scope_token(scope) {

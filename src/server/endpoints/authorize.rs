@@ -180,6 +180,11 @@ fn check_request(
             "code_challenge is required for public clients",
         ));
     }
+    if challenge.is_none() && state.quirk(Quirk::PkceRequired) {
+        // The `pkce-required` quirk: every client must (OAuth 2.1 §4.1.1
+        // makes PKCE REQUIRED; RFC 9700 §2.1.1 lets servers enforce it).
+        return Err(OAuthError::invalid_request("code_challenge is required"));
+    }
     let prompt = Prompt::parse(params.get("prompt")?)?;
     let max_age = params
         .get("max_age")?
@@ -271,7 +276,11 @@ fn start_transaction(
         state.quirk(Quirk::RememberedConsent)
             && store.consent_remembered(&s.sub, &client.id, &request.scope)
     });
-    if request.prompt.none && !remembered {
+    // OIDC Core §3.1.2.1: with prompt=none the AS "MUST NOT display any
+    // authentication or consent user interface pages"; the `oidc.prompt-none`
+    // flaw shows the login page when there is no session.
+    let silent_login_page = usable.is_none() && state.has(Flaw::OidcPromptNone);
+    if request.prompt.none && !remembered && !silent_login_page {
         // Otherwise consent is always shown, so even a logged-in user needs the UI.
         return Err(match usable {
             None => OAuthError::new(ErrorCode::LoginRequired, "the user is not logged in"),

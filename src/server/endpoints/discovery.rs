@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::server::config::IdTokenAlg;
 use crate::server::flaw::Flaw;
 use crate::server::state::{AppState, Shared};
 
@@ -36,6 +37,15 @@ fn document(state: &AppState) -> Value {
     } else {
         state.issuer.clone()
     };
+    let mut id_token_algs = vec!["RS256", "ES256"];
+    if state
+        .config
+        .clients
+        .iter()
+        .any(|client| state.config.id_token_alg_for(client) == IdTokenAlg::HS256)
+    {
+        id_token_algs.push("HS256");
+    }
     let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": state.url(&paths.authorize),
@@ -56,7 +66,7 @@ fn document(state: &AppState) -> Value {
             "iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce",
             "at_hash", "c_hash", "name", "email",
         ],
-        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "id_token_signing_alg_values_supported": id_token_algs,
         "subject_types_supported": ["public"],
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": true,

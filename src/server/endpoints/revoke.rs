@@ -28,7 +28,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             no_store(response.headers_mut());
             response
         }
-        Err(error) => json_error(&error),
+        Err(error) => json_error(&state, &error),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::server::flaw::Flaw;
 use crate::server::issue::{self, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError, token_error};
 use crate::server::params::{Params, read_body};
+use crate::server::quirk::Quirk;
 use crate::server::scope;
 use crate::server::session::same_secret;
 use crate::server::state::{AppState, Shared};
@@ -79,14 +80,20 @@ async fn handle(
         }
     };
     params.check_not_repeated(SINGLE_PARAMS)?;
-    let Some(grant_type) = params.get("grant_type")? else {
-        if state.has(Flaw::ErrorGrantType) {
+    // RFC 6749 §5.2: a missing parameter is `invalid_request`; the
+    // `unsupported-grant-for-missing` quirk answers `unsupported_grant_type`,
+    // still a refusal. The `error.grant-type` flaw takes a missing grant_type
+    // for the client-credentials grant instead of refusing it.
+    let grant_type = match params.get("grant_type")? {
+        Some(grant_type) => grant_type,
+        None if state.has(Flaw::ErrorGrantType) => GrantType::ClientCredentials.as_str(),
+        None if state.quirk(Quirk::UnsupportedGrantForMissing) => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
                 "this grant type is not supported",
             ));
         }
-        return Err(OAuthError::invalid_request("grant_type is required"));
+        None => return Err(OAuthError::invalid_request("grant_type is required")),
     };
     let client = client_auth::authenticate(state, headers, &params, Endpoint::Token)?;
     if grant_type == "password" && state.has(Flaw::GrantPasswordDisabled) {

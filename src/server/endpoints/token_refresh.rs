@@ -1,8 +1,8 @@
 //! The refresh-token grant (RFC 6749 §6) with rotation and replay detection
 //! (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1).
 //!
-//! Every use rotates: the presented token is retired and a new one issued in
-//! the same grant. Presenting a retired token again is a replay and revokes
+//! Every use rotates (except under the `no-rotation-confidential` quirk):
+//! the presented token is retired and a new one issued in the same grant. Presenting a retired token again is a replay and revokes
 //! the whole grant (current refresh token and its access tokens). The
 //! `refresh.*` flaws are applied here.
 
@@ -13,7 +13,8 @@ use crate::server::flaw::Flaw;
 use crate::server::issue::{self, IdTokenPlan, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::Params;
-use crate::server::scope;
+use crate::server::quirk::Quirk;
+use crate::server::scope::{self, ScopeError};
 use crate::server::state::AppState;
 use crate::server::store::RefreshStatus;
 
@@ -47,8 +48,16 @@ pub fn refresh(
         }
         return Err(OAuthError::invalid_grant(INVALID));
     }
-    let scope = scope::refreshed(&state.config, client, &record.scope, requested_scope)
-        .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
+    let scope = match scope::refreshed(&state.config, client, &record.scope, requested_scope) {
+        // The `refresh-scope-ignored` quirk answers a widening request with
+        // the original grant instead of an error: RFC 6749 §6 forbids only
+        // granting more, and §5.1 makes the response `scope` say what was
+        // granted.
+        Err(ScopeError::Widened(_)) if state.quirk(Quirk::RefreshScopeIgnored) => {
+            record.scope.clone()
+        }
+        other => other.map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?,
+    };
     // RFC 6749 §6: the new refresh token keeps the grant's scope; only the
     // `refresh.scope-no-escalation` flaw lets a request widen it.
     let mut refresh_scope = record.scope.clone();
@@ -57,7 +66,12 @@ pub fn refresh(
             refresh_scope.push(extra.clone());
         }
     }
-    if let Some(retired) = store.refresh.get_mut(token) {
+    // The `no-rotation-confidential` quirk keeps a confidential client's
+    // refresh token and issues none (RFC 9700 §4.14.2 requires rotation or
+    // sender-constraining for public clients only; RFC 6749 §6: the server
+    // MAY issue a new refresh token).
+    let rotate = !(client.is_confidential() && state.quirk(Quirk::NoRotationConfidential));
+    if rotate && let Some(retired) = store.refresh.get_mut(token) {
         retired.status = RefreshStatus::RotatedOut;
     }
     let grant = store.grants.get(&record.grant).cloned();
@@ -73,7 +87,7 @@ pub fn refresh(
             code: None,
         }),
         scope,
-        refresh_scope: Some(refresh_scope),
+        refresh_scope: rotate.then_some(refresh_scope),
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);

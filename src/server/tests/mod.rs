@@ -8,3 +8,4 @@ mod flaws;
 mod front_channel;
 mod happy_path;
 mod lifecycle;
+mod quirks;

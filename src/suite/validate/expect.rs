@@ -240,13 +240,14 @@ impl Validator<'_> {
             _ => None,
         };
         match k {
-            "equals" | "not" | "contains" => {
+            "equals" | "not" | "contains" | "not_contains" => {
                 let Some(t) = text(self) else {
                     return wrong(self, "a string");
                 };
                 Some(match k {
                     "equals" => Matcher::Equals(t),
                     "not" => Matcher::NotEquals(t),
+                    "not_contains" => Matcher::NotContains(t),
                     _ => Matcher::Contains(t),
                 })
             }

@@ -9,8 +9,10 @@
 //!
 //! The phases, one file each: this file (the scenario: ids, requirements,
 //! capabilities, variants, templates and parameter maps), `step` (one step
-//! and its kind), `expect` (`expect:`/`check:` maps and matchers).
+//! and its kind), `expect` (`expect:`/`check:` maps and matchers),
+//! `any_of` (either-or outcomes).
 
+mod any_of;
 mod expect;
 mod step;
 
@@ -188,7 +190,13 @@ impl<'a> Validator<'a> {
                 steps.push(step);
             }
         }
-        if !r.steps.value.is_empty() && !r.steps.value.iter().any(|s| s.value.check.is_some()) {
+        let checks = |s: &S<crate::suite::raw::RawStep>| {
+            s.value.check.is_some()
+                || s.value.any_of.as_ref().is_some_and(|alternatives| {
+                    alternatives.value.iter().any(|a| a.value.check.is_some())
+                })
+        };
+        if !r.steps.value.is_empty() && !r.steps.value.iter().any(checks) {
             self.error(
                 at(raw),
                 format!("scenario `{}` checks nothing", r.id.value),

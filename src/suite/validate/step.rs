@@ -94,12 +94,16 @@ impl Validator<'_> {
             .check
             .as_ref()
             .map(|e| self.expect(e, "check", kind_key, scope));
-        if let (Some(level), None) = (&r.level, &r.check) {
+        let any_of = r
+            .any_of
+            .as_ref()
+            .map(|alternatives| self.any_of(alternatives, kind_key, scope));
+        if let (Some(level), None, None) = (&r.level, &r.check, &r.any_of) {
             self.error(
                 at(level),
                 "`level` without `check`",
                 Some(
-                    "`level` sets the level of this step's `check`; add one or drop `level`"
+                    "`level` sets the level of this step's `check` (or `any_of`); add one or drop `level`"
                         .to_string(),
                 ),
             );
@@ -128,6 +132,7 @@ impl Validator<'_> {
             save,
             expect,
             check,
+            any_of,
             level: r.level.as_ref().map(|l| l.value),
             location: self.location(step_at),
         })

@@ -1,0 +1,194 @@
+//! Request building and result shaping for the step runner: merging the
+//! suite's parameters over the defaults, form and query encoding, client
+//! secrets, the JSON view of an HTTP response, and `wait:` lengths. Pure
+//! functions, no I/O, so `exec` keeps only the driving of a trial.
+
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+
+use super::StepError;
+use crate::agent::{Body, Request, Response};
+use crate::checks::View;
+use crate::suite::{Scenario, StepKind, WaitSpec, WaitTerm};
+use crate::target::Profile;
+
+/// Defaults, then overrides: an override replaces the first default of its
+/// name; a second override of the same name is sent as a duplicate.
+pub(super) fn merge(
+    defaults: Vec<(String, String)>,
+    overrides: Vec<(String, String)>,
+    omit: &[String],
+) -> Vec<(String, String)> {
+    let mut params = defaults;
+    let mut replaced: Vec<String> = Vec::new();
+    for (name, value) in overrides {
+        let first_override = !replaced.contains(&name);
+        match params.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) if first_override => slot.1 = value,
+            _ => params.push((name.clone(), value)),
+        }
+        replaced.push(name);
+    }
+    params.retain(|(k, _)| !omit.contains(k));
+    params
+}
+
+pub(super) fn with_query(endpoint: &str, params: &[(String, String)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        query.append_pair(k, v);
+    }
+    let query = query.finish();
+    let sep = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{sep}{query}")
+}
+
+pub(super) fn get(url: String) -> Request {
+    Request {
+        method: "GET".into(),
+        url,
+        headers: Vec::new(),
+        body: None,
+        with_cookies: false,
+    }
+}
+
+pub(super) fn post(
+    url: String,
+    headers: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+) -> Request {
+    Request {
+        method: "POST".into(),
+        url,
+        headers,
+        body: Some(Body::Form(form)),
+        with_cookies: false,
+    }
+}
+
+/// The secret of the profile's client with this id, if it has one.
+pub(super) fn client_secret(profile: &Profile, client_id: &str) -> Option<String> {
+    [
+        Some(&profile.main),
+        profile.other.as_ref(),
+        profile.public.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|client| client.id == client_id)
+    .and_then(|client| client.secret.as_ref())
+    .map(|secret| secret.expose().to_string())
+}
+
+/// RFC 7636 §4.2: BASE64URL(SHA256(verifier)).
+pub fn s256(verifier: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// A plausible wrong secret: the real one with its last character changed.
+pub(super) fn wrong_secret(secret: &str) -> String {
+    let mut chars: Vec<char> = secret.chars().collect();
+    match chars.last_mut() {
+        Some(c) => *c = if *c == 'x' { 'y' } else { 'x' },
+        None => chars.push('x'),
+    }
+    chars.into_iter().collect()
+}
+
+pub(super) fn header_map(headers: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        match map.get_mut(&name) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(value);
+            }
+            _ => {
+                map.insert(name, Value::String(value.clone()));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+pub(super) fn http_view(response: &Response) -> View {
+    let text = response.text();
+    let parsed: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    json!({
+        "status": response.status,
+        "headers": header_map(&response.headers),
+        "json": parsed,
+        "body": text,
+        "truncated": response.truncated,
+    })
+}
+
+/// The length of a `wait:` against the profile's declared timing.
+pub(super) fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepError> {
+    let mut total = Duration::ZERO;
+    for term in &spec.terms {
+        total += match term {
+            WaitTerm::Fixed(d) => *d,
+            WaitTerm::Timing(name) => profile.timing.get(*name).ok_or_else(|| {
+                StepError::Other(format!(
+                    "the target profile declares no `timing.{name}` (needed by `wait: {}`)",
+                    spec.source
+                ))
+            })?,
+        };
+    }
+    Ok(total)
+}
+
+/// The longest a scenario will sleep in `wait:` steps (for "slow" marking).
+pub fn total_wait(scenario: &Scenario, profile: &Profile) -> Duration {
+    scenario
+        .steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Wait(spec) => wait_duration(spec, profile).ok(),
+            _ => None,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_then_duplicate() {
+        let defaults = vec![("a".into(), "1".into()), ("b".into(), "2".into())];
+        let overrides = vec![
+            ("a".into(), "x".into()),
+            ("a".into(), "y".into()),
+            ("c".into(), "3".into()),
+        ];
+        let merged = merge(defaults, overrides, &["b".to_string()]);
+        let pairs: Vec<(&str, &str)> = merged
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "x"), ("a", "y"), ("c", "3")]);
+    }
+
+    #[test]
+    fn s256_matches_rfc7636_appendix_b() {
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn a_wrong_secret_differs_in_its_last_character() {
+        assert_eq!(wrong_secret("abc"), "abx");
+        assert_eq!(wrong_secret("abx"), "aby");
+        assert_eq!(wrong_secret(""), "x");
+    }
+}
