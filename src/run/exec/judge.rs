@@ -270,6 +270,8 @@ pub(super) mod tests {
             limits: Limits::default(),
             scopes: Scopes::default(),
             reuse_session: false,
+            endpoints_origin: Default::default(),
+            warnings: Vec::new(),
         }
     }
 
