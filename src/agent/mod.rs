@@ -266,6 +266,11 @@ pub struct LoginConfig {
     /// It also gets `OAUTHCHECK_USERNAME`, `OAUTHCHECK_PASSWORD` and
     /// `OAUTHCHECK_CONSENT` (`approve`/`deny`) in its environment.
     pub command: Option<Vec<String>>,
+    /// Authorization parameters that make the AS show its consent page even
+    /// when it remembers consent (`login.force_consent`). Empty: the runner
+    /// sends `prompt=consent` to OIDC targets. Added only to steps that must
+    /// see the page (denial, page-header checks); the agent never reads it.
+    pub force_consent: Vec<(String, String)>,
 }
 
 /// What to do on a consent page.

@@ -316,6 +316,11 @@ impl<'a> Trial<'a> {
         if profile.scopes.default.split(' ').any(|s| s == "openid") {
             defaults.push(("nonce".into(), super::random_token(24)));
         }
+        let must_see_consent = step.force_consent || step.consent == ConsentChoice::Deny;
+        if must_see_consent {
+            // Defaults, so a step's own `prompt` wins.
+            defaults.extend(force_consent_params(profile));
+        }
         let mut overrides = Vec::new();
         for (name, template) in &step.params {
             overrides.push((name.clone(), self.vars.fill(template, profile)?));
@@ -391,13 +396,14 @@ impl<'a> Trial<'a> {
                     "params": {},
                 }));
             }
+            // A denial the agent cannot perform is no verdict on the AS.
+            Err(error @ AgentError::DenialNeedsJavaScript { .. }) => {
+                return Err(StepError::NotApplicable(error.to_string()));
+            }
             other => other?,
         };
-        if consent == Consent::Deny && !result.consent_shown {
-            return Err(StepError::Other(
-                "the step asks to deny consent, but the AS showed no consent page (consent remembered? use `fresh_session: true`)"
-                    .into(),
-            ));
+        if must_see_consent && !result.consent_shown {
+            return Err(StepError::NotApplicable(no_consent_page(profile)));
         }
         Ok(self.authorize_view(result, sent))
     }
@@ -833,4 +839,33 @@ mod tests {
         assert_eq!(wrong_secret("abx"), "aby");
         assert_eq!(wrong_secret(""), "x");
     }
+}
+
+/// The parameters that make the AS show its consent page: the profile's
+/// `login.force_consent`, else `prompt=consent` on an OIDC target (OIDC
+/// Core §3.1.2.1), else none.
+fn force_consent_params(profile: &Profile) -> Vec<(String, String)> {
+    if !profile.login.force_consent.is_empty() {
+        return profile.login.force_consent.clone();
+    }
+    if profile
+        .capabilities
+        .contains(&crate::suite::Capability::Oidc)
+    {
+        return vec![("prompt".into(), "consent".into())];
+    }
+    Vec::new()
+}
+
+/// Why a step that must see the consent page is skipped without one.
+fn no_consent_page(profile: &Profile) -> String {
+    let asked = force_consent_params(profile);
+    if asked.is_empty() {
+        return "the AS answered without a consent page (it remembers consent, which is allowed) and the profile names no way to ask again: set `login.force_consent`".into();
+    }
+    let asked: Vec<String> = asked.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    format!(
+        "the AS answered without a consent page although the request carried `{}` (it remembers consent, which is allowed), so there is no consent page to act on",
+        asked.join("&")
+    )
 }

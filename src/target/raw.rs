@@ -99,6 +99,9 @@ struct RawLogin {
     approve: Option<String>,
     deny: Option<String>,
     command: Option<Vec<String>>,
+    /// Parameters that make the AS show its consent page even when it
+    /// remembers consent (e.g. `{ approval_prompt: force }`).
+    force_consent: Option<std::collections::BTreeMap<String, String>>,
     /// Start trials from a copy of one logged-in session (default true; the
     /// runner falls back to fresh logins when the server rotates it).
     reuse_session: Option<bool>,
@@ -262,6 +265,11 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
                 approve: login.approve,
                 deny: login.deny,
                 command: login.command,
+                force_consent: login
+                    .force_consent
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
             }
         },
         capabilities,
