@@ -672,6 +672,8 @@ impl<'a> PageCtx<'a> {
     }
 }
 
+#[cfg(test)]
+mod consent_tests;
 mod scope;
 #[cfg(test)]
 mod tests;
