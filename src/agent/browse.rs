@@ -673,6 +673,8 @@ impl<'a> PageCtx<'a> {
 }
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod consent_tests;
 mod scope;
 #[cfg(test)]
