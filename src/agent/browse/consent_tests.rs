@@ -46,9 +46,12 @@ const CHECKBOX_PAGE: &str = r#"<form method="post" action="/consent">
   <button type="submit" name="decision" value="approve">Allow</button>
   <button type="submit" name="decision" value="deny">Deny</button></form>"#;
 
+/// Every consent form body the server received, in order.
+type Bodies = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
 /// Records every consent body; approves only `confirm=yes`, `tos=1` and
 /// scopes, and shows the page again otherwise.
-fn checkbox_as(bodies: Arc<Mutex<Vec<Vec<(String, String)>>>>) -> Router {
+fn checkbox_as(bodies: Bodies) -> Router {
     Router::new()
         .route("/authorize", get(|| async { redirect("/consent") }))
         .route(

@@ -330,8 +330,9 @@ fn refresh_content_syntaxes() {
 
 #[test]
 fn broken_html_is_read_as_a_browser_would() {
-    // (html, forms found, pairs of the first form)
-    let cases: [(&str, usize, &[(&str, &str)]); 6] = [
+    /// The HTML, the forms found, the pairs the first form submits.
+    type Case = (&'static str, usize, &'static [(&'static str, &'static str)]);
+    let cases: [Case; 6] = [
         ("", 0, &[]),
         ("<form", 0, &[]),
         ("<form action=", 0, &[]),
