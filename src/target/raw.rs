@@ -378,6 +378,23 @@ limits: { rate: 20, timeout: 5s }
     }
 
     #[test]
+    fn force_consent_parameters_load_sorted_by_name() {
+        let text = format!(
+            "{GOOD}login: {{ force_consent: {{ prompt: consent, approval_prompt: force }} }}\n"
+        );
+        let p = parse_profile(Path::new("demo.yaml"), &text, Env::Required).unwrap();
+        assert_eq!(
+            p.login.force_consent,
+            [
+                ("approval_prompt".to_string(), "force".to_string()),
+                ("prompt".to_string(), "consent".to_string())
+            ]
+        );
+        let p = parse_profile(Path::new("demo.yaml"), GOOD, Env::Required).unwrap();
+        assert!(p.login.force_consent.is_empty());
+    }
+
+    #[test]
     fn an_unknown_key_is_an_error_with_a_hint() {
         let text = GOOD.replace("capabilities:", "capabilites:");
         let Err(ProfileError::Invalid(d)) =
