@@ -672,6 +672,10 @@ impl<'a> PageCtx<'a> {
     }
 }
 
+#[cfg(test)]
+mod command_tests;
+#[cfg(test)]
+mod consent_tests;
 mod scope;
 #[cfg(test)]
 mod tests;

@@ -10,15 +10,16 @@
 //! This file holds the public types and re-exports only. The work lives in
 //! `http` (sending, caps, cookies, recording), `browse` (the front-channel
 //! walk), `forms` (what an HTML page offers), `consent` (approve, deny and
-//! the boxes approval needs), `command` (the external login command),
-//! `cookies` (the session jar) and `pace` (adaptive concurrency, rate and
-//! priority per target).
+//! the boxes approval needs), `command` (the external login command), `har`
+//! (the command's evidence), `cookies` (the session jar) and `pace`
+//! (adaptive concurrency, rate and priority per target).
 
 mod browse;
 mod command;
 mod consent;
 mod cookies;
 mod forms;
+mod har;
 mod http;
 mod pace;
 #[cfg(test)]
@@ -262,10 +263,17 @@ pub struct LoginConfig {
     /// CSS selector of the deny control (button, input or link).
     pub deny: Option<String>,
     /// External command given the authorize URL as its last argument; prints
-    /// the final redirect URL on stdout. Replaces login/consent scraping.
-    /// It also gets `OAUTHCHECK_USERNAME`, `OAUTHCHECK_PASSWORD` and
-    /// `OAUTHCHECK_CONSENT` (`approve`/`deny`) in its environment.
+    /// the final redirect URL, or an `OAUTHCHECK-RESULT:` line (denied,
+    /// wrong password, error page), on stdout. Replaces login/consent
+    /// scraping. It also gets `OAUTHCHECK_USERNAME`, `OAUTHCHECK_PASSWORD`,
+    /// `OAUTHCHECK_CONSENT` (`approve`/`deny`) and `OAUTHCHECK_HAR` (where it
+    /// may write a HAR file of its requests) in its environment.
     pub command: Option<Vec<String>>,
+    /// Authorization parameters that make the AS show its consent page even
+    /// when it remembers consent (`login.force_consent`). Empty: the runner
+    /// sends `prompt=consent` to OIDC targets. Added only to steps that must
+    /// see the page (denial, page-header checks); the agent never reads it.
+    pub force_consent: Vec<(String, String)>,
 }
 
 /// What to do on a consent page.

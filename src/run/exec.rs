@@ -24,7 +24,8 @@ use crate::suite::{
 use crate::target::Profile;
 use judge::error;
 use requests::{
-    client_secret, get, header_map, http_view, merge, post, wait_duration, with_query, wrong_secret,
+    client_secret, force_consent_params, get, header_map, http_view, merge, no_consent_page, post,
+    wait_duration, with_query, wrong_secret,
 };
 pub use requests::{s256, total_wait};
 
@@ -280,6 +281,11 @@ impl<'a> Trial<'a> {
         if profile.scopes.default.split(' ').any(|s| s == "openid") {
             defaults.push(("nonce".into(), super::random_token(24)));
         }
+        let must_see_consent = step.force_consent || step.consent == ConsentChoice::Deny;
+        if must_see_consent {
+            // Defaults, so a step's own `prompt` wins.
+            defaults.extend(force_consent_params(profile));
+        }
         let mut overrides = Vec::new();
         for (name, template) in &step.params {
             overrides.push((name.clone(), self.vars.fill(template, profile)?));
@@ -355,13 +361,14 @@ impl<'a> Trial<'a> {
                     "params": {},
                 }));
             }
+            // A denial the agent cannot perform is no verdict on the AS.
+            Err(error @ AgentError::DenialNeedsJavaScript { .. }) => {
+                return Err(StepError::NotApplicable(error.to_string()));
+            }
             other => other?,
         };
-        if consent == Consent::Deny && !result.consent_shown {
-            return Err(StepError::Other(
-                "the step asks to deny consent, but the AS showed no consent page (consent remembered? use `fresh_session: true`)"
-                    .into(),
-            ));
+        if must_see_consent && !result.consent_shown {
+            return Err(StepError::NotApplicable(no_consent_page(profile)));
         }
         Ok(self.authorize_view(result, sent))
     }

@@ -345,6 +345,11 @@ pub struct AuthorizeStep {
     pub consent: ConsentChoice,
     /// Start from an empty cookie jar instead of the trial's session.
     pub fresh_session: bool,
+    /// The step must see the consent page: the request carries the
+    /// profile's `login.force_consent` parameters (or `prompt=consent` on an
+    /// OIDC target), and a walk without a consent page is a skip, never a
+    /// verdict. `consent: deny` implies it.
+    pub force_consent: bool,
     /// Which password the login form gets; `Wrong` implies a fresh session.
     pub password: PasswordChoice,
 }

@@ -246,6 +246,7 @@ pub(crate) struct RawAuthorize {
     pub omit: Option<S<Vec<S<String>>>>,
     pub consent: Option<S<RawConsent>>,
     pub fresh_session: Option<S<bool>>,
+    pub force_consent: Option<S<bool>>,
     pub password: Option<S<crate::suite::PasswordChoice>>,
 }
 

@@ -99,6 +99,9 @@ struct RawLogin {
     approve: Option<String>,
     deny: Option<String>,
     command: Option<Vec<String>>,
+    /// Parameters that make the AS show its consent page even when it
+    /// remembers consent (e.g. `{ approval_prompt: force }`).
+    force_consent: Option<std::collections::BTreeMap<String, String>>,
     /// Start trials from a copy of one logged-in session (default true; the
     /// runner falls back to fresh logins when the server rotates it).
     reuse_session: Option<bool>,
@@ -262,6 +265,11 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
                 approve: login.approve,
                 deny: login.deny,
                 command: login.command,
+                force_consent: login
+                    .force_consent
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
             }
         },
         capabilities,
@@ -367,6 +375,23 @@ limits: { rate: 20, timeout: 5s }
         assert_eq!(p.timing.code_ttl, Some(Duration::from_secs(60)));
         assert!(p.capabilities.contains(&Capability::Pkce));
         assert_eq!(format!("{:?}", p.password), "[redacted]");
+    }
+
+    #[test]
+    fn force_consent_parameters_load_sorted_by_name() {
+        let text = format!(
+            "{GOOD}login: {{ force_consent: {{ prompt: consent, approval_prompt: force }} }}\n"
+        );
+        let p = parse_profile(Path::new("demo.yaml"), &text, Env::Required).unwrap();
+        assert_eq!(
+            p.login.force_consent,
+            [
+                ("approval_prompt".to_string(), "force".to_string()),
+                ("prompt".to_string(), "consent".to_string())
+            ]
+        );
+        let p = parse_profile(Path::new("demo.yaml"), GOOD, Env::Required).unwrap();
+        assert!(p.login.force_consent.is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! One test binary (see style.md); each module owns one concern.
 
 mod cli;
+mod consent;
 mod harness_api;
 mod hostile;
 mod quirks;

@@ -241,30 +241,11 @@ async fn a_wrong_password_is_a_login_failure() {
     );
 }
 
+/// (That configured selectors win over the guesses is shown in
+/// `consent_tests::configured_selectors_override_the_guesses`.)
 #[tokio::test]
-async fn configured_field_names_and_selectors_are_used() {
+async fn an_invalid_selector_is_a_consent_failure() {
     let base = serve(plain_as()).await;
-    let login = LoginConfig {
-        form: Some("form[method=post]".to_string()),
-        username_field: Some("username".to_string()),
-        password_field: Some("password".to_string()),
-        approve: Some("button[value=allow]".to_string()),
-        ..alice()
-    };
-    let result = agent()
-        .browse(
-            &format!("{base}/authorize"),
-            &login,
-            Consent::Approve,
-            &stop_at(&base),
-        )
-        .await
-        .expect("the flow reaches the client");
-    assert_eq!(
-        result.navigation.param("code"),
-        Some("SplxlOBeZQQYbYS6WxSbIA")
-    );
-
     let bad = LoginConfig {
         deny: Some("button[".to_string()),
         ..alice()

@@ -329,18 +329,114 @@ fn refresh_content_syntaxes() {
 }
 
 #[test]
-fn broken_html_does_not_panic() {
-    for html in [
-        "",
-        "<form",
-        "<form action=",
-        "<<<>>>",
-        "\u{0}\u{fffd}<input name=x value=\"",
-        "<select name=s></select><form><select name=t></select></form>",
-    ] {
+fn broken_html_is_read_as_a_browser_would() {
+    /// The HTML, the forms found, the pairs the first form submits.
+    type Case = (&'static str, usize, &'static [(&'static str, &'static str)]);
+    let cases: [Case; 6] = [
+        ("", 0, &[]),
+        ("<form", 0, &[]),
+        ("<form action=", 0, &[]),
+        ("<<<>>>", 0, &[]),
+        ("<form>\u{0}\u{fffd}<input name=x value=\"", 1, &[]),
+        (
+            "<select name=s></select><form><input name=u value=1><select name=t></select></form>",
+            1,
+            &[("u", "1")],
+        ),
+    ];
+    for (html, forms, expected) in cases {
         let page = parse(html);
-        for form in &page.forms {
-            let _ = form.submission(&form.fields, Some(5));
+        assert_eq!(page.forms.len(), forms, "{html:?}");
+        assert!(page.title.is_none(), "{html:?}");
+        if let Some(form) = page.forms.first() {
+            // Pressing a control that does not exist adds nothing.
+            assert_eq!(pairs(form, Some(5)), pairs(form, None), "{html:?}");
+            assert_eq!(pairs(form, None), owned(expected), "{html:?}");
         }
     }
+}
+
+#[test]
+fn checkboxes_keep_their_state_label_and_place() {
+    let page = parse(
+        r#"<form method="post"><input type="hidden" name="tx" value="t">
+             <label><input type="checkbox" name="scope" value="openid" checked> openid</label>
+             <label>Email <input type="checkbox" name="scope" value="email"></label>
+             <input type="checkbox" id="c" name="confirm" value="yes" required><label for="c">I agree</label>
+             <input type="checkbox" name="off" disabled checked>
+             <button name="decision" value="approve">Allow</button></form>"#,
+    );
+    let form = &page.forms[0];
+    let boxes: Vec<(&str, &str, bool, bool, &str)> = form
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let c = f.checkbox.as_ref()?;
+            Some((
+                f.name.as_str(),
+                f.value.as_str(),
+                c.checked,
+                c.required,
+                c.label.as_str(),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        boxes,
+        [
+            ("scope", "openid", true, false, "openid"),
+            ("scope", "email", false, false, "Email"),
+            ("confirm", "yes", false, true, "I agree"),
+        ]
+    );
+    // Unticked boxes are not submitted; the button goes after the fields.
+    assert_eq!(
+        pairs(form, Some(0)),
+        owned(&[("tx", "t"), ("scope", "openid"), ("decision", "approve")])
+    );
+    let mut fields = form.fields.clone();
+    for field in &mut fields {
+        if let Some(c) = &mut field.checkbox {
+            c.checked = true;
+        }
+    }
+    assert_eq!(
+        form.submission(&fields, Some(0)),
+        owned(&[
+            ("tx", "t"),
+            ("scope", "openid"),
+            ("scope", "email"),
+            ("confirm", "yes"),
+            ("decision", "approve")
+        ])
+    );
+}
+
+#[test]
+fn script_only_controls_are_listed_with_their_roles() {
+    let page = parse(
+        r##"<form method="post"><button type="submit">Allow</button>
+             <button type="button" id="deny" onclick="f()">Deny</button>
+             <input type="button" value="Details"></form>
+           <button type="button" name="cancel">x</button>
+           <a href="javascript:void(0)">Decline</a><a href="#">Top</a><a href="/abort">Abort</a>"##,
+    );
+    let controls: Vec<(&str, Option<Role>)> = page
+        .script_controls
+        .iter()
+        .map(|c| (c.text.as_str(), c.role()))
+        .collect();
+    assert_eq!(
+        controls,
+        [
+            ("Deny", Some(Role::Deny)),
+            ("Details", None),
+            ("x cancel", Some(Role::Deny)),
+            ("Decline", Some(Role::Deny)),
+            ("Top", None),
+        ]
+    );
+    // None of them submits the form.
+    assert_eq!(page.forms[0].submits.len(), 1);
+    assert_eq!(page.links[2].role(), Some(Role::Deny));
 }

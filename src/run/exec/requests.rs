@@ -192,3 +192,32 @@ mod tests {
         assert_eq!(wrong_secret(""), "x");
     }
 }
+
+/// The parameters that make the AS show its consent page: the profile's
+/// `login.force_consent`, else `prompt=consent` on an OIDC target (OIDC
+/// Core §3.1.2.1), else none.
+pub fn force_consent_params(profile: &Profile) -> Vec<(String, String)> {
+    if !profile.login.force_consent.is_empty() {
+        return profile.login.force_consent.clone();
+    }
+    if profile
+        .capabilities
+        .contains(&crate::suite::Capability::Oidc)
+    {
+        return vec![("prompt".into(), "consent".into())];
+    }
+    Vec::new()
+}
+
+/// Why a step that must see the consent page is skipped without one.
+pub fn no_consent_page(profile: &Profile) -> String {
+    let asked = force_consent_params(profile);
+    if asked.is_empty() {
+        return "the AS answered without a consent page (it remembers consent, which is allowed) and the profile names no way to ask again: set `login.force_consent`".into();
+    }
+    let asked: Vec<String> = asked.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    format!(
+        "the AS answered without a consent page although the request carried `{}` (it remembers consent, which is allowed), so there is no consent page to act on",
+        asked.join("&")
+    )
+}

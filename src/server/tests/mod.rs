@@ -4,6 +4,7 @@
 mod back_channel;
 mod bad_input;
 mod client;
+mod consent_quirks;
 mod flaws;
 mod front_channel;
 mod happy_path;

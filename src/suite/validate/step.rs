@@ -172,6 +172,7 @@ impl Validator<'_> {
                 _ => ConsentChoice::Approve,
             },
             fresh_session: a.fresh_session.as_ref().is_some_and(|f| f.value),
+            force_consent: a.force_consent.as_ref().is_some_and(|f| f.value),
             password: a.password.as_ref().map(|p| p.value).unwrap_or_default(),
         }
     }
