@@ -257,7 +257,7 @@ impl Agent {
 
     async fn send_once(&self, request: &Request, retry: bool) -> Result<Response, AgentError> {
         let permit = match &self.shared.config.pace {
-            Some(pace) => Some(pace.acquire(self.shared.trial.turn).await),
+            Some(pace) => Some(pace.acquire(self.shared.trial.turn, &pace_key(request)).await),
             None => None,
         };
         let started = Instant::now();
@@ -286,7 +286,7 @@ impl Agent {
             } else {
                 Signal::Other
             };
-            permit.finish(&pace_key(request), signal);
+            permit.finish(signal);
         }
         if let Err(e) = &result {
             record.error = Some(redactor.message(&e.to_string()));
