@@ -9,5 +9,6 @@ mod harness_api;
 mod hostile;
 mod quirks;
 mod reports;
+mod schedule;
 mod selftest;
 mod support;
