@@ -134,7 +134,12 @@ fn hashing(runtime: &tokio::runtime::Runtime, suites: &[Suite]) {
         m.execution.pace.retries,
         m.execution.session,
     );
-    for report in m.reports.iter().filter(|r| r.outcome == Outcome::Error).take(3) {
+    for report in m
+        .reports
+        .iter()
+        .filter(|r| r.outcome == Outcome::Error)
+        .take(3)
+    {
         let reason = report.message.as_deref().unwrap_or("");
         println!("  error {}: {reason}", report.name);
     }

@@ -257,7 +257,10 @@ impl Agent {
 
     async fn send_once(&self, request: &Request, retry: bool) -> Result<Response, AgentError> {
         let permit = match &self.shared.config.pace {
-            Some(pace) => Some(pace.acquire(self.shared.trial.turn, &pace_key(request)).await),
+            Some(pace) => Some(
+                pace.acquire(self.shared.trial.turn, &pace_key(request))
+                    .await,
+            ),
             None => None,
         };
         let started = Instant::now();

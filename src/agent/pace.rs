@@ -161,7 +161,12 @@ impl Pace {
 
     fn bottleneck(&self, state: &State) -> usize {
         let floor = |lane: &Lane| (lane.limit.floor() as usize).clamp(1, self.ceiling);
-        let congested = state.lanes.values().filter(|l| !l.slow_start).map(floor).min();
+        let congested = state
+            .lanes
+            .values()
+            .filter(|l| !l.slow_start)
+            .map(floor)
+            .min();
         congested.unwrap_or_else(|| {
             state
                 .lanes
@@ -267,10 +272,7 @@ impl Pace {
         if !room(lane) {
             return false;
         }
-        !state
-            .waiting
-            .range(..key)
-            .any(|(_, other)| room(other))
+        !state.waiting.range(..key).any(|(_, other)| room(other))
     }
 
     fn record(&self, lane: &str, signal: Signal) {
@@ -289,7 +291,11 @@ impl Pace {
                 if latency <= fastest.mul_f64(FLAT_FACTOR) + SLACK {
                     // Grow only while the limit is being used.
                     if lane.in_flight as f64 >= lane.limit / 2.0 {
-                        let step = if lane.slow_start { 1.0 } else { 1.0 / lane.limit };
+                        let step = if lane.slow_start {
+                            1.0
+                        } else {
+                            1.0 / lane.limit
+                        };
                         lane.limit = (lane.limit + step).min(ceiling as f64);
                     }
                 } else {
@@ -420,14 +426,18 @@ mod tests {
         for _ in 0..START_LIMIT as usize {
             held.push(pace.acquire(Turn::DEFAULT, "POST /login").await);
         }
-        let blocked =
-            tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT, "POST /login"));
+        let blocked = tokio::time::timeout(
+            Duration::from_secs(1),
+            pace.acquire(Turn::DEFAULT, "POST /login"),
+        );
         assert!(blocked.await.is_err(), "a fifth login waits");
         let other = tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT, GET));
         assert!(other.await.is_ok(), "another kind of request goes on");
         drop(held);
-        let free =
-            tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT, "POST /login"));
+        let free = tokio::time::timeout(
+            Duration::from_secs(1),
+            pace.acquire(Turn::DEFAULT, "POST /login"),
+        );
         assert!(free.await.is_ok(), "a freed place is taken");
     }
 
@@ -436,7 +446,10 @@ mod tests {
         let pace = Pace::new(2, None);
         let _a = pace.acquire(Turn::DEFAULT, "GET /a").await;
         let _b = pace.acquire(Turn::DEFAULT, "GET /b").await;
-        let c = tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT, "GET /c"));
+        let c = tokio::time::timeout(
+            Duration::from_secs(1),
+            pace.acquire(Turn::DEFAULT, "GET /c"),
+        );
         assert!(c.await.is_err());
     }
 
@@ -499,6 +512,9 @@ mod tests {
         assert!(gave_up.await.is_err());
         drop(hold);
         let next = tokio::time::timeout(Duration::from_secs(1), pace.acquire(Turn::DEFAULT, GET));
-        assert!(next.await.is_ok(), "the queue is not stuck behind the dropped waiter");
+        assert!(
+            next.await.is_ok(),
+            "the queue is not stuck behind the dropped waiter"
+        );
     }
 }

@@ -44,7 +44,8 @@ async fn with_one_job_waits_overlap_and_the_longest_starts_first() {
     let (profile, server) = harness::embedded_target(&[], &[])
         .await
         .expect("the reference server starts");
-    let suite = oauthcheck::suite::load_str(Path::new("waits.yaml"), SUITE).expect("the suite loads");
+    let suite =
+        oauthcheck::suite::load_str(Path::new("waits.yaml"), SUITE).expect("the suite loads");
     let specs = run::plan(&[suite], &profile);
     let (events, mut receiver) = Events::channel();
     let options = RunOptions {
@@ -57,7 +58,10 @@ async fn with_one_job_waits_overlap_and_the_longest_starts_first() {
     let reports = run::execute(Arc::new(profile), specs, &options).await;
     let elapsed = start.elapsed();
     drop(options);
-    assert!(reports.iter().all(|r| r.outcome == Outcome::Pass), "{reports:?}");
+    assert!(
+        reports.iter().all(|r| r.outcome == Outcome::Pass),
+        "{reports:?}"
+    );
     // Sequential sleeping would take 8 s; overlapping takes the longest, 3 s.
     assert!(elapsed < Duration::from_millis(3100), "took {elapsed:?}");
     let mut started = Vec::new();
@@ -71,7 +75,11 @@ async fn with_one_job_waits_overlap_and_the_longest_starts_first() {
             _ => {}
         }
     }
-    assert_eq!(started.first(), Some(&3), "the 3 s wait starts first: {started:?}");
+    assert_eq!(
+        started.first(),
+        Some(&3),
+        "the 3 s wait starts first: {started:?}"
+    );
     assert_eq!((waiting, finished), (4, 4));
     tokio::time::resume();
     server.shutdown().await;
