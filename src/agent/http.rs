@@ -616,4 +616,6 @@ pub(super) fn error_chain(e: &reqwest::Error) -> String {
 }
 
 #[cfg(test)]
+mod pace_tests;
+#[cfg(test)]
 mod tests;
