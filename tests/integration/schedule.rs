@@ -137,5 +137,5 @@ async fn a_server_that_rotates_its_session_gets_a_login_per_trial_and_the_same_v
     assert!(bad.is_empty(), "{}", support::describe(&bad));
     assert_ne!(execution.session, SessionMode::Shared, "{execution:?}");
     let note = execution.session_note.unwrap_or_default();
-    assert!(note.contains("session cookie"), "{note}");
+    assert!(note.contains("cookie"), "{note}");
 }
