@@ -64,6 +64,9 @@ pub struct PaceStats {
     pub backoffs: usize,
     /// Requests sent again after a timeout or 5xx (idempotent ones only).
     pub retries: usize,
+    /// Requests sent (retries and the shared login included).
+    #[serde(default)]
+    pub requests: usize,
 }
 
 /// The adaptive limit of one kind of request (`METHOD path`): a slow,
@@ -233,6 +236,7 @@ impl Pace {
                                 .in_flight += 1;
                             state.stats.peak_concurrency =
                                 state.stats.peak_concurrency.max(state.in_flight);
+                            state.stats.requests += 1;
                             if !self.interval.is_zero() {
                                 state.next = Some(now + self.interval);
                             }
