@@ -257,7 +257,10 @@ impl Agent {
 
     async fn send_once(&self, request: &Request, retry: bool) -> Result<Response, AgentError> {
         let permit = match &self.shared.config.pace {
-            Some(pace) => Some(pace.acquire(self.shared.trial.turn).await),
+            Some(pace) => Some(
+                pace.acquire(self.shared.trial.turn, &pace_key(request))
+                    .await,
+            ),
             None => None,
         };
         let started = Instant::now();
@@ -286,7 +289,7 @@ impl Agent {
             } else {
                 Signal::Other
             };
-            permit.finish(&pace_key(request), signal);
+            permit.finish(signal);
         }
         if let Err(e) = &result {
             record.error = Some(redactor.message(&e.to_string()));
@@ -612,5 +615,7 @@ pub(super) fn error_chain(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
+#[cfg(test)]
+mod pace_tests;
 #[cfg(test)]
 mod tests;

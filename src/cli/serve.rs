@@ -29,6 +29,14 @@ pub struct ServeArgs {
     /// Print every quirk as `ID<TAB>what the server then does`, and exit.
     #[arg(long)]
     list_quirks: bool,
+    /// Simulate a slow password hash: every login and token call holds one
+    /// of `--hash-cores` workers this long (e.g. `300ms`), as a CPU-bound
+    /// server does. For benchmarks.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    hash_cost: Option<std::time::Duration>,
+    /// Workers for `--hash-cost` (the simulated server's cores).
+    #[arg(long, value_name = "N", requires = "hash_cost")]
+    hash_cores: Option<usize>,
 }
 
 pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
@@ -56,6 +64,12 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     }
     config.flaws.extend(flaws);
     config.quirks.extend(quirks);
+    if let Some(cost) = args.hash_cost {
+        config.hashing.cost = cost;
+    }
+    if let Some(cores) = args.hash_cores {
+        config.hashing.cores = cores;
+    }
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
     runtime

@@ -83,12 +83,13 @@ impl<W: Write> Console<W> {
         let pace = &execution.pace;
         write!(
             self.out,
-            "execution: concurrency {} (peak {}, ceiling {}), {} backoffs, {} retries; {session}",
+            "execution: concurrency {} (peak {}, ceiling {}), {} backoffs, {} retries, {} requests; {session}",
             pace.final_concurrency,
             pace.peak_concurrency,
             execution.jobs,
             pace.backoffs,
-            pace.retries
+            pace.retries,
+            pace.requests
         )?;
         if !execution.reruns.is_empty() {
             write!(

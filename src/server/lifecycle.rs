@@ -103,6 +103,11 @@ impl ServerHandle {
         &self.state.config
     }
 
+    /// Login submissions and token calls so far (each pays `hashing.cost`).
+    pub fn hash_calls(&self) -> (usize, usize) {
+        self.state.hasher.calls()
+    }
+
     /// The absolute URL of a path on this server.
     pub fn url(&self, path: &str) -> String {
         self.state.url(path)

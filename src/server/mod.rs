@@ -28,6 +28,7 @@ mod endpoints;
 mod error;
 mod flaw;
 mod front;
+mod hashing;
 mod html;
 mod issue;
 mod jwt;
@@ -58,6 +59,7 @@ pub use config::{
 };
 pub use error::ServerError;
 pub use flaw::Flaw;
+pub use hashing::Hashing;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
 pub use quirk::Quirk;
 pub use switch::Switch;

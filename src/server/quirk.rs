@@ -39,6 +39,8 @@ crate::server::switch::switches! {
         "`localhost` redirect URIs, like loopback IP literals, match on any port (RFC 8252 §7.3); the embedded target's main client is then registered with one",
     NoRotationConfidential = "no-rotation-confidential":
         "confidential clients keep their refresh token: the refresh response issues none (RFC 6749 §6: a new one MAY be issued; RFC 9700 §4.14.2 requires rotation of public clients only)",
+    SessionRotation = "session-rotation":
+        "the login session gets a new id with every code issued, and the old id stops working (as oidc-provider renews its session)",
     IdTokenHs256 = "id-token-hs256":
         "confidential clients are registered with `id_token_signed_response_alg: HS256`: their ID tokens are MAC-signed with the client secret (OIDC Core §10.1)",
 }

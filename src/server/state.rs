@@ -29,6 +29,8 @@ pub struct AppState {
     /// metadata locations are derived from (RFC 8414 §3).
     pub issuer_path: String,
     pub keys: &'static Keys,
+    /// The simulated password hash (off unless configured).
+    pub hasher: crate::server::hashing::Hasher,
     store: Mutex<Store>,
 }
 
@@ -42,6 +44,7 @@ impl AppState {
         );
         let issuer_path = parts.path.trim_end_matches('/').to_string();
         AppState {
+            hasher: crate::server::hashing::Hasher::new(&config.hashing),
             config,
             issuer,
             origin,

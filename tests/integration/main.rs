@@ -10,5 +10,6 @@ mod harness_api;
 mod hostile;
 mod quirks;
 mod reports;
+mod schedule;
 mod selftest;
 mod support;

@@ -100,6 +100,7 @@ impl Default for Config {
             id_token_alg: IdTokenAlg::RS256,
             flaws: BTreeSet::new(),
             quirks: BTreeSet::new(),
+            hashing: Default::default(),
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct Config {
     pub flaws: BTreeSet<Flaw>,
     /// Legal variations switched on (empty: the default behaviour).
     pub quirks: BTreeSet<Quirk>,
+    /// A simulated slow password hash per login and token call (benchmarks).
+    pub hashing: crate::server::hashing::Hashing,
 }
 
 /// A registered client.

@@ -219,11 +219,30 @@ fn issue_code(
             grant: None,
         },
     );
+    // `session-rotation`: the session moves to a new id; the old one is gone.
+    let renewed = match &transaction.session {
+        Some(old) if state.quirk(Quirk::SessionRotation) => {
+            store.sessions.remove(old).map(|record| {
+                let id = random::token();
+                store.sessions.insert(id.clone(), record);
+                id
+            })
+        }
+        _ => None,
+    };
     drop(store);
-    code_redirect(
+    let mut response = code_redirect(
         state,
         &transaction.redirect_uri,
         transaction.state.as_deref(),
         &code,
-    )
+    );
+    if let Some(id) = renewed {
+        let secure = crate::server::endpoints::login::secure(state);
+        response.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            crate::server::cookies::set(crate::server::cookies::SESSION_COOKIE, &id, secure),
+        );
+    }
+    response
 }

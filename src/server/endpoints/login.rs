@@ -56,6 +56,7 @@ pub async fn get(
 
 /// `POST /login`: checks the anti-CSRF value, then the credentials.
 pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    state.hasher.hash(crate::server::hashing::Work::Login).await;
     let params = match read_body(body).await {
         Ok(bytes) => Params::from_form(&headers, &bytes),
         Err(error) => Err(error),

@@ -45,6 +45,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    state.hasher.hash(crate::server::hashing::Work::Token).await;
     match handle(&state, &uri, &headers, body).await {
         Ok(response) => response,
         Err(error) => token_error(&state, &error),

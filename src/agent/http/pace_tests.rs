@@ -1,0 +1,177 @@
+//! The agent under a pacer: which requests are sent again after an
+//! overload answer (idempotent ones, once, marked in the evidence) and
+//! which never are, and how a change to a shared session's cookie is
+//! reported.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::agent::testutil::{agent_with, config, serve};
+use crate::agent::{Pace, Request, TrialContext, TrialHooks, Turn};
+use crate::redact::Redactor;
+
+/// A route that answers 503 to its first `failures` requests, then 200.
+fn flaky(failures: usize) -> (Router, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let handler = move || {
+        let counter = counter.clone();
+        async move {
+            if counter.fetch_add(1, Ordering::SeqCst) < failures {
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            } else {
+                "ok".into_response()
+            }
+        }
+    };
+    let app = Router::new().route("/", get(handler.clone()).post(handler));
+    (app, hits)
+}
+
+fn paced() -> crate::agent::AgentConfig {
+    let mut config = config(5_000);
+    config.pace = Some(Arc::new(Pace::new(8, None)));
+    config
+}
+
+#[tokio::test]
+async fn an_idempotent_request_is_sent_once_more_after_a_503_and_both_are_recorded() {
+    let (app, hits) = flaky(1);
+    let base = serve(app).await;
+    let agent = agent_with(paced());
+    let response = agent
+        .send(Request::get(format!("{base}/"), false))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    let transcript = agent.transcript();
+    let marks: Vec<(Option<u16>, bool)> = transcript.iter().map(|e| (e.status, e.retry)).collect();
+    assert_eq!(marks, [(Some(503), false), (Some(200), true)]);
+    let pace = agent.config().pace.clone().expect("a pacer");
+    assert_eq!(pace.stats().retries, 1);
+    assert_eq!(pace.stats().backoffs, 1);
+}
+
+#[tokio::test]
+async fn a_retry_is_sent_only_once() {
+    let (app, hits) = flaky(5);
+    let base = serve(app).await;
+    let agent = agent_with(paced());
+    let response = agent
+        .send(Request::get(format!("{base}/"), false))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 503, "the retry's answer is the result");
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_post_is_never_sent_again() {
+    let (app, hits) = flaky(1);
+    let base = serve(app).await;
+    let agent = agent_with(paced());
+    let response = agent
+        .send(Request::post_form(
+            format!("{base}/"),
+            vec![("grant_type".into(), "authorization_code".into())],
+            false,
+        ))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 503);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert!(agent.transcript().iter().all(|e| !e.retry));
+}
+
+#[tokio::test]
+async fn without_a_pacer_nothing_is_retried() {
+    let (app, hits) = flaky(1);
+    let base = serve(app).await;
+    let agent = agent_with(config(5_000));
+    let response = agent
+        .send(Request::get(format!("{base}/"), false))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 503);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[derive(Default)]
+struct Seen {
+    changed: AtomicUsize,
+    retried: AtomicUsize,
+}
+
+impl TrialHooks for Seen {
+    fn sleep(
+        &self,
+        duration: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+    fn retried(&self, _url: &str) {
+        self.retried.fetch_add(1, Ordering::SeqCst);
+    }
+    fn session_changed(&self) {
+        self.changed.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn cookie_app() -> Router {
+    let set = |value: &'static str| {
+        move || async move { ([(header::SET_COOKIE, format!("sid={value}; Path=/"))], "ok") }
+    };
+    Router::new()
+        .route("/login", get(set("first")))
+        .route("/rotate", get(set("second")))
+        .route("/keep", get(set("first")))
+        .route(
+            "/other",
+            get(|| async { ([(header::SET_COOKIE, "theme=dark; Path=/")], "ok") }),
+        )
+}
+
+#[tokio::test]
+async fn a_changed_session_cookie_of_a_copied_session_is_reported() {
+    let base = serve(cookie_app()).await;
+    let shared = agent_with(config(5_000));
+    shared
+        .send(Request::get(format!("{base}/login"), true))
+        .await
+        .expect("logged in");
+    let seen = Arc::new(Seen::default());
+    let context = TrialContext {
+        turn: Turn::DEFAULT,
+        hooks: Some(seen.clone()),
+    };
+    let copy = shared.for_trial(Arc::new(Redactor::new()), true, context.clone());
+    for path in ["/keep", "/other"] {
+        copy.send(Request::get(format!("{base}{path}"), true))
+            .await
+            .expect("ok");
+    }
+    assert_eq!(
+        seen.changed.load(Ordering::SeqCst),
+        0,
+        "same value, new cookie: no change"
+    );
+    copy.send(Request::get(format!("{base}/rotate"), true))
+        .await
+        .expect("ok");
+    assert_eq!(seen.changed.load(Ordering::SeqCst), 1);
+
+    // A trial that started with its own (empty) session reports nothing.
+    let fresh = shared.for_trial(Arc::new(Redactor::new()), false, context);
+    fresh
+        .send(Request::get(format!("{base}/rotate"), true))
+        .await
+        .expect("ok");
+    assert_eq!(seen.changed.load(Ordering::SeqCst), 1);
+}
