@@ -21,6 +21,44 @@ pub struct Redactor {
 /// What replaces a secret.
 pub const MASK: &str = "[redacted]";
 
+/// Credentials shorter than this in an `Authorization` header are masked
+/// there only, not learned (they would mask ordinary words elsewhere).
+const MIN_CREDENTIAL: usize = 8;
+
+/// Every `Authorization: Basic` credential the harness may build for a
+/// client `id` with `secret`: base64 of `id:secret` with both parts
+/// form-urlencoded first (RFC 6749 §2.3.1, what the harness sends) and raw
+/// (what many clients send), each also without padding and in base64url.
+pub fn basic_credentials(id: &str, secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut out = Vec::new();
+    for pair in [
+        format!("{}:{}", encode(id), encode(secret)),
+        format!("{id}:{secret}"),
+    ] {
+        let standard = base64::engine::general_purpose::STANDARD.encode(pair);
+        out.extend(base64_variants(&standard));
+        out.push(standard);
+    }
+    out.dedup();
+    out
+}
+
+/// The other spellings of a standard-base64 value: unpadded, and base64url
+/// (padded and not), when they differ.
+fn base64_variants(standard: &str) -> Vec<String> {
+    let unpadded = standard.trim_end_matches('=').to_string();
+    let url = standard.replace('+', "-").replace('/', "_");
+    let url_unpadded = url.trim_end_matches('=').to_string();
+    let mut out: Vec<String> = [unpadded, url, url_unpadded]
+        .into_iter()
+        .filter(|v| v != standard)
+        .collect();
+    out.dedup();
+    out
+}
+
 /// Parameter and JSON member names whose values are always masked.
 pub const SENSITIVE_NAMES: &[&str] = &[
     "code",
@@ -105,10 +143,21 @@ impl Redactor {
     fn header(&self, name: &str, value: &str) -> String {
         let lower = name.to_ascii_lowercase();
         match lower.as_str() {
-            "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
-                Some((scheme, _)) => format!("{scheme} {MASK}"),
-                None => MASK.to_string(),
-            },
+            "authorization" | "proxy-authorization" => {
+                // The credential is learned too: a server that echoes it in
+                // a body or an error_description must not leak it there.
+                let credential = value.trim().split_once(' ').map_or(value, |(_, c)| c);
+                if credential.trim().len() >= MIN_CREDENTIAL {
+                    self.add(credential.trim());
+                    for variant in base64_variants(credential.trim()) {
+                        self.add(&variant);
+                    }
+                }
+                match value.trim().split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} {MASK}"),
+                    None => MASK.to_string(),
+                }
+            }
             "cookie" => value
                 .split(';')
                 .map(|pair| match pair.split_once('=') {
@@ -176,7 +225,18 @@ fn spellings(secret: &str) -> Vec<String> {
         .replace('"', "&quot;")
         .replace('\'', "&#39;");
     let lower_hex = lowercase_percent_hex(&percent);
-    let mut out = vec![secret.to_string(), form, percent, json, html, lower_hex];
+    // JSON encoders that escape `/` (PHP's, for one) write `\/`.
+    let json_slash = json.replace('/', "\\/");
+    let mut out = vec![
+        secret.to_string(),
+        form,
+        percent,
+        json,
+        html,
+        lower_hex,
+        json_slash,
+    ];
+    out.sort();
     out.dedup();
     out
 }
@@ -463,6 +523,44 @@ mod tests {
         let masked = r.text(text);
         assert!(!masked.contains("s3cret"), "{masked}");
         assert_eq!(masked.matches(MASK).count(), 5, "{masked}");
+    }
+
+    #[test]
+    fn basic_credentials_cover_form_encoded_raw_unpadded_and_url_safe() {
+        use base64::Engine as _;
+        let all = basic_credentials("app id", "s3cret/pass+word?");
+        let standard = base64::engine::general_purpose::STANDARD;
+        let form = standard.encode("app+id:s3cret%2Fpass%2Bword%3F");
+        let raw = standard.encode("app id:s3cret/pass+word?");
+        for expected in [&form, &raw] {
+            assert!(all.contains(expected), "{expected} missing from {all:?}");
+            let url = expected.replace('+', "-").replace('/', "_");
+            assert!(all.contains(&url.trim_end_matches('=').to_string()));
+        }
+    }
+
+    #[test]
+    fn an_echoed_authorization_credential_is_masked_in_every_encoding() {
+        use base64::Engine as _;
+        let r = Redactor::new();
+        // A credential with `+`, `/` and padding, as base64 makes them.
+        let credential = base64::engine::general_purpose::STANDARD.encode("app:>>>???>>>?");
+        assert!(credential.contains('+') && credential.contains('/'));
+        let masked = r.headers(&[("Authorization".into(), format!("Basic {credential}"))]);
+        assert_eq!(masked[0].1, format!("Basic {MASK}"));
+        let json = format!("{{\"error_description\":\"got Basic {}\"}}", credential.replace('/', "\\/"));
+        let form: String = form_urlencoded::byte_serialize(credential.as_bytes()).collect();
+        for text in [
+            format!("echo: {credential}"),
+            json,
+            format!("http://as/err?error_description=Basic%20{form}"),
+            format!("x={form}"),
+            format!("unpadded {}", credential.trim_end_matches('=')),
+        ] {
+            let shown = r.body("application/json", &text);
+            assert!(!shown.contains(credential.trim_end_matches('=')), "{shown}");
+            assert!(!shown.contains(&form[..form.len() - 3]), "{shown}");
+        }
     }
 
     #[test]

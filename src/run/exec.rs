@@ -10,6 +10,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
+use super::harness_side;
 use super::outcome::Outcome;
 use super::vars::{VarError, Vars};
 use crate::agent::{
@@ -44,7 +45,8 @@ struct Trial<'a> {
     agent: Agent,
     vars: Vars,
     last_authorize: Sent,
-    jwks: Option<Value>,
+    /// The JWK set once fetched, or why it is unusable.
+    jwks: Option<Result<Value, String>>,
     redactor: Arc<crate::redact::Redactor>,
 }
 
@@ -109,12 +111,16 @@ pub async fn run_trial(
             match checks::evaluate(expect, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
                 Ok(problems) => {
-                    let message = format!(
+                    let mut message = format!(
                         "positive control failed at the `{}` step, so the check could not be reached:\n{}\n{}",
                         step.kind.name(),
                         bullet(&problems),
                         trial.describe(&view)
                     );
+                    if let Some(note) = harness_side::truncation_note(&view, profile.limits.max_body)
+                    {
+                        message = format!("{message}\n{note}");
+                    }
                     return error(message, &location);
                 }
                 Err(e) => return error(e.to_string(), &location),
@@ -124,6 +130,19 @@ pub async fn run_trial(
             match checks::evaluate(check, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
                 Ok(problems) => {
+                    if let Some(reason) = harness_side::cannot_judge(
+                        &step.kind,
+                        check,
+                        &view,
+                        profile.limits.max_body,
+                    ) {
+                        let message = format!(
+                            "{reason}:\n{}\n{}",
+                            bullet(&problems),
+                            trial.describe(&view)
+                        );
+                        return error(message, &location);
+                    }
                     let level = step.level.unwrap_or(scenario.level);
                     let outcome = Outcome::for_broken(level);
                     let message = format!(
@@ -249,8 +268,15 @@ impl<'a> Trial<'a> {
             }
             StepKind::IdToken(step) => {
                 let token = self.vars.fill(&step.token, self.profile)?;
-                let jwks = self.jwks().await?;
-                crate::jose::verify(&token, jwks.as_ref()).map_err(StepError::Other)
+                // An unusable JWK set leaves the signature "not checked",
+                // which a signature check reports as an error, not a fail.
+                let jwks = self.jwks().await;
+                let mut view =
+                    crate::jose::verify(&token, jwks.as_ref().ok()).map_err(StepError::Other)?;
+                if let Err(reason) = jwks {
+                    view["signature"] = json!(format!("not checked: {reason}"));
+                }
+                Ok(view)
             }
             StepKind::Discover => {
                 let issuer = self.profile.issuer.as_deref().ok_or_else(|| {
@@ -611,14 +637,23 @@ impl<'a> Trial<'a> {
         }
     }
 
-    async fn jwks(&mut self) -> Result<Option<Value>, StepError> {
-        if self.jwks.is_none()
-            && let Some(url) = self.profile.endpoints.jwks.clone()
-        {
-            let view = self.send(get(url)).await?;
-            self.jwks = checks::lookup(&view, &["json"]).cloned();
+    /// The target's JWK set (fetched once, through the capped agent), or
+    /// why there is no usable one.
+    async fn jwks(&mut self) -> Result<Value, String> {
+        if self.jwks.is_none() {
+            let fetched = match self.profile.endpoints.jwks.clone() {
+                None => Err(
+                    "the target profile has no `jwks` endpoint and discovery gave no `jwks_uri`"
+                        .to_string(),
+                ),
+                Some(url) => match self.send(get(url.clone())).await {
+                    Ok(view) => harness_side::jwk_set(&url, &view, self.profile.limits.max_body),
+                    Err(e) => Err(format!("the JWK set could not be fetched: {e}")),
+                },
+            };
+            self.jwks = Some(fetched);
         }
-        Ok(self.jwks.clone())
+        self.jwks.clone().unwrap_or_else(|| Err(String::new()))
     }
 
     fn save(&mut self, step: &Step, view: &View) -> Result<(), String> {

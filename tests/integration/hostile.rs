@@ -72,13 +72,48 @@ async fn bad_json() -> Response {
         .into_response()
 }
 
-async fn start_hostile() -> String {
+/// A token endpoint that answers 200 with a page, not a token response.
+async fn junk_200() -> Response {
+    ([(header::CONTENT_TYPE, "text/html")], "<html><body>Welcome!</body></html>").into_response()
+}
+
+/// A JSON document that is not a JWK set.
+async fn not_a_jwk_set() -> Response {
+    axum::Json(serde_json::json!({"issuer": "http://127.0.0.1", "keys": "none"})).into_response()
+}
+
+/// An error response echoing the request's `Authorization` header, raw, as
+/// JSON with `/` escaped (as PHP writes it), and percent-encoded in a URL.
+async fn echo_basic(headers: axum::http::HeaderMap) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let credential = auth.split_once(' ').map_or("", |(_, c)| c);
+    let percent: String = form_urlencoded::byte_serialize(credential.as_bytes()).collect();
+    let body = format!(
+        r#"{{"error":"invalid_client","error_description":"unknown client: {auth}","php":"{}","error_uri":"http://as.example/help?auth={percent}"}}"#,
+        credential.replace('/', "\\/")
+    );
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn start_hostile() -> String {
     let app = Router::new()
         .route("/hang", get(hang).post(hang))
         .route("/huge", get(huge).post(huge))
         .route("/loop", get(redirect_loop).post(redirect_loop))
         .route("/binary", get(binary).post(binary))
-        .route("/badjson", post(bad_json));
+        .route("/badjson", post(bad_json))
+        .route("/junk200", get(junk_200).post(junk_200))
+        .route("/not-a-jwk-set", get(not_a_jwk_set))
+        .route("/echo-basic", post(echo_basic));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -211,4 +246,156 @@ async fn an_unreachable_target_is_an_error() {
     let specs = run::plan(&[suite], &profile);
     let reports = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(2)).await;
     assert_error(&reports, "hostile.token", "connect");
+}
+
+/// The shipped suites against the correct reference server with `adjust`
+/// applied to its profile, the trials whose names start with `prefix`.
+async fn reference_with(prefix: &str, adjust: impl FnOnce(&mut Profile)) -> Vec<TrialReport> {
+    let suites = crate::support::shipped_suites();
+    let (mut profile, server) = oauthcheck::harness::embedded_target(&[], &[])
+        .await
+        .expect("the reference server starts");
+    adjust(&mut profile);
+    let specs: Vec<_> = run::plan(&suites, &profile)
+        .into_iter()
+        .filter(|s| s.name.starts_with(prefix))
+        .collect();
+    assert!(!specs.is_empty(), "no trial starts with `{prefix}`");
+    let options = RunOptions::with_jobs(16);
+    let run = run::execute(Arc::new(profile), specs, &options);
+    let reports = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the trials end");
+    server.shutdown().await;
+    reports
+}
+
+#[tokio::test]
+async fn an_unusable_jwk_set_is_an_error_never_an_idtoken_signature_fail() {
+    let hostile = start_hostile().await;
+    let cases = [
+        ("/jwks-mistyped", "answered HTTP 404", true),
+        ("/junk200", "not JSON", false),
+        ("/huge", "cap", false),
+        ("/not-a-jwk-set", "not a JWK set", false),
+        ("/hang", "timed out", false),
+    ];
+    for (path, reason, on_reference) in cases {
+        let reports = reference_with("idtoken.signature", |profile| {
+            let base = if on_reference {
+                profile.issuer.clone().expect("an issuer")
+            } else {
+                hostile.clone()
+            };
+            profile.endpoints.jwks = Some(format!("{base}{path}"));
+            profile.limits.timeout = Duration::from_secs(2);
+        })
+        .await;
+        assert_error(&reports, "idtoken.signature", reason);
+    }
+    // Without any JWK set the signature cannot be judged either.
+    let reports = reference_with("idtoken.signature", |profile| profile.endpoints.jwks = None).await;
+    assert_error(&reports, "idtoken.signature", "no `jwks` endpoint");
+}
+
+#[tokio::test]
+async fn a_token_endpoint_answering_200_junk_fails_no_check() {
+    let hostile = start_hostile().await;
+    let reports = reference_with("", |profile| {
+        profile.endpoints.token = format!("{hostile}/junk200");
+    })
+    .await;
+    let failed: Vec<&TrialReport> = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "no token was ever issued, yet:\n{}",
+        crate::support::describe(&failed)
+    );
+    // The refusal checks are errors that say why.
+    assert_error(&reports, "error.grant-type", "without an `access_token`");
+    assert_error(&reports, "token.post-body-only", "without an `access_token`");
+}
+
+#[test]
+fn an_echoed_basic_credential_reaches_no_report_and_no_console() {
+    use base64::Engine as _;
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let base = runtime.block_on(start_hostile());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let secret = "echo secret/with+special=chars";
+    let suite = dir.path().join("echo.yaml");
+    std::fs::write(
+        &suite,
+        r#"suite: echo
+scenarios:
+  - id: echo.basic
+    title: A token endpoint that echoes the credential
+    requirements: [client-auth.bad-secret]
+    steps:
+      - token: { code: abc }
+        check: { status: 200 }
+"#,
+    )
+    .expect("the suite is written");
+    let profile = dir.path().join("echo-target.yaml");
+    std::fs::write(
+        &profile,
+        format!(
+            r#"name: echo
+endpoints: {{ authorization: "{base}/hang", token: "{base}/echo-basic" }}
+clients:
+  main: {{ id: "app id", secret: "{secret}", redirect_uri: "https://client.example/cb" }}
+user: {{ username: alice, password: "echo-password-value" }}
+"#
+        ),
+    )
+    .expect("the profile is written");
+    let reports = dir.path().join("reports");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oauthcheck"))
+        .args(["run", "--color", "never", "--target"])
+        .arg(&profile)
+        .arg("--suites")
+        .arg(&suite)
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .expect("oauthcheck runs");
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "the check fails: {console}");
+    let standard = base64::engine::general_purpose::STANDARD;
+    let sent = standard.encode("app+id:echo+secret%2Fwith%2Bspecial%3Dchars");
+    let mut forms = vec![sent.clone(), sent.replace('/', "\\/")];
+    forms.push(form_urlencoded::byte_serialize(sent.as_bytes()).collect());
+    forms.push(sent.trim_end_matches('=').to_string());
+    let mut texts = vec![("console".to_string(), console)];
+    for file in [
+        "report.json",
+        "report.html",
+        "junit.xml",
+        "report.sarif",
+        "summary.md",
+    ] {
+        let text = std::fs::read_to_string(reports.join(file)).expect("the report is written");
+        texts.push((file.to_string(), text));
+    }
+    assert!(
+        texts[1].1.contains("unknown client"),
+        "the echo is in the evidence"
+    );
+    for (name, text) in &texts {
+        for form in &forms {
+            assert!(
+                !text.contains(form.as_str()),
+                "{name} leaks the Basic credential as `{form}`"
+            );
+        }
+        assert!(!text.contains(secret), "{name} leaks the secret");
+    }
 }
