@@ -6,6 +6,7 @@
 mod cli;
 mod harness_api;
 mod hostile;
+mod hostile_discovery;
 mod reports;
 mod selftest;
 mod support;
