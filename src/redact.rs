@@ -548,7 +548,10 @@ mod tests {
         assert!(credential.contains('+') && credential.contains('/'));
         let masked = r.headers(&[("Authorization".into(), format!("Basic {credential}"))]);
         assert_eq!(masked[0].1, format!("Basic {MASK}"));
-        let json = format!("{{\"error_description\":\"got Basic {}\"}}", credential.replace('/', "\\/"));
+        let json = format!(
+            "{{\"error_description\":\"got Basic {}\"}}",
+            credential.replace('/', "\\/")
+        );
         let form: String = form_urlencoded::byte_serialize(credential.as_bytes()).collect();
         for text in [
             format!("echo: {credential}"),

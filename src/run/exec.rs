@@ -117,7 +117,8 @@ pub async fn run_trial(
                         bullet(&problems),
                         trial.describe(&view)
                     );
-                    if let Some(note) = harness_side::truncation_note(&view, profile.limits.max_body)
+                    if let Some(note) =
+                        harness_side::truncation_note(&view, profile.limits.max_body)
                     {
                         message = format!("{message}\n{note}");
                     }

@@ -102,7 +102,8 @@ mod tests {
         assert!(not_a_token_response(&junk).is_some());
         let error_as_200 = json!({"status": 200, "json": {"error": "invalid_grant"}});
         assert!(not_a_token_response(&error_as_200).is_some());
-        let issued = json!({"status": 200, "json": {"access_token": "abc", "token_type": "Bearer"}});
+        let issued =
+            json!({"status": 200, "json": {"access_token": "abc", "token_type": "Bearer"}});
         assert_eq!(not_a_token_response(&issued), None);
         let refused = json!({"status": 400, "json": {"error": "invalid_grant"}});
         assert_eq!(not_a_token_response(&refused), None);

@@ -74,7 +74,11 @@ async fn bad_json() -> Response {
 
 /// A token endpoint that answers 200 with a page, not a token response.
 async fn junk_200() -> Response {
-    ([(header::CONTENT_TYPE, "text/html")], "<html><body>Welcome!</body></html>").into_response()
+    (
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><body>Welcome!</body></html>",
+    )
+        .into_response()
 }
 
 /// A JSON document that is not a JWK set.
@@ -294,7 +298,8 @@ async fn an_unusable_jwk_set_is_an_error_never_an_idtoken_signature_fail() {
         assert_error(&reports, "idtoken.signature", reason);
     }
     // Without any JWK set the signature cannot be judged either.
-    let reports = reference_with("idtoken.signature", |profile| profile.endpoints.jwks = None).await;
+    let reports =
+        reference_with("idtoken.signature", |profile| profile.endpoints.jwks = None).await;
     assert_error(&reports, "idtoken.signature", "no `jwks` endpoint");
 }
 
@@ -316,7 +321,11 @@ async fn a_token_endpoint_answering_200_junk_fails_no_check() {
     );
     // The refusal checks are errors that say why.
     assert_error(&reports, "error.grant-type", "without an `access_token`");
-    assert_error(&reports, "token.post-body-only", "without an `access_token`");
+    assert_error(
+        &reports,
+        "token.post-body-only",
+        "without an `access_token`",
+    );
 }
 
 #[test]
@@ -397,5 +406,64 @@ user: {{ username: alice, password: "echo-password-value" }}
             );
         }
         assert!(!text.contains(secret), "{name} leaks the secret");
+    }
+}
+
+#[test]
+fn a_closed_stdout_or_stderr_never_panics_the_command_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "suite: bad\nscenarios:\n  - id: x\n    stepz: []\n").expect("written");
+    let oauthcheck = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_oauthcheck"));
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+        cmd
+    };
+    let closed = || {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        writer
+    };
+    let cases: [(&str, std::process::Command, i32); 4] = [
+        (
+            "validate, problems on a closed stderr",
+            {
+                let mut cmd = oauthcheck();
+                cmd.arg("validate").arg(&bad).stderr(closed());
+                cmd
+            },
+            2,
+        ),
+        (
+            "validate, ok on a closed stdout",
+            {
+                let mut cmd = oauthcheck();
+                cmd.args(["validate", "suites/"]).stdout(closed());
+                cmd
+            },
+            0,
+        ),
+        (
+            "a usage error on a closed stderr",
+            {
+                let mut cmd = oauthcheck();
+                cmd.args(["run", "--flaw", "no-such-flaw"]).stderr(closed());
+                cmd
+            },
+            2,
+        ),
+        (
+            "list-flaws on a closed stdout",
+            {
+                let mut cmd = oauthcheck();
+                cmd.args(["serve", "--list-flaws"]).stdout(closed());
+                cmd
+            },
+            0,
+        ),
+    ];
+    for (what, mut cmd, expected) in cases {
+        let status = cmd.status().expect("oauthcheck runs");
+        assert_eq!(status.code(), Some(expected), "{what}");
     }
 }

@@ -37,7 +37,9 @@ const OAUTH: &str = "/.well-known/oauth-authorization-server";
 /// 64 MiB of JSON (a string of spaces) in about 64 KiB of gzip.
 fn gzip_bomb() -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(br#"{"issuer":"x","pad":""#).expect("gzip");
+    encoder
+        .write_all(br#"{"issuer":"x","pad":""#)
+        .expect("gzip");
     let mebibyte = vec![b' '; 1 << 20];
     for _ in 0..64 {
         encoder.write_all(&mebibyte).expect("gzip");
