@@ -467,3 +467,71 @@ fn a_closed_stdout_or_stderr_never_panics_the_command_line() {
         assert_eq!(status.code(), Some(expected), "{what}");
     }
 }
+
+/// A megabyte of NUL bytes served as HTML: costly to parse.
+async fn nul_page() -> Response {
+    ([(header::CONTENT_TYPE, "text/html")], vec![0u8; 1 << 20]).into_response()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn parsing_a_huge_page_does_not_stall_the_other_trials() {
+    use oauthcheck::agent::{Agent, AgentConfig, Consent, StopRule};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let app = Router::new().route("/nul", get(nul_page));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = AgentConfig {
+        max_body: 2 << 20,
+        ..AgentConfig::default()
+    };
+    let agent =
+        Agent::new(config, Arc::new(oauthcheck::redact::Redactor::new())).expect("an agent");
+    let stop = StopRule {
+        as_origins: vec![oauthcheck::target::origin_of(&base).expect("an origin")],
+        client_uris: vec!["https://client.example/cb".into()],
+    };
+    // Another trial's timer, on the runtime's only worker: how late does it fire?
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = tokio::spawn({
+        let done = done.clone();
+        async move {
+            let mut latest = Duration::ZERO;
+            while !done.load(Ordering::Relaxed) {
+                let asked = std::time::Instant::now();
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                latest = latest.max(asked.elapsed().saturating_sub(Duration::from_millis(2)));
+            }
+            latest
+        }
+    });
+    // The trial runs as a task on the worker, as the runner's trials do
+    // (the test's own future runs on another thread).
+    let trial = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            agent
+                .browse(
+                    &format!("{base}/nul"),
+                    &LoginConfig::default(),
+                    Consent::Approve,
+                    &stop,
+                )
+                .await
+                .expect("the page is browsed");
+        }
+        started.elapsed() / 3
+    });
+    let parsing = trial.await.expect("the trial ends");
+    done.store(true, Ordering::Relaxed);
+    let late = ticker.await.expect("the ticker ends");
+    // Parsing inline on the worker delays the timer by a whole parse; off
+    // the workers, by a small part of one.
+    assert!(
+        late < parsing / 3,
+        "a timer fired {late:?} late while a page took {parsing:?} to fetch and parse"
+    );
+}
