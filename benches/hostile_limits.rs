@@ -122,6 +122,7 @@ fn profile(base: &str, authorization: &str, token: &str, cap: usize, timeout: Du
             rate: None,
             timeout,
             max_body: cap,
+            jobs: None,
         },
         scopes: Scopes::default(),
         reuse_session: false,

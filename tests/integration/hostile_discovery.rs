@@ -28,6 +28,7 @@ fn limits(timeout_ms: u64) -> Limits {
         rate: None,
         timeout: Duration::from_millis(timeout_ms),
         max_body: 256 * 1024,
+        ..Limits::default()
     }
 }
 
