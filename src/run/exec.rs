@@ -111,17 +111,12 @@ pub async fn run_trial(
             match checks::evaluate(expect, &view, &trial.env()) {
                 Ok(problems) if problems.is_empty() => {}
                 Ok(problems) => {
-                    let mut message = format!(
+                    let message = format!(
                         "positive control failed at the `{}` step, so the check could not be reached:\n{}\n{}",
                         step.kind.name(),
                         bullet(&problems),
                         trial.describe(&view)
                     );
-                    if let Some(note) =
-                        harness_side::truncation_note(&view, profile.limits.max_body)
-                    {
-                        message = format!("{message}\n{note}");
-                    }
                     return error(message, &location);
                 }
                 Err(e) => return error(e.to_string(), &location),
@@ -702,7 +697,11 @@ impl<'a> Trial<'a> {
                 .chars()
                 .take(300)
                 .collect();
-            format!("actual: HTTP {status} {body}")
+            // A body cut at the cap says so: what is missing was never read.
+            match harness_side::truncation_note(view, self.profile.limits.max_body) {
+                Some(note) => format!("actual: HTTP {status} {body}\n({note})"),
+                None => format!("actual: HTTP {status} {body}"),
+            }
         } else {
             return String::new();
         };

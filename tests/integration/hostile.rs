@@ -208,6 +208,8 @@ async fn a_hanging_target_times_out_as_error() {
 async fn a_huge_body_is_capped_and_the_trial_errors() {
     let reports = run_case("/huge", "/huge").await;
     assert_error(&reports, "hostile.token", "positive control failed");
+    // The reason says the body was cut, not only that it did not parse.
+    assert_error(&reports, "hostile.token", "262144-byte cap");
     let exchanges = &reports
         .iter()
         .find(|r| r.name == "hostile.token")
