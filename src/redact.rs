@@ -21,6 +21,44 @@ pub struct Redactor {
 /// What replaces a secret.
 pub const MASK: &str = "[redacted]";
 
+/// Credentials shorter than this in an `Authorization` header are masked
+/// there only, not learned (they would mask ordinary words elsewhere).
+const MIN_CREDENTIAL: usize = 8;
+
+/// Every `Authorization: Basic` credential the harness may build for a
+/// client `id` with `secret`: base64 of `id:secret` with both parts
+/// form-urlencoded first (RFC 6749 §2.3.1, what the harness sends) and raw
+/// (what many clients send), each also without padding and in base64url.
+pub fn basic_credentials(id: &str, secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut out = Vec::new();
+    for pair in [
+        format!("{}:{}", encode(id), encode(secret)),
+        format!("{id}:{secret}"),
+    ] {
+        let standard = base64::engine::general_purpose::STANDARD.encode(pair);
+        out.extend(base64_variants(&standard));
+        out.push(standard);
+    }
+    out.dedup();
+    out
+}
+
+/// The other spellings of a standard-base64 value: unpadded, and base64url
+/// (padded and not), when they differ.
+fn base64_variants(standard: &str) -> Vec<String> {
+    let unpadded = standard.trim_end_matches('=').to_string();
+    let url = standard.replace('+', "-").replace('/', "_");
+    let url_unpadded = url.trim_end_matches('=').to_string();
+    let mut out: Vec<String> = [unpadded, url, url_unpadded]
+        .into_iter()
+        .filter(|v| v != standard)
+        .collect();
+    out.dedup();
+    out
+}
+
 /// Parameter and JSON member names whose values are always masked.
 pub const SENSITIVE_NAMES: &[&str] = &[
     "code",
@@ -105,10 +143,21 @@ impl Redactor {
     fn header(&self, name: &str, value: &str) -> String {
         let lower = name.to_ascii_lowercase();
         match lower.as_str() {
-            "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
-                Some((scheme, _)) => format!("{scheme} {MASK}"),
-                None => MASK.to_string(),
-            },
+            "authorization" | "proxy-authorization" => {
+                // The credential is learned too: a server that echoes it in
+                // a body or an error_description must not leak it there.
+                let credential = value.trim().split_once(' ').map_or(value, |(_, c)| c);
+                if credential.trim().len() >= MIN_CREDENTIAL {
+                    self.add(credential.trim());
+                    for variant in base64_variants(credential.trim()) {
+                        self.add(&variant);
+                    }
+                }
+                match value.trim().split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} {MASK}"),
+                    None => MASK.to_string(),
+                }
+            }
             "cookie" => value
                 .split(';')
                 .map(|pair| match pair.split_once('=') {
@@ -176,7 +225,18 @@ fn spellings(secret: &str) -> Vec<String> {
         .replace('"', "&quot;")
         .replace('\'', "&#39;");
     let lower_hex = lowercase_percent_hex(&percent);
-    let mut out = vec![secret.to_string(), form, percent, json, html, lower_hex];
+    // JSON encoders that escape `/` (PHP's, for one) write `\/`.
+    let json_slash = json.replace('/', "\\/");
+    let mut out = vec![
+        secret.to_string(),
+        form,
+        percent,
+        json,
+        html,
+        lower_hex,
+        json_slash,
+    ];
+    out.sort();
     out.dedup();
     out
 }
@@ -443,174 +503,4 @@ fn tag_attributes(bytes: &[u8], from: usize, to: usize) -> Vec<Attribute<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn redactor_with(secrets: &[&str]) -> Redactor {
-        let r = Redactor::new();
-        for s in secrets {
-            r.add(s);
-        }
-        r
-    }
-
-    #[test]
-    fn known_values_are_masked_in_every_spelling() {
-        let r = redactor_with(&["s3cret pass/word&more"]);
-        let text = "raw s3cret pass/word&more form s3cret+pass%2Fword%26more \
-                    pct s3cret%20pass%2Fword%26more lower s3cret%20pass%2fword%26more \
-                    html s3cret pass/word&amp;more";
-        let masked = r.text(text);
-        assert!(!masked.contains("s3cret"), "{masked}");
-        assert_eq!(masked.matches(MASK).count(), 5, "{masked}");
-    }
-
-    #[test]
-    fn short_values_and_parts_of_the_mask_are_ignored() {
-        let r = redactor_with(&["abc", "dact"]);
-        assert_eq!(r.text("abc dact"), "abc dact");
-        assert_eq!(r.text(MASK), MASK);
-    }
-
-    #[test]
-    fn longer_secret_wins_over_its_prefix() {
-        let r = redactor_with(&["token", "token-and-more"]);
-        assert_eq!(r.text("x token-and-more y"), format!("x {MASK} y"));
-    }
-
-    #[test]
-    fn url_masks_sensitive_query_and_fragment_parameters_only() {
-        let r = Redactor::new();
-        let url = "http://c.example/cb?state=xyz&code=SplxlOB&iss=http%3A%2F%2Fas#access_token=abc.def&token_type=Bearer";
-        assert_eq!(
-            r.url(url),
-            format!(
-                "http://c.example/cb?state=xyz&code={MASK}&iss=http%3A%2F%2Fas#access_token={MASK}&token_type=Bearer"
-            )
-        );
-        // Names that merely contain a sensitive word are left alone.
-        let url = "/auth?response_type=code&code_challenge=abc&error_code=x&token_type_hint=refresh_token";
-        assert_eq!(r.url(url), url);
-    }
-
-    #[test]
-    fn url_masks_userinfo_password_and_known_values() {
-        let r = redactor_with(&["learned-code-123"]);
-        assert_eq!(
-            r.url("https://app:pw@as.example/x?v=learned-code-123"),
-            format!("https://app:{MASK}@as.example/x?v={MASK}")
-        );
-    }
-
-    #[test]
-    fn headers_mask_credentials_and_cookies_by_name() {
-        let r = Redactor::new();
-        let headers: Vec<(String, String)> = [
-            ("authorization", "Basic aGFybmVzczpzZWNyZXQ="),
-            ("Proxy-Authorization", "opaque"),
-            ("cookie", "_session=abc; _session.sig=def"),
-            (
-                "set-cookie",
-                "_interaction=xyz; path=/interaction/u1; httponly",
-            ),
-            ("location", "http://c/cb?code=abc&state=s"),
-            ("x-auth-token", "abc"),
-            ("content-type", "text/html"),
-        ]
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-        let masked = r.headers(&headers);
-        let values: Vec<&str> = masked.iter().map(|(_, v)| v.as_str()).collect();
-        assert_eq!(
-            values,
-            [
-                format!("Basic {MASK}").as_str(),
-                MASK,
-                format!("_session={MASK}; _session.sig={MASK}").as_str(),
-                format!("_interaction={MASK}; path=/interaction/u1; httponly").as_str(),
-                format!("http://c/cb?code={MASK}&state=s").as_str(),
-                MASK,
-                "text/html",
-            ]
-        );
-    }
-
-    #[test]
-    fn form_bodies_mask_sensitive_fields() {
-        let r = Redactor::new();
-        let body = "grant_type=authorization_code&code=abc%2Fdef&redirect_uri=http%3A%2F%2Fc%2Fcb&client_secret=s+e&code_verifier=v";
-        assert_eq!(
-            r.body("application/x-www-form-urlencoded", body),
-            format!(
-                "grant_type=authorization_code&code={MASK}&redirect_uri=http%3A%2F%2Fc%2Fcb&client_secret={MASK}&code_verifier={MASK}"
-            )
-        );
-    }
-
-    #[test]
-    fn json_bodies_mask_sensitive_members_and_keep_formatting() {
-        let r = Redactor::new();
-        let body = "{\n  \"access_token\": \"at\\\"x\",\n  \"token_type\":\"Bearer\",\"expires_in\":3600,\n  \"refresh_token\" : \"rt\", \"code\": 1234, \"nested\": {\"id_token\": \"a.b.c\"}\n}";
-        let masked = r.body("application/json; charset=utf-8", body);
-        assert_eq!(
-            masked,
-            format!(
-                "{{\n  \"access_token\": \"{MASK}\",\n  \"token_type\":\"Bearer\",\"expires_in\":3600,\n  \"refresh_token\" : \"{MASK}\", \"code\": {MASK}, \"nested\": {{\"id_token\": \"{MASK}\"}}\n}}"
-            )
-        );
-    }
-
-    #[test]
-    fn truncated_json_is_still_masked() {
-        let r = Redactor::new();
-        assert_eq!(
-            r.body("application/json", "{\"access_token\":\"abcdef"),
-            format!("{{\"access_token\":\"{MASK}")
-        );
-    }
-
-    #[test]
-    fn html_bodies_mask_hidden_inputs_and_embedded_urls() {
-        let r = Redactor::new();
-        let page = r#"<form method="post" action="http://c/cb"><input type="hidden" name="code" value="abc"/><INPUT name='state' value='s'><input value=xyz name=id_token></form><a href="/cb?x=1&amp;code=zz">next</a>"#;
-        let masked = r.body("text/html", page);
-        assert_eq!(
-            masked,
-            format!(
-                r#"<form method="post" action="http://c/cb"><input type="hidden" name="code" value="{MASK}"/><INPUT name='state' value='s'><input value={MASK} name=id_token></form><a href="/cb?x=1&amp;code={MASK}">next</a>"#
-            )
-        );
-    }
-
-    #[test]
-    fn messages_mask_parameters_and_known_values() {
-        let r = redactor_with(&["hunter22"]);
-        assert_eq!(
-            r.message("request to `http://c/cb?code=abc` failed; password hunter22"),
-            format!("request to `http://c/cb?code={MASK}` failed; password {MASK}")
-        );
-    }
-
-    #[test]
-    fn masking_never_panics_on_odd_text() {
-        let r = redactor_with(&["ünïcode-secret"]);
-        for text in [
-            "",
-            "code=",
-            "\"code\":",
-            "<input name=code value=",
-            "{\"code\"",
-            "é=code=é",
-            "http://a:b@",
-            "%",
-            "%é",
-        ] {
-            let _ = r.url(text);
-            let _ = r.body("application/json", text);
-            let _ = r.body("text/html", text);
-            let _ = r.message(text);
-        }
-        assert_eq!(r.text("x ünïcode-secret"), format!("x {MASK}"));
-    }
-}
+mod tests;

@@ -170,7 +170,8 @@ impl Agent {
             let step = if (300..400).contains(&response.status) {
                 self.redirect_step(&nav, &response, &plan.scope)?
             } else {
-                self.page_step(&mut walk, &nav, &response, &plan)?
+                let step = || self.page_step(&mut walk, &nav, &response, &plan);
+                off_the_workers(response.body.len(), step)?
             };
             match step {
                 Step::Done(navigation) => {
@@ -677,5 +678,24 @@ mod command_tests;
 #[cfg(test)]
 mod consent_tests;
 mod scope;
+
+/// Pages larger than this are parsed off the async workers.
+const PARSE_INLINE_MAX: usize = 16 * 1024;
+
+/// Runs `work` (parsing a page of `len` bytes and acting on it): inline for
+/// small pages; for large ones, on a multi-threaded runtime, with
+/// `block_in_place`, so that a megabyte of hostile HTML (about 0.1 s of CPU
+/// per parse) does not stall the timers and requests of other trials on
+/// this worker.
+fn off_the_workers<T>(len: usize, work: impl FnOnce() -> T) -> T {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if len > PARSE_INLINE_MAX && multi_thread {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
+
 #[cfg(test)]
 mod tests;

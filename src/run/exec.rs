@@ -13,6 +13,7 @@ mod judge;
 mod refusal;
 mod requests;
 
+use super::harness_side;
 use super::outcome::Outcome;
 use super::vars::{VarError, Vars};
 use crate::agent::{Agent, AgentError, Body, BrowseResult, Consent, Navigation, Request, StopRule};
@@ -50,7 +51,8 @@ struct Trial<'a> {
     agent: Agent,
     vars: Vars,
     last_authorize: Sent,
-    jwks: Option<Value>,
+    /// The JWK set once fetched, or why it is unusable.
+    jwks: Option<Result<Value, String>>,
     redactor: Arc<crate::redact::Redactor>,
 }
 
@@ -214,8 +216,15 @@ impl<'a> Trial<'a> {
                     return crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
                         .map_err(StepError::Other);
                 }
-                let jwks = self.jwks().await?;
-                crate::jose::verify(&token, jwks.as_ref()).map_err(StepError::Other)
+                // An unusable JWK set leaves the signature "not checked",
+                // which a signature check reports as an error, not a fail.
+                let jwks = self.jwks().await;
+                let mut view =
+                    crate::jose::verify(&token, jwks.as_ref().ok()).map_err(StepError::Other)?;
+                if let Err(reason) = jwks {
+                    view["signature"] = json!(format!("not checked: {reason}"));
+                }
+                Ok(view)
             }
             StepKind::Discover => {
                 let issuer = self.profile.issuer.as_deref().ok_or_else(|| {
@@ -582,14 +591,23 @@ impl<'a> Trial<'a> {
         }
     }
 
-    async fn jwks(&mut self) -> Result<Option<Value>, StepError> {
-        if self.jwks.is_none()
-            && let Some(url) = self.profile.endpoints.jwks.clone()
-        {
-            let view = self.send(get(url)).await?;
-            self.jwks = checks::lookup(&view, &["json"]).cloned();
+    /// The target's JWK set (fetched once, through the capped agent), or
+    /// why there is no usable one.
+    async fn jwks(&mut self) -> Result<Value, String> {
+        if self.jwks.is_none() {
+            let fetched = match self.profile.endpoints.jwks.clone() {
+                None => Err(
+                    "the target profile has no `jwks` endpoint and discovery gave no `jwks_uri`"
+                        .to_string(),
+                ),
+                Some(url) => match self.send(get(url.clone())).await {
+                    Ok(view) => harness_side::jwk_set(&url, &view, self.profile.limits.max_body),
+                    Err(e) => Err(format!("the JWK set could not be fetched: {e}")),
+                },
+            };
+            self.jwks = Some(fetched);
         }
-        Ok(self.jwks.clone())
+        self.jwks.clone().unwrap_or_else(|| Err(String::new()))
     }
 
     fn save(&mut self, step: &Step, view: &View) -> Result<(), String> {
@@ -637,7 +655,11 @@ impl<'a> Trial<'a> {
                 .chars()
                 .take(300)
                 .collect();
-            format!("actual: HTTP {status} {body}")
+            // A body cut at the cap says so: what is missing was never read.
+            match harness_side::truncation_note(view, self.profile.limits.max_body) {
+                Some(note) => format!("actual: HTTP {status} {body}\n({note})"),
+                None => format!("actual: HTTP {status} {body}"),
+            }
         } else {
             return String::new();
         };

@@ -8,6 +8,7 @@
 //! outcomes through `exec`; it never prints (see `report`).
 
 pub mod exec;
+mod harness_side;
 pub mod outcome;
 pub mod sched;
 pub mod vars;

@@ -152,13 +152,26 @@ async fn fetch_one(agent: &Agent, url: &str, limits: &Limits) -> Result<Metadata
     }
 }
 
-/// Which metadata members name endpoints that receive credentials (client
-/// secrets, codes, tokens), with the profile key each fills.
-const CREDENTIAL_ENDPOINTS: [(&str, &str); 4] = [
-    ("token_endpoint", "token"),
-    ("revocation_endpoint", "revocation"),
-    ("introspection_endpoint", "introspection"),
-    ("userinfo_endpoint", "userinfo"),
+/// Which metadata members name endpoints that receive credentials, with the
+/// profile key each fills and what the harness sends there.
+const CREDENTIAL_ENDPOINTS: [(&str, &str, &str); 5] = [
+    (
+        "authorization_endpoint",
+        "authorization",
+        "the test user's password (its login pages)",
+    ),
+    ("token_endpoint", "token", "client secrets and codes"),
+    (
+        "revocation_endpoint",
+        "revocation",
+        "client secrets and tokens",
+    ),
+    (
+        "introspection_endpoint",
+        "introspection",
+        "client secrets and tokens",
+    ),
+    ("userinfo_endpoint", "userinfo", "access tokens"),
 ];
 
 impl Profile {
@@ -199,8 +212,9 @@ impl Profile {
         };
         let issuer_origin = origin_of(issuer);
         let mut off_origin = Vec::new();
-        for (member, key) in CREDENTIAL_ENDPOINTS {
+        for (member, key, sent) in CREDENTIAL_ENDPOINTS {
             let given = match key {
+                "authorization" => !self.endpoints.authorization.is_empty(),
                 "token" => !self.endpoints.token.is_empty(),
                 "revocation" => self.endpoints.revocation.is_some(),
                 "introspection" => self.endpoints.introspection.is_some(),
@@ -210,7 +224,7 @@ impl Profile {
                 && origin_of(&url) != issuer_origin
             {
                 off_origin.push(format!(
-                    "`{member}` is `{url}`, outside the issuer's origin `{}`",
+                    "`{member}` is `{url}`, outside the issuer's origin `{}`: {sent} would go there",
                     issuer_origin.as_deref().unwrap_or(issuer)
                 ));
             }
@@ -221,7 +235,7 @@ impl Profile {
             }
             for route in off_origin {
                 self.warnings.push(format!(
-                    "discovery: {route}; client credentials or tokens will be sent there (`endpoints_origin: strict` refuses this)"
+                    "discovery: {route} (`endpoints_origin: strict` refuses this)"
                 ));
             }
         }

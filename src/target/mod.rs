@@ -179,7 +179,9 @@ impl Profile {
         }
     }
 
-    /// Every secret value of the profile, for the redactor.
+    /// Every secret value of the profile, for the redactor: passwords,
+    /// client secrets, and the `Authorization: Basic` credentials built
+    /// from them.
     pub fn secrets(&self) -> Vec<String> {
         let mut out = vec![self.password.expose().to_string()];
         for client in [Some(&self.main), self.other.as_ref(), self.public.as_ref()]
@@ -188,6 +190,12 @@ impl Profile {
         {
             if let Some(secret) = &client.secret {
                 out.push(secret.expose().to_string());
+                // The Basic credentials built from it, so an echo of the
+                // header in a body is masked like the secret itself.
+                out.extend(crate::redact::basic_credentials(
+                    &client.id,
+                    secret.expose(),
+                ));
             }
         }
         out

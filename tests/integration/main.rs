@@ -8,6 +8,7 @@ mod cli;
 mod consent;
 mod harness_api;
 mod hostile;
+mod hostile_discovery;
 mod quirks;
 mod reports;
 mod schedule;

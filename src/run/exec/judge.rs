@@ -109,6 +109,18 @@ pub(super) fn step(
         match checks::evaluate(check, view, env) {
             Ok(problems) if problems.is_empty() => {}
             Ok(problems) => {
+                // A result the harness could not read (a JWK set it could not
+                // use, a 2xx that is no token response, a body cut at the
+                // cap) is no evidence about the server.
+                if let Some(reason) = crate::run::harness_side::cannot_judge(
+                    &step.kind,
+                    check,
+                    view,
+                    env.profile.limits.max_body,
+                ) {
+                    let message = format!("{reason}:\n{}\n{}", bullet(&problems), describe(view));
+                    return Next::End(error(message, &location));
+                }
                 // A refusal with another status or code than the ideal one
                 // is at most a SHOULD-level deviation (see `refusal`).
                 let (level, preface) = match super::refusal::deviation(check, view, env) {

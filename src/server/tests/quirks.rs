@@ -93,8 +93,12 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
             let key = jsonwebtoken::DecodingKey::from_secret(APP_SECRET.as_bytes());
             jsonwebtoken::decode::<serde_json::Value>(id_token, &key, &validation).is_ok()
         }
-        // The consent-page quirks are tested with the pages.
-        Quirk::RememberedConsent | Quirk::ConsentCheckbox | Quirk::JsDeny => false,
+        // The consent-page quirks are tested with the pages, the session
+        // rotation with the runner's shared session (tests/integration/schedule.rs).
+        Quirk::RememberedConsent
+        | Quirk::ConsentCheckbox
+        | Quirk::JsDeny
+        | Quirk::SessionRotation => false,
     }
 }
 
@@ -106,7 +110,10 @@ async fn each_quirk_shows_only_when_switched_on() {
         .filter(|q| {
             !matches!(
                 q,
-                Quirk::RememberedConsent | Quirk::ConsentCheckbox | Quirk::JsDeny
+                Quirk::RememberedConsent
+                    | Quirk::ConsentCheckbox
+                    | Quirk::JsDeny
+                    | Quirk::SessionRotation
             )
         })
         .collect();
