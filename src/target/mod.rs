@@ -253,4 +253,8 @@ pub enum ProfileError {
         name: String,
         endpoint: &'static str,
     },
+    /// The reference server's configuration has no client or user the
+    /// harness can act as.
+    #[error("the reference server's configuration has no {0} to test with")]
+    Reference(&'static str),
 }

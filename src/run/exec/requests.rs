@@ -132,7 +132,7 @@ pub(super) fn http_view(response: &Response) -> View {
 pub(super) fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepError> {
     let mut total = Duration::ZERO;
     for term in &spec.terms {
-        total += match term {
+        let term = match term {
             WaitTerm::Fixed(d) => *d,
             WaitTerm::Timing(name) => profile.timing.get(*name).ok_or_else(|| {
                 StepError::Other(format!(
@@ -141,6 +141,10 @@ pub(super) fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Durati
                 ))
             })?,
         };
+        // The loader bounds each part; a model built by hand is checked here.
+        total = total.checked_add(term).ok_or_else(|| {
+            StepError::Other(format!("`wait: {}` is too long to sleep", spec.source))
+        })?;
     }
     Ok(total)
 }
@@ -154,12 +158,25 @@ pub fn total_wait(scenario: &Scenario, profile: &Profile) -> Duration {
             StepKind::Wait(spec) => wait_duration(spec, profile).ok(),
             _ => None,
         })
-        .sum()
+        .fold(Duration::ZERO, Duration::saturating_add)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_too_long_to_add_up_is_an_error_not_a_panic() {
+        let huge = WaitSpec {
+            terms: vec![
+                WaitTerm::Fixed(Duration::MAX),
+                WaitTerm::Fixed(Duration::MAX),
+            ],
+            source: "huge".into(),
+        };
+        let profile = crate::run::exec::judge::tests::profile();
+        assert!(wait_duration(&huge, &profile).is_err());
+    }
 
     #[test]
     fn overrides_replace_then_duplicate() {
