@@ -8,6 +8,7 @@ mod cli;
 mod harness_api;
 mod hostile;
 mod quirks;
+mod report_schema;
 mod reports;
 mod selftest;
 mod support;
