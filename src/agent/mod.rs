@@ -35,8 +35,6 @@ pub fn scrape(html: &str) -> (usize, usize) {
     (page.forms.len(), page.links.len())
 }
 
-// INTERFACE — owned by the agent work; signatures may grow, not shrink.
-
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -12,8 +12,6 @@
 //! hint: did you mean `steps`?
 //! ```
 
-// INTERFACE — owned by the suite work; may grow.
-
 use std::path::{Path, PathBuf};
 
 /// One problem in a user file.

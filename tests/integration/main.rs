@@ -2,7 +2,7 @@
 //! (and each of its flaws and quirks), hostile targets, and the command
 //! line.
 //!
-//! One test binary (see style.md); each module owns one concern.
+//! One test binary (one link, shared fixtures); each module owns one concern.
 
 mod cli;
 mod harness_api;
