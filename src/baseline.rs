@@ -5,11 +5,36 @@
 //! expected to have and why. Applying one never changes a trial's outcome; it
 //! only decides what the run's exit code should say about it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::run::{Outcome, TrialReport};
+
+/// Why a baseline could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}`: {source}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<serde_saphyr::Error>,
+    },
+    #[error("cannot encode the baseline: {0}")]
+    Encode(String),
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The file format.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -46,10 +71,15 @@ pub struct Judgement {
 
 impl Baseline {
     /// Reads a baseline file (YAML or JSON).
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        serde_saphyr::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_saphyr::from_str(&text).map_err(|source| BaselineError::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })
     }
 
     /// A baseline accepting every current fail and error of `trials`.
@@ -68,14 +98,18 @@ impl Baseline {
     }
 
     /// Writes the baseline as YAML with a header explaining it.
-    pub fn write(&self, path: &Path) -> Result<(), String> {
-        let body = serde_saphyr::to_string(self).map_err(|e| e.to_string())?;
+    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
+        let body =
+            serde_saphyr::to_string(self).map_err(|e| BaselineError::Encode(e.to_string()))?;
         let text = format!(
             "# oauthcheck baseline: known failures that do not fail the run.\n\
              # Use with `oauthcheck run --expect {}`; remove an entry once it is fixed.\n{body}",
             path.display()
         );
-        std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        std::fs::write(path, text).map_err(|source| BaselineError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Compares a run with the baseline.

@@ -11,10 +11,23 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
+use crate::diag::Diagnostic;
 use crate::run::{self, Outcome, RunOptions, TrialReport, TrialSpec};
 use crate::server::{self, Flaw, Quirk, ServerHandle};
 use crate::suite::Suite;
-use crate::target::{self, Profile};
+use crate::target::{self, Profile, ProfileError};
+
+/// Why a target could not be prepared or the suites could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// The suites do not load; every problem, rendered.
+    #[error("{}", crate::diag::render_all(.0))]
+    Suites(Vec<Diagnostic>),
+    #[error("could not start the reference server: {0}")]
+    Server(#[from] server::ServerError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+}
 
 /// Code lifetime of the embedded server in runs: short, so the expiry
 /// scenario waits seconds, not a minute, and overlaps with everything else.
@@ -48,26 +61,21 @@ pub const EMBEDDED_LOOPBACK_REDIRECT: &str = "http://localhost:8765/cb";
 pub async fn embedded_target(
     flaws: &[Flaw],
     quirks: &[Quirk],
-) -> Result<(Profile, ServerHandle), String> {
+) -> Result<(Profile, ServerHandle), HarnessError> {
     embedded_target_with(embedded_config(flaws, quirks)).await
 }
 
 /// Starts the reference server with `config` and returns its built-in profile.
 pub async fn embedded_target_with(
     config: server::Config,
-) -> Result<(Profile, ServerHandle), String> {
-    let handle = server::spawn(config)
-        .await
-        .map_err(|e| format!("could not start the reference server: {e}"))?;
+) -> Result<(Profile, ServerHandle), HarnessError> {
+    let handle = server::spawn(config).await?;
     Ok((target::reference_profile(&handle)?, handle))
 }
 
 /// Loads a profile file and fills its endpoints by discovery.
-pub async fn profile_target(path: &Path) -> Result<Profile, String> {
-    match load_target(path).await? {
-        LoadedTarget::Ready(profile) => Ok(profile),
-        LoadedTarget::Unreachable { reason, .. } => Err(reason),
-    }
+pub async fn profile_target(path: &Path) -> Result<Profile, ProfileError> {
+    target::load_profile(path)?.resolve().await
 }
 
 /// A profile file, loaded: ready to run, or its target unusable.
@@ -83,13 +91,13 @@ pub enum LoadedTarget {
 
 /// Loads a profile file (`Err`: it does not load, a usage error) and
 /// resolves it by discovery (a failure there is [`LoadedTarget::Unreachable`]).
-pub async fn load_target(path: &Path) -> Result<LoadedTarget, String> {
-    let profile = target::load_profile(path).map_err(|e| e.to_string())?;
+pub async fn load_target(path: &Path) -> Result<LoadedTarget, ProfileError> {
+    let profile = target::load_profile(path)?;
     match profile.clone().resolve().await {
         Ok(resolved) => Ok(LoadedTarget::Ready(resolved)),
-        Err(e @ target::ProfileError::Invalid(_)) => Err(e.to_string()),
+        Err(e @ ProfileError::Invalid(_)) => Err(e),
         // Without an issuer nothing was fetched: the profile itself is short.
-        Err(e) if profile.issuer.is_none() => Err(e.to_string()),
+        Err(e) if profile.issuer.is_none() => Err(e),
         Err(e) => Ok(LoadedTarget::Unreachable {
             profile,
             reason: e.to_string(),
@@ -121,22 +129,17 @@ pub fn unreached(specs: Vec<TrialSpec>, reason: &str) -> Vec<TrialReport> {
         .collect()
 }
 
-/// Loads suites, rendering every problem. With no paths: `./suites` when it
-/// exists (a checkout), else the suites compiled into the binary.
-pub fn load_suites(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
+/// Loads suites, with every problem ([`HarnessError::Suites`] renders them).
+/// With no paths: `./suites` when it exists (a checkout), else the suites
+/// compiled into the binary.
+pub fn load_suites(paths: &[PathBuf]) -> Result<Vec<Suite>, HarnessError> {
     let default = Path::new("suites");
     let loaded = match paths {
         [] if !default.is_dir() => crate::suite::load_embedded(),
         [] => crate::suite::load(&[default.to_path_buf()]),
         paths => crate::suite::load(paths),
     };
-    loaded.map_err(|diagnostics| {
-        diagnostics
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    })
+    loaded.map_err(HarnessError::Suites)
 }
 
 /// The libtest-mimic trial for a spec (no runner yet), for filtering.
@@ -167,17 +170,20 @@ pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let suites = match load_suites(suites) {
         Ok(s) => s,
-        Err(message) => return single_failure(args, "load suites", message),
+        Err(e) => return single_failure(args, "load suites", e.to_string()),
     };
     let target = runtime.block_on(async {
         match profile {
-            Some(path) => profile_target(path).await.map(|p| (p, None)),
+            Some(path) => profile_target(path)
+                .await
+                .map(|p| (p, None))
+                .map_err(HarnessError::from),
             None => embedded_target(&[], &[]).await.map(|(p, h)| (p, Some(h))),
         }
     });
     let (profile, _server) = match target {
         Ok(t) => t,
-        Err(message) => return single_failure(args, "start target", message),
+        Err(e) => return single_failure(args, "start target", e.to_string()),
     };
     let specs = run::plan(&suites, &profile);
     let (chosen, _) = selected(&specs, args);

@@ -11,6 +11,8 @@ pub mod catalogue;
 pub mod checks;
 pub mod cli;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod harness;
 pub mod jose;
 pub mod oauth;

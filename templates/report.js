@@ -1,3 +1,5 @@
+// report.js: filters report.html's trial table by outcome and text. Inlined
+// by src/report/html.rs and allowed by its SHA-256 in the page's CSP.
 (function () {
   var boxes = document.querySelectorAll('input[name="outcome"]');
   var text = document.getElementById("filter-text");

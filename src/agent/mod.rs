@@ -27,7 +27,14 @@ mod testutil;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
 
-// INTERFACE — owned by the agent work; signatures may grow, not shrink.
+/// Reads an HTML page the way the agent reads login and consent pages and
+/// returns how many forms and links it found: the form scraper's entry point
+/// for the fuzz targets (`crate::fuzz`), which must never panic or hang.
+#[doc(hidden)]
+pub fn scrape(html: &str) -> (usize, usize) {
+    let page = forms::Page::parse(html, forms::Hints::default());
+    (page.forms.len(), page.links.len())
+}
 
 use std::sync::Arc;
 use std::time::Duration;

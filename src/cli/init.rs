@@ -30,7 +30,7 @@ pub struct InitArgs {
 
 pub fn init(args: InitArgs) -> Result<u8, CliError> {
     let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}"), None))?;
+        .map_err(|e| CliError::output(format!("cannot start the async runtime: {e}"), None))?;
     let metadata = runtime
         .block_on(crate::target::fetch_metadata(
             &args.issuer,
@@ -57,7 +57,7 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
                 ));
             }
             std::fs::write(path, &starter.text).map_err(|e| {
-                CliError::usage(format!("cannot write `{}`: {e}", path.display()), None)
+                CliError::output(format!("cannot write `{}`: {e}", path.display()), None)
             })?;
             let mut note = format!(
                 "wrote {} (profile `{}`); not inferred, check by hand:\n",

@@ -97,6 +97,16 @@ impl CliError {
             code: exit::USAGE,
         }
     }
+
+    /// Output that could not be produced (exit 4): a file or stdout that
+    /// cannot be written, a renderer or runtime failure.
+    pub fn output(message: impl Into<String>, hint: Option<&str>) -> CliError {
+        CliError {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+            code: exit::OUTPUT,
+        }
+    }
 }
 
 /// Reads `--flaw` / `--quirk` ids; an unknown id is a usage error with the

@@ -74,20 +74,16 @@ pub(super) fn load_error(e: ReportError) -> CliError {
     CliError::usage(e.to_string(), hint)
 }
 
-/// A renderer defect: not the user's fault, still reported once.
+/// A renderer defect: not the user's fault (exit 4), still reported once.
 pub(super) fn render_error(e: ReportError) -> CliError {
-    CliError {
-        message: e.to_string(),
-        hint: None,
-        code: exit::USAGE,
-    }
+    CliError::output(e.to_string(), None)
 }
 
 /// Writes `text` to `output`, or to stdout.
 pub(super) fn emit(text: &str, output: Option<&Path>) -> Result<(), CliError> {
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| {
-            CliError::usage(
+            CliError::output(
                 format!("cannot write `{}`: {e}", path.display()),
                 Some("pass `--output` a writable path"),
             )
@@ -97,7 +93,7 @@ pub(super) fn emit(text: &str, output: Option<&Path>) -> Result<(), CliError> {
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}"), None))
+                .map_err(|e| CliError::output(format!("cannot write to stdout: {e}"), None))
         }
     }
 }

@@ -178,11 +178,8 @@ fn apply_color(when: Option<&str>) {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Runtime::new().map_err(|e| CliError {
-        message: format!("cannot start the async runtime: {e}"),
-        hint: None,
-        code: exit::USAGE,
-    })
+    tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::output(format!("cannot start the async runtime: {e}"), None))
 }
 
 pub fn list(args: ListArgs) -> Result<u8, CliError> {
@@ -208,9 +205,9 @@ struct Prepared {
     unreachable: Option<String>,
 }
 
-fn usage(message: String) -> CliError {
+fn usage(message: impl std::fmt::Display) -> CliError {
     CliError {
-        message,
+        message: message.to_string(),
         hint: None,
         code: exit::USAGE,
     }
@@ -411,7 +408,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     }
     if let Some(path) = &args.write_expect {
         let trials: Vec<_> = records.iter().flat_map(|r| r.trials.clone()).collect();
-        Baseline::from_run(&trials).write(path).map_err(usage)?;
+        Baseline::from_run(&trials)
+            .write(path)
+            .map_err(|e| CliError::output(e.to_string(), None))?;
         errln!("wrote the baseline {}", path.display());
     }
     write_reports(&args.report_dir, &records)?;
@@ -461,7 +460,7 @@ fn worst(a: u8, b: u8) -> u8 {
 }
 
 fn io(e: std::io::Error) -> CliError {
-    usage(format!("cannot write to stdout: {e}"))
+    CliError::output(format!("cannot write to stdout: {e}"), None)
 }
 
 /// One target: its five files in `dir`. Several: a directory each, and the
@@ -470,10 +469,11 @@ fn write_reports(dir: &Path, records: &[RunReport]) -> Result<(), CliError> {
     if dir.as_os_str().is_empty() {
         return Ok(());
     }
-    let fail = |e: String| CliError {
-        message: format!("cannot write the reports to `{}`: {e}", dir.display()),
-        hint: Some("pass `--report-dir` with a writable directory".into()),
-        code: exit::USAGE,
+    let fail = |e: String| {
+        CliError::output(
+            format!("cannot write the reports to `{}`: {e}", dir.display()),
+            Some("pass `--report-dir` with a writable directory"),
+        )
     };
     if let [record] = records {
         report::write_all(dir, record).map_err(|e| fail(e.to_string()))?;

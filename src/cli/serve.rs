@@ -71,7 +71,7 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
         config.hashing.cores = cores;
     }
     let runtime =
-        tokio::runtime::Runtime::new().map_err(|e| CliError::usage(e.to_string(), None))?;
+        tokio::runtime::Runtime::new().map_err(|e| CliError::output(e.to_string(), None))?;
     runtime
         .block_on(server::serve_until_interrupted(config))
         .map_err(|e| CliError::usage(e.to_string(), Some("is the address free?")))?;

@@ -23,7 +23,9 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
     let mut profiles = Vec::new();
     for path in &paths {
         for file in yaml_files(path)? {
-            match std::fs::read_to_string(&file) {
+            // Sorting only: the loaders report a file that is not UTF-8 at its
+            // first bad byte.
+            match std::fs::read(&file).map(|b| String::from_utf8_lossy(&b).into_owned()) {
                 Ok(text) if is_suite(&text) => suites.push(file),
                 Ok(_) => profiles.push(file),
                 Err(e) => {
@@ -66,9 +68,21 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-/// A suite file has a top-level `suite:` key; anything else is a profile.
+/// A suite file has a top-level `suite:` or `scenarios:` key, or one spelt
+/// close to them in a file without `clients:` (so the suite loader, not the
+/// profile loader, reports the typo); anything else is a profile.
 fn is_suite(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("suite:"))
+    const SUITE_KEYS: [&str; 2] = ["suite", "scenarios"];
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|l| l.split_once(':').map(|(key, _)| key.trim()))
+        .collect();
+    keys.iter().any(|k| SUITE_KEYS.contains(k))
+        || (!keys.contains(&"clients")
+            && keys
+                .iter()
+                .any(|k| crate::diag::did_you_mean(k, SUITE_KEYS).is_some()))
 }
 
 fn yaml_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
@@ -83,4 +97,19 @@ fn yaml_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_suite;
+
+    #[test]
+    fn a_misspelled_suite_key_is_still_a_suite() {
+        assert!(is_suite("suite: x\nscenarios: []\n"));
+        assert!(is_suite("siute: x\nscenarios: []\n"));
+        assert!(is_suite("suit: x\nscenaros: []\n"));
+        assert!(!is_suite("name: demo\nclients:\n  main: {}\n"));
+        // A profile with a typo near `suite` is still a profile.
+        assert!(!is_suite("name: demo\nsuit: 1\nclients: {}\n"));
+    }
 }

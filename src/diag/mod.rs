@@ -12,8 +12,6 @@
 //! hint: did you mean `steps`?
 //! ```
 
-// INTERFACE — owned by the suite work; may grow.
-
 use std::path::{Path, PathBuf};
 
 /// One problem in a user file.
@@ -96,6 +94,26 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// Reads a user file as UTF-8 text. A file that cannot be read is a
+/// diagnostic without a place; one that is not UTF-8 is a diagnostic at the
+/// first byte that is not (`what` names the file's kind: "suite", "profile").
+pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(path, 0, 0, format!("cannot read the {what}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Everything before the bad byte is valid UTF-8.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let source = String::from_utf8_lossy(e.as_bytes());
+        Diagnostic::new(path, line, column, format!("the {what} is not valid UTF-8"))
+            .with_hint("save the file as UTF-8")
+            .with_source(&source)
+    })
+}
+
 /// Renders several diagnostics, separated by blank lines, as printed to stderr.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     diagnostics
@@ -121,11 +139,12 @@ pub fn snippet(file: &Path, source: &str, line: usize, column: usize) -> Option<
     }
     let text = source.split('\n').nth(line - 1)?;
     let text = text.strip_suffix('\r').unwrap_or(text);
+    let (text, caret) = window(text, column);
     let number = line.to_string();
     let gutter = " ".repeat(number.len() + 2);
     let pad: String = text
         .chars()
-        .take(column.saturating_sub(1))
+        .take(caret.saturating_sub(1))
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     let text = text.trim_end();
@@ -138,6 +157,35 @@ pub fn snippet(file: &Path, source: &str, line: usize, column: usize) -> Option<
         "  --> {}:{line}:{column}\n{source_line}\n{gutter}| {pad}^",
         file.display()
     ))
+}
+
+/// The most characters of a source line a snippet shows.
+pub const SNIPPET_WIDTH: usize = 160;
+
+/// A line cut to [`SNIPPET_WIDTH`] characters around `column` (`…` marking
+/// what was cut), and the column within the cut; short lines are unchanged.
+/// A 10 MB line must not be echoed whole into a terminal or a report.
+fn window(text: &str, column: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let length = text.chars().count();
+    if length <= SNIPPET_WIDTH {
+        return (text.into(), column);
+    }
+    let half = SNIPPET_WIDTH / 2;
+    let start = column
+        .saturating_sub(1)
+        .saturating_sub(half)
+        .min(length - SNIPPET_WIDTH);
+    let end = start + SNIPPET_WIDTH;
+    let mut cut = String::new();
+    if start > 0 {
+        cut.push('…');
+    }
+    cut.extend(text.chars().skip(start).take(SNIPPET_WIDTH));
+    if end < length {
+        cut.push('…');
+    }
+    let column = column.saturating_sub(start) + usize::from(start > 0);
+    (cut.into(), column)
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to suggest.
@@ -217,5 +265,23 @@ mod tests {
             suggest("MSUT", ["MUST", "SHOULD", "MAY"]).as_deref(),
             Some("did you mean `MUST`?")
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let s = snippet(Path::new("f"), &line, 1, 1001).unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[0], "  --> f:1:1001");
+        assert!(
+            lines[1].starts_with(" 1 | …a") && lines[1].ends_with("b…"),
+            "{s}"
+        );
+        assert!(lines[1].chars().count() < SNIPPET_WIDTH + 10, "{s}");
+        let caret = lines[2].chars().count() - 1;
+        assert_eq!(lines[1].chars().nth(caret), Some('X'), "{s}");
+        // The start of a long line keeps its caret and loses only its tail.
+        let s = snippet(Path::new("f"), &line, 1, 3).unwrap();
+        assert!(s.contains(" 1 | aaa") && s.contains("a…\n   |   ^"), "{s}");
     }
 }

@@ -464,8 +464,8 @@ async fn run_one(
     let transcript = agent.fork_session();
     // A trial cannot outlive its waits plus a generous allowance per request.
     let limit = exec::total_wait(&spec.scenario, profile)
-        + profile.limits.timeout * 8
-        + Duration::from_secs(30);
+        .saturating_add(profile.limits.timeout.saturating_mul(8))
+        .saturating_add(Duration::from_secs(30));
     let (profile2, scenario, variant) =
         (profile.clone(), spec.scenario.clone(), spec.variant.clone());
     let task = tokio::spawn(async move {

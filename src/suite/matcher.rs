@@ -179,18 +179,24 @@ impl MatcherArg {
     }
 }
 
-/// Checks a regular expression the way the runner will compile it;
-/// `Err` holds the regex crate's explanation, on one line.
-pub(crate) fn check_regex(pattern: &str) -> Result<(), String> {
+/// Why a regular expression does not compile: the regex crate's
+/// explanation, on one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct RegexError(pub String);
+
+/// Checks a regular expression the way the runner will compile it.
+pub(crate) fn check_regex(pattern: &str) -> Result<(), RegexError> {
     match regex::Regex::new(pattern) {
         Ok(_) => Ok(()),
-        Err(regex::Error::Syntax(text)) => Err(text
-            .lines()
-            .rev()
-            .find(|l| l.starts_with("error:"))
-            .map(|l| l.trim_start_matches("error:").trim().to_string())
-            .unwrap_or(text)),
-        Err(other) => Err(other.to_string()),
+        Err(regex::Error::Syntax(text)) => Err(RegexError(
+            text.lines()
+                .rev()
+                .find(|l| l.starts_with("error:"))
+                .map(|l| l.trim_start_matches("error:").trim().to_string())
+                .unwrap_or(text),
+        )),
+        Err(other) => Err(RegexError(other.to_string())),
     }
 }
 
@@ -201,9 +207,9 @@ mod tests {
     #[test]
     fn regex_errors_are_one_line() {
         assert!(check_regex("^[A-Za-z0-9_-]{43}$").is_ok());
-        assert_eq!(check_regex("a(b").unwrap_err(), "unclosed group");
+        assert_eq!(check_regex("a(b").unwrap_err().0, "unclosed group");
         assert_eq!(
-            check_regex("[z-a]").unwrap_err(),
+            check_regex("[z-a]").unwrap_err().0,
             "invalid character class range, the start must be <= the end"
         );
     }

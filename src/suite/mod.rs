@@ -26,12 +26,15 @@ mod validate;
 pub(crate) mod vocab;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;
 
 pub use builtin::{
     BUILTIN_ROOTS, CLIENT_FIELDS, CLIENT_ROLES, ENDPOINTS, SCOPES, URI_PARTS, USER_FIELDS,
 };
 pub use model::*;
+pub(crate) use raw::Pairs;
 pub use validate::{METHODS, TIMING_NAMES};
 
 use std::collections::HashMap;
@@ -164,12 +167,7 @@ fn suite_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn read(path: &Path) -> Result<String, Diagnostic> {
-    std::fs::read(path)
-        .map_err(|e| Diagnostic::new(path, 0, 0, format!("cannot read the file: {e}")))
-        .and_then(|bytes| {
-            String::from_utf8(bytes)
-                .map_err(|_| Diagnostic::new(path, 0, 0, "the file is not valid UTF-8"))
-        })
+    crate::diag::read_text(path, "suite")
 }
 
 /// One file's result: the suite holds the scenarios that validated.
@@ -190,7 +188,7 @@ fn load_file(path: &Path, text: &str) -> LoadedFile {
     let scenarios: Vec<Scenario> = raw
         .scenarios
         .iter()
-        .filter_map(|s| validator.scenario(s))
+        .filter_map(|(s, shift)| validator.scenario(s, *shift))
         .collect();
     let mut diagnostics = raw.diagnostics;
     diagnostics.extend(validator.diagnostics);
@@ -240,5 +238,5 @@ fn duplicate_ids(suites: &[Suite], texts: &HashMap<&Path, &str>) -> Vec<Diagnost
 /// A serde-saphyr error in any user YAML file (suites, target profiles) as
 /// a diagnostic at its place, with "did you mean" for unknown keys.
 pub fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    parse::diagnostic(file, text, None, err)
+    parse::diagnostic(file, text, None, err, source::Shift::default())
 }

@@ -455,6 +455,10 @@ pub struct IdTokenStep {
     pub token: Template,
 }
 
+/// The longest a `wait:` may sleep, and the longest a declared timing value
+/// may be: longer is a typo (and would overflow the runner's deadlines).
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// A sum of durations and declared timing values, e.g. `code_ttl + 2s`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitSpec {

@@ -7,13 +7,15 @@
 //! errors of the others. serde-saphyr errors become [`Diagnostic`]s here,
 //! reworded as lowercase fragments with "did you mean" hints.
 
+use std::cell::Cell;
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde_saphyr::{Error, MessageFormatter as _};
 
 use crate::diag::{Diagnostic, one_of, suggest};
 use crate::suite::raw::{RawFile, RawHead, RawScenario, S, STEP_KEYS, STEP_KINDS};
-use crate::suite::source::{self, Kind, Node};
+use crate::suite::source::{self, Kind, Node, Shift};
 
 /// The raw content of one file, and the schema errors found in it.
 pub(crate) struct RawSuite {
@@ -21,18 +23,57 @@ pub(crate) struct RawSuite {
     pub suite: Option<S<String>>,
     /// Where `scenarios:` sits, when the outline was read.
     pub scenarios_at: Option<source::At>,
-    /// The scenarios that were read, in file order.
-    pub scenarios: Vec<S<RawScenario>>,
+    /// The scenarios that were read, in file order, each with the shift
+    /// from the piece it was read from back to the file.
+    pub scenarios: Vec<(S<RawScenario>, Shift)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
+thread_local! {
+    /// Bytes handed to the YAML deserializer on this thread.
+    static PARSED_BYTES: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Bytes the loader has handed to the YAML deserializer on this thread so
+/// far: tests compare it with the file's size to prove loading is linear.
+#[cfg(test)]
+pub(crate) fn parsed_bytes() -> usize {
+    PARSED_BYTES.with(Cell::get)
+}
+
+/// serde-saphyr's node and event budgets scaled to the text: a node or event
+/// takes at least a byte or two of text, so a budget proportional to the size
+/// never stops a large plain file, while alias expansion (the real bomb) stays
+/// bounded by the alias and anchor budgets.
+pub(crate) fn options(len: usize) -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_nodes = budget.max_nodes.max(len.saturating_add(1024));
+    budget.max_events = budget
+        .max_events
+        .max(len.saturating_mul(2).saturating_add(1024));
+    options.budget = Some(budget);
+    options
+}
+
+/// Deserializes `text` with the loader's budget, counting the bytes.
+pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    PARSED_BYTES.with(|p| p.set(p.get().saturating_add(text.len())));
+    serde_saphyr::from_str_with_options(text, options(text.len()))
+}
+
 pub(crate) fn parse(file: &Path, text: &str) -> RawSuite {
-    let whole_error = match serde_saphyr::from_str::<RawFile>(text) {
+    let whole_error = match from_str::<RawFile>(text) {
         Ok(raw) => {
             return RawSuite {
                 suite: Some(raw.suite),
                 scenarios_at: Some(source::At::of(&raw.scenarios.referenced)),
-                scenarios: raw.scenarios.value,
+                scenarios: raw
+                    .scenarios
+                    .value
+                    .into_iter()
+                    .map(|s| (s, Shift::default()))
+                    .collect(),
                 diagnostics: Vec::new(),
             };
         }
@@ -58,7 +99,7 @@ pub(crate) fn parse(file: &Path, text: &str) -> RawSuite {
                 suite: None,
                 scenarios_at: None,
                 scenarios: Vec::new(),
-                diagnostics: vec![diagnostic(file, text, None, &whole_error)],
+                diagnostics: vec![diagnostic(file, text, None, &whole_error, Shift::default())],
             };
         }
     };
@@ -74,21 +115,28 @@ pub(crate) fn parse(file: &Path, text: &str) -> RawSuite {
     };
 
     let ranges: Vec<(usize, usize)> = items.iter().map(|n| (n.start, n.end)).collect();
-    match serde_saphyr::from_str::<RawHead>(&source::stub_out(text, &ranges)) {
+    match from_str::<RawHead>(&source::stub_out(text, &ranges)) {
         Ok(head) => {
             result.suite = Some(head.suite);
             result.scenarios_at = Some(source::At::of(&head.scenarios.referenced));
         }
-        Err(err) => result
-            .diagnostics
-            .push(diagnostic(file, text, Some(&root), &err)),
+        Err(err) => {
+            result
+                .diagnostics
+                .push(diagnostic(file, text, Some(&root), &err, Shift::default()))
+        }
     }
 
     let whole_had_unknown_anchor = matches!(original(&whole_error), Error::UnknownAnchor { .. });
+    // Lines before the current scenario's first line, counted as we go.
+    let (mut counted_to, mut lines) = (0, 0);
     for item in items {
-        let slice = source::keep_only(text, item.start, item.end);
-        match serde_saphyr::from_str::<S<RawScenario>>(&slice) {
-            Ok(scenario) => result.scenarios.push(scenario),
+        let line_start = text[..item.start].rfind('\n').map_or(0, |i| i + 1);
+        lines += text[counted_to..line_start].matches('\n').count();
+        counted_to = line_start;
+        let (piece, shift) = source::piece(text, (item.start, item.end), (line_start, lines));
+        match from_str::<S<RawScenario>>(&piece) {
+            Ok(scenario) => result.scenarios.push((scenario, shift)),
             // An alias to an anchor in another scenario: an artefact of
             // reading the scenario alone. The file has other errors anyway.
             Err(err)
@@ -96,14 +144,18 @@ pub(crate) fn parse(file: &Path, text: &str) -> RawSuite {
                     && !whole_had_unknown_anchor => {}
             Err(err) => result
                 .diagnostics
-                .push(diagnostic(file, text, Some(&root), &err)),
+                .push(diagnostic(file, text, Some(&root), &err, shift)),
         }
     }
     if result.diagnostics.is_empty() {
         // The pieces are fine but the whole is not (e.g. several documents).
-        result
-            .diagnostics
-            .push(diagnostic(file, text, Some(&root), &whole_error));
+        result.diagnostics.push(diagnostic(
+            file,
+            text,
+            Some(&root),
+            &whole_error,
+            Shift::default(),
+        ));
     }
     result
 }
@@ -116,15 +168,19 @@ fn original(err: &Error) -> &Error {
     err
 }
 
-/// Rewords a serde-saphyr error as a diagnostic at its place.
-pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Error) -> Diagnostic {
-    let location = err.location();
-    let (mut line, mut column) =
-        location.map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-    let found = || {
-        let offset = location.and_then(|l| l.span().byte_offset())? as usize;
-        root?.at(offset).map(Node::describe)
-    };
+/// Rewords a serde-saphyr error as a diagnostic at its place (`shift`
+/// takes a place in the piece that was read back to the file).
+pub(crate) fn diagnostic(
+    file: &Path,
+    text: &str,
+    root: Option<&Node>,
+    err: &Error,
+    shift: Shift,
+) -> Diagnostic {
+    let at = err.location().map(|l| shift.apply(source::At::of(&l)));
+    let (mut line, mut column) = at.map_or((0, 0), |a| (a.line, a.column));
+    let offset = at.and_then(|a| a.offset);
+    let found = || root?.at(offset?).map(Node::describe);
     let with_found = |expected: &str| match found() {
         Some(found) => format!("expected {expected}, found {found}"),
         None => format!("expected {expected}"),
@@ -136,9 +192,8 @@ pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Err
         Error::SerdeMissingField { field, .. } => {
             // serde-saphyr places it at the map's last key; the map's start
             // reads better ("this map lacks `title`").
-            if let Some((l, c)) = location
-                .and_then(|l| l.span().byte_offset())
-                .and_then(|offset| root?.map_with_key_at(offset as usize))
+            if let Some((l, c)) = offset
+                .and_then(|offset| root?.map_with_key_at(offset))
                 .map(|map| line_column(text, map.start))
             {
                 line = l;
@@ -203,9 +258,43 @@ pub(crate) fn diagnostic(file: &Path, text: &str, root: Option<&Node>, err: &Err
             None,
         ),
     };
+    // The YAML scanner reports a tab where it was scanning from, often the
+    // end of the line before; point at the tab itself.
+    if message.contains("tab") {
+        let from = offset.or_else(|| byte_offset(text, line, column));
+        if let Some(tab) = from.and_then(|o| next_tab(text, o)) {
+            (line, column) = line_column(text, tab);
+        }
+    }
     Diagnostic::new(file, line, column, message)
         .with_hint_opt(hint)
         .with_source(text)
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[line_start..];
+    let within = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(line_start + within)
+}
+
+/// The tab just before `offset`, or else the first one at or after it if it
+/// is on that line or the next.
+fn next_tab(text: &str, offset: usize) -> Option<usize> {
+    if text.get(..offset)?.ends_with('\t') {
+        return Some(offset - 1);
+    }
+    let rest = text.get(offset..)?;
+    let tab = rest.find('\t')?;
+    (rest[..tab].matches('\n').count() <= 1).then_some(offset + tab)
 }
 
 fn unknown_key(field: &str, expected: &[&'static str]) -> (String, Option<String>) {

@@ -5,10 +5,11 @@
 //! serde stops at the first error of a document. To keep going, the loader
 //! reads the file's event stream (serde-saphyr's own parser, `granit_parser`)
 //! into a light [`Node`] tree of byte ranges, then deserializes each scenario
-//! on its own from a copy of the file in which every byte outside that
-//! scenario is blanked to a space (newlines kept). Because nothing moves,
-//! every line, column and byte offset serde-saphyr reports is already the one
-//! in the real file. Nothing here interprets suite semantics.
+//! on its own from a [`piece`]: the scenario's lines alone, with whatever
+//! precedes it on its first line blanked to spaces. Columns are unchanged;
+//! lines and byte offsets are put back with the piece's [`Shift`]. Each
+//! scenario costs its own size, so a large file with one error loads in
+//! linear time. Nothing here interprets suite semantics.
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
@@ -213,6 +214,53 @@ pub(crate) fn stub_out(text: &str, ranges: &[(usize, usize)]) -> String {
         }
     }
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// How far a piece cut out of a file sits from the file's start: what to add
+/// to a place serde-saphyr reports in the piece to get the place in the file.
+/// Pieces start at the beginning of a line, so columns need no shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Shift {
+    /// Lines before the piece.
+    pub lines: usize,
+    /// Bytes before the piece.
+    pub bytes: usize,
+}
+
+impl Shift {
+    /// The place in the file of a place in the piece.
+    pub fn apply(self, at: At) -> At {
+        At {
+            line: if at.line == 0 {
+                0
+            } else {
+                at.line + self.lines
+            },
+            column: at.column,
+            offset: at.offset.map(|o| o + self.bytes),
+            len: at.len,
+        }
+    }
+}
+
+/// The node `start..end` of `text` cut out on its own, from the start of its
+/// first line (what precedes it on that line blanked), and the shift back to
+/// the file. `line_start` is the start of that line and `lines_before` the
+/// number of lines before it. The cost is the node's size, not the file's,
+/// so reading every scenario of a file this way stays linear.
+pub(crate) fn piece(
+    text: &str,
+    (start, end): (usize, usize),
+    (line_start, lines_before): (usize, usize),
+) -> (String, Shift) {
+    let piece = keep_only(&text[line_start..end], start - line_start, end - line_start);
+    (
+        piece,
+        Shift {
+            lines: lines_before,
+            bytes: line_start,
+        },
+    )
 }
 
 /// Where a value sits in the source: 1-based line and column, and its bytes.

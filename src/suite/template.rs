@@ -50,11 +50,7 @@ pub(crate) fn parse(source: &str) -> Result<Parsed, TemplateError> {
                 });
             };
             let name = &body[..close];
-            check_name(name).map_err(|(message, hint)| TemplateError {
-                index: here,
-                message,
-                hint,
-            })?;
+            check_name(name, here)?;
             if !literal.is_empty() {
                 parts.push(TemplatePart::Literal(std::mem::take(&mut literal)));
             }
@@ -81,21 +77,23 @@ pub(crate) fn parse(source: &str) -> Result<Parsed, TemplateError> {
     })
 }
 
-fn check_name(name: &str) -> Result<(), (String, Option<String>)> {
+fn check_name(name: &str, index: usize) -> Result<(), TemplateError> {
     if name.trim().is_empty() {
-        return Err((
-            "empty placeholder `${}`".to_string(),
-            Some("name a variable, e.g. `${code}` or `${client.main.id}`".to_string()),
-        ));
+        return Err(TemplateError {
+            index,
+            message: "empty placeholder `${}`".to_string(),
+            hint: Some("name a variable, e.g. `${code}` or `${client.main.id}`".to_string()),
+        });
     }
     let ok = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
     if !ok {
-        return Err((
-            format!("invalid placeholder `${{{name}}}`"),
-            Some("variable names use letters, digits, `_`, `-`, `.` and `env:`".to_string()),
-        ));
+        return Err(TemplateError {
+            index,
+            message: format!("invalid placeholder `${{{name}}}`"),
+            hint: Some("variable names use letters, digits, `_`, `-`, `.` and `env:`".to_string()),
+        });
     }
     Ok(())
 }

@@ -836,7 +836,7 @@ fn unreadable_file_is_a_diagnostic_at_line_zero() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].line, 0);
     assert!(
-        d[0].message.starts_with("cannot read the file: "),
+        d[0].message.starts_with("cannot read the suite: "),
         "{}",
         d[0].message
     );

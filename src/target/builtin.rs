@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Client, Endpoints, EndpointsOrigin, Limits, Profile, Scopes, Timing};
+use super::{Client, Endpoints, EndpointsOrigin, Limits, Profile, ProfileError, Scopes, Timing};
 use crate::agent::LoginConfig;
 use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
 use crate::suite::{AuthMethod, Capability};
@@ -14,7 +14,7 @@ use crate::suite::{AuthMethod, Capability};
 /// The profile for a running reference server.
 /// Fails (rather than panics) for a configuration the harness cannot act in:
 /// no confidential client, or no user.
-pub fn reference_profile(server: &ServerHandle) -> Result<Profile, String> {
+pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError> {
     let config = server.config();
     let issuer = server.issuer.clone();
     let url = |path: &str| server.url(path);
@@ -25,16 +25,18 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, String> {
             .filter(move |c| wanted(&c.auth_method))
     };
     let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
-    let main = confidential.next().map(client).ok_or_else(|| {
-        "the reference server's configuration has no confidential client to test with".to_string()
-    })?;
+    let main = confidential
+        .next()
+        .map(client)
+        .ok_or(ProfileError::Reference("confidential client"))?;
     let other = confidential.next().map(client);
     let public = by_method(|m| matches!(m, ServerAuth::None))
         .next()
         .map(client);
-    let user = config.users.first().ok_or_else(|| {
-        "the reference server's configuration has no user to log in as".to_string()
-    })?;
+    let user = config
+        .users
+        .first()
+        .ok_or(ProfileError::Reference("user to log in as"))?;
     let capabilities: BTreeSet<Capability> = [
         Capability::Consent,
         Capability::RefreshToken,

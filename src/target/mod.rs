@@ -14,7 +14,7 @@ mod raw;
 pub use builtin::reference_profile;
 pub use discovery::{Attempt, DiscoveryError, Metadata, fetch_metadata, well_known_urls};
 pub use init::{Starter, StarterClients, starter_profile};
-pub use raw::{check_profile, load_profile};
+pub use raw::{Env, check_profile, load_profile, parse_profile};
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -261,4 +261,8 @@ pub enum ProfileError {
         name: String,
         endpoint: &'static str,
     },
+    /// The reference server's configuration has no client or user the
+    /// harness can act as.
+    #[error("the reference server's configuration has no {0} to test with")]
+    Reference(&'static str),
 }

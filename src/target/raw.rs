@@ -2,26 +2,37 @@
 //!
 //! Unknown keys are errors (a typo must not silently disable a client), and
 //! `${env:NAME}` in any string reads the environment so secrets stay out of
-//! the file. Only parsing and checking here: discovery is in `discovery`.
+//! the file. Every value a semantic check looks at keeps its source place
+//! (`Spanned`), so an error points at it the way suite errors do. Only
+//! parsing and checking here: discovery is in `discovery`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
 
 use super::{
     Client, Endpoints, EndpointsOrigin, Limits, Profile, ProfileError, Scopes, Secret, Timing,
 };
 use crate::agent::LoginConfig;
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::{AuthMethod, Capability, TimingName};
+use crate::suite::{AuthMethod, Capability, MAX_WAIT, Pairs, TimingName};
+
+type S<T> = Spanned<T>;
+
+/// The longest `limits.timeout` a profile may set: a request that needs
+/// longer is not one a conformance test should wait for.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The largest `limits.max_body`: 1 GiB.
+pub const MAX_BODY: usize = 1 << 30;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     name: String,
-    issuer: Option<String>,
+    issuer: Option<S<String>>,
     #[serde(default)]
     endpoints: RawEndpoints,
     clients: RawClients,
@@ -30,9 +41,9 @@ struct RawProfile {
     #[serde(default)]
     login: Option<RawLogin>,
     #[serde(default)]
-    capabilities: Vec<String>,
+    capabilities: Vec<S<String>>,
     #[serde(default)]
-    timing: BTreeMap<String, String>,
+    timing: Option<Pairs<S<String>>>,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
@@ -54,13 +65,13 @@ enum RawEndpointsOrigin {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEndpoints {
-    authorization: Option<String>,
-    token: Option<String>,
-    revocation: Option<String>,
-    introspection: Option<String>,
-    userinfo: Option<String>,
-    jwks: Option<String>,
-    resource: Option<String>,
+    authorization: Option<S<String>>,
+    token: Option<S<String>>,
+    revocation: Option<S<String>>,
+    introspection: Option<S<String>>,
+    userinfo: Option<S<String>>,
+    jwks: Option<S<String>>,
+    resource: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,20 +85,20 @@ struct RawClients {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawClient {
-    id: String,
-    secret: Option<String>,
-    redirect_uri: String,
+    id: S<String>,
+    secret: Option<S<String>>,
+    redirect_uri: S<String>,
     #[serde(default)]
-    other_redirect_uris: Vec<String>,
+    other_redirect_uris: Vec<S<String>>,
     /// `client_secret_basic`, `client_secret_post` or `none`.
-    auth_method: Option<String>,
+    auth_method: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawUser {
-    username: String,
-    password: String,
+    username: S<String>,
+    password: S<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -111,9 +122,9 @@ struct RawLogin {
 #[serde(deny_unknown_fields)]
 struct RawLimits {
     /// Requests per second.
-    rate: Option<f64>,
-    timeout: Option<String>,
-    max_body: Option<usize>,
+    rate: Option<S<f64>>,
+    timeout: Option<S<String>>,
+    max_body: Option<S<u64>>,
     /// Ceiling on trials and requests in flight (below `--jobs`).
     jobs: Option<usize>,
 }
@@ -121,9 +132,9 @@ struct RawLimits {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScopes {
-    default: Option<String>,
-    extra: Option<String>,
-    forbidden: Option<String>,
+    default: Option<S<String>>,
+    extra: Option<S<String>>,
+    forbidden: Option<S<String>>,
 }
 
 /// Reads and checks a profile file; endpoints may still need discovery
@@ -139,15 +150,7 @@ pub fn check_profile(path: &Path) -> Result<(), ProfileError> {
 }
 
 fn read(path: &Path) -> Result<String, ProfileError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        ProfileError::Invalid(at(
-            path,
-            0,
-            0,
-            format!("cannot read the profile: {e}"),
-            None,
-        ))
-    })
+    crate::diag::read_text(path, "profile").map_err(ProfileError::Invalid)
 }
 
 /// Whether unset environment variables are an error.
@@ -157,133 +160,251 @@ pub enum Env {
     Optional,
 }
 
+/// The file being checked: turns a problem at a place into an error.
+struct Checker<'a> {
+    path: &'a Path,
+    text: &'a str,
+    env_mode: Env,
+}
+
+impl Checker<'_> {
+    fn bad(&self, at: &Location, message: String, hint: Option<String>) -> ProfileError {
+        ProfileError::Invalid(
+            Diagnostic::new(self.path, at.line() as usize, at.column() as usize, message)
+                .with_hint_opt(hint)
+                .with_source(self.text),
+        )
+    }
+
+    /// A string with its `${env:NAME}` placeholders filled.
+    fn env(&self, value: &S<String>) -> Result<String, ProfileError> {
+        match expand_env(&value.value) {
+            Err(EnvError::Unset { .. }) if self.env_mode == Env::Optional => {
+                Ok(value.value.clone())
+            }
+            Err(e) => Err(self.bad(&value.referenced, e.to_string(), None)),
+            Ok(v) => Ok(v),
+        }
+    }
+
+    fn opt(&self, value: &Option<S<String>>) -> Result<Option<String>, ProfileError> {
+        value.as_ref().map(|v| self.env(v)).transpose()
+    }
+
+    fn duration(&self, value: &S<String>, what: &str) -> Result<Duration, ProfileError> {
+        parse_duration(&value.value)
+            .map_err(|e| self.bad(&value.referenced, format!("{what}: {e}"), None))
+    }
+
+    fn client(&self, raw: &RawClient) -> Result<Client, ProfileError> {
+        let secret = self.opt(&raw.secret)?.map(Secret::new);
+        let auth_method = match raw.auth_method.as_ref() {
+            None if secret.is_none() => AuthMethod::None,
+            None => AuthMethod::Basic,
+            Some(m) => match m.value.as_str() {
+                "client_secret_basic" => AuthMethod::Basic,
+                "client_secret_post" => AuthMethod::Post,
+                "none" => AuthMethod::None,
+                other => {
+                    return Err(self.bad(
+                        &m.referenced,
+                        format!("client `{}`: unknown auth_method `{other}`", raw.id.value),
+                        Some("use `client_secret_basic`, `client_secret_post` or `none`".into()),
+                    ));
+                }
+            },
+        };
+        Ok(Client {
+            id: self.env(&raw.id)?,
+            secret,
+            redirect_uri: self.env(&raw.redirect_uri)?,
+            other_redirect_uris: raw
+                .other_redirect_uris
+                .iter()
+                .map(|u| self.env(u))
+                .collect::<Result<_, _>>()?,
+            auth_method,
+        })
+    }
+
+    fn capabilities(
+        &self,
+        raw: &[S<String>],
+        issuer: Option<&S<String>>,
+    ) -> Result<std::collections::BTreeSet<Capability>, ProfileError> {
+        let mut capabilities = std::collections::BTreeSet::new();
+        for name in raw {
+            let Some(c) = Capability::from_name(&name.value) else {
+                let hint = did_you_mean(&name.value, Capability::NAMES.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                return Err(self.bad(
+                    &name.referenced,
+                    format!("unknown capability `{}`", name.value),
+                    hint,
+                ));
+            };
+            if c == Capability::IssParameter && issuer.is_none() {
+                return Err(self.bad(
+                    &name.referenced,
+                    "capability `iss_parameter` needs the profile's `issuer`".to_string(),
+                    Some("RFC 9207 compares `iss` with the issuer: declare `issuer:`".into()),
+                ));
+            }
+            capabilities.insert(c);
+        }
+        Ok(capabilities)
+    }
+
+    fn timing(&self, raw: Option<&Pairs<S<String>>>) -> Result<Timing, ProfileError> {
+        let mut timing = Timing::default();
+        for (name, value) in raw.map(|p| p.0.as_slice()).unwrap_or_default() {
+            let Some(which) = TimingName::from_name(&name.value) else {
+                let hint = did_you_mean(&name.value, TimingName::NAMES.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                return Err(self.bad(
+                    &name.referenced,
+                    format!("unknown timing `{}`", name.value),
+                    hint,
+                ));
+            };
+            let duration = self.duration(value, &format!("timing `{}`", name.value))?;
+            if duration > MAX_WAIT {
+                return Err(self.bad(
+                    &value.referenced,
+                    format!(
+                        "timing `{}` is longer than {}",
+                        name.value,
+                        humantime::format_duration(MAX_WAIT)
+                    ),
+                    Some("a `wait:` sleeps this long; declare a shorter lifetime".into()),
+                ));
+            }
+            timing.set(which, duration);
+        }
+        Ok(timing)
+    }
+
+    fn limits(&self, raw: &RawLimits) -> Result<Limits, ProfileError> {
+        let defaults = Limits::default();
+        let timeout = match &raw.timeout {
+            None => defaults.timeout,
+            Some(t) => {
+                let d = self.duration(t, "limits.timeout")?;
+                if d.is_zero() || d > MAX_TIMEOUT {
+                    return Err(self.bad(
+                        &t.referenced,
+                        format!(
+                            "`limits.timeout` must be more than 0s and at most {}, found `{}`",
+                            humantime::format_duration(MAX_TIMEOUT),
+                            t.value
+                        ),
+                        Some("the default is 10s".into()),
+                    ));
+                }
+                d
+            }
+        };
+        let max_body = match &raw.max_body {
+            None => defaults.max_body,
+            Some(m) => match usize::try_from(m.value) {
+                Ok(n) if (1..=MAX_BODY).contains(&n) => n,
+                _ => {
+                    return Err(self.bad(
+                        &m.referenced,
+                        format!(
+                            "`limits.max_body` must be between 1 and {MAX_BODY} bytes, found `{}`",
+                            m.value
+                        ),
+                        Some("the default is 1048576 (1 MiB)".into()),
+                    ));
+                }
+            },
+        };
+        let rate = match &raw.rate {
+            None => None,
+            Some(r) if r.value.is_finite() && r.value > 0.0 => Some(r.value),
+            Some(r) => {
+                return Err(self.bad(
+                    &r.referenced,
+                    format!(
+                        "`limits.rate` must be a positive number of requests per second, found `{}`",
+                        r.value
+                    ),
+                    Some("leave `rate` out for no limit".into()),
+                ));
+            }
+        };
+        Ok(Limits {
+            rate,
+            timeout,
+            max_body,
+            jobs: raw.jobs.filter(|j| *j > 0),
+        })
+    }
+}
+
 /// Parses a profile from text (`path` is only for messages).
 pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, ProfileError> {
     let raw: RawProfile = serde_saphyr::from_str(text)
         .map_err(|e| ProfileError::Invalid(crate::suite::yaml_diagnostic(path, text, &e)))?;
-    // Semantic errors point at the first place the offending value appears.
-    let bad = |message: String, hint: Option<String>| {
-        let (line, column) = locate(text, &message);
-        ProfileError::Invalid(
-            Diagnostic::new(path, line, column, message)
-                .with_hint_opt(hint)
-                .with_source(text),
-        )
+    let c = Checker {
+        path,
+        text,
+        env_mode,
     };
-    let env = |value: &str| match expand_env(value) {
-        Err(_) if env_mode == Env::Optional => Ok(value.to_string()),
-        other => other.map_err(|m| bad(m, None)),
-    };
-
-    let mut capabilities = std::collections::BTreeSet::new();
-    for name in &raw.capabilities {
-        match Capability::from_name(name) {
-            Some(c) => {
-                capabilities.insert(c);
-            }
-            None => {
-                let hint = did_you_mean(name, Capability::ALL.iter().map(|c| c.name()))
-                    .map(|s| format!("did you mean `{s}`?"));
-                return Err(bad(format!("unknown capability `{name}`"), hint));
-            }
-        }
-    }
-    let mut timing = Timing::default();
-    for (name, value) in &raw.timing {
-        let duration =
-            parse_duration(value).map_err(|m| bad(format!("timing `{name}`: {m}"), None))?;
-        match TimingName::from_name(name) {
-            Some(name) => timing.set(name, duration),
-            None => {
-                let hint = did_you_mean(name, TimingName::NAMES.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"));
-                return Err(bad(format!("unknown timing `{name}`"), hint));
-            }
-        }
-    }
-    let client = |raw: &RawClient| -> Result<Client, ProfileError> {
-        let secret = raw.secret.as_deref().map(env).transpose()?.map(Secret::new);
-        let auth_method = match raw.auth_method.as_deref() {
-            None if secret.is_none() => AuthMethod::None,
-            None | Some("client_secret_basic") => AuthMethod::Basic,
-            Some("client_secret_post") => AuthMethod::Post,
-            Some("none") => AuthMethod::None,
-            Some(other) => {
-                return Err(bad(
-                    format!("client `{}`: unknown auth_method `{other}`", raw.id),
-                    Some("use `client_secret_basic`, `client_secret_post` or `none`".into()),
-                ));
-            }
-        };
-        Ok(Client {
-            id: env(&raw.id)?,
-            secret,
-            redirect_uri: env(&raw.redirect_uri)?,
-            other_redirect_uris: raw
-                .other_redirect_uris
-                .iter()
-                .map(|u| env(u))
-                .collect::<Result<_, _>>()?,
-            auth_method,
-        })
-    };
-    let opt = |value: &Option<String>| value.as_deref().map(env).transpose();
-    let timeout = match &raw.limits.timeout {
-        Some(t) => parse_duration(t).map_err(|m| bad(format!("limits.timeout: {m}"), None))?,
-        None => Limits::default().timeout,
-    };
+    let login = raw.login.unwrap_or_default();
     Ok(Profile {
         name: raw.name.clone(),
-        issuer: opt(&raw.issuer)?,
+        issuer: c.opt(&raw.issuer)?,
         endpoints: Endpoints {
-            authorization: opt(&raw.endpoints.authorization)?.unwrap_or_default(),
-            token: opt(&raw.endpoints.token)?.unwrap_or_default(),
-            revocation: opt(&raw.endpoints.revocation)?,
-            introspection: opt(&raw.endpoints.introspection)?,
-            userinfo: opt(&raw.endpoints.userinfo)?,
-            jwks: opt(&raw.endpoints.jwks)?,
-            resource: opt(&raw.endpoints.resource)?,
+            authorization: c.opt(&raw.endpoints.authorization)?.unwrap_or_default(),
+            token: c.opt(&raw.endpoints.token)?.unwrap_or_default(),
+            revocation: c.opt(&raw.endpoints.revocation)?,
+            introspection: c.opt(&raw.endpoints.introspection)?,
+            userinfo: c.opt(&raw.endpoints.userinfo)?,
+            jwks: c.opt(&raw.endpoints.jwks)?,
+            resource: c.opt(&raw.endpoints.resource)?,
         },
-        main: client(&raw.clients.main)?,
-        other: raw.clients.other.as_ref().map(client).transpose()?,
-        public: raw.clients.public.as_ref().map(client).transpose()?,
-        username: env(&raw.user.username)?,
-        password: Secret::new(env(&raw.user.password)?),
-        reuse_session: raw
-            .login
+        main: c.client(&raw.clients.main)?,
+        other: raw
+            .clients
+            .other
             .as_ref()
-            .and_then(|l| l.reuse_session)
-            .unwrap_or(true),
-        login: {
-            let login = raw.login.unwrap_or_default();
-            LoginConfig {
-                username: String::new(),
-                password: String::new(),
-                form: login.form,
-                username_field: login.username_field,
-                password_field: login.password_field,
-                approve: login.approve,
-                deny: login.deny,
-                command: login.command,
-                force_consent: login
-                    .force_consent
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect(),
-            }
+            .map(|r| c.client(r))
+            .transpose()?,
+        public: raw
+            .clients
+            .public
+            .as_ref()
+            .map(|r| c.client(r))
+            .transpose()?,
+        username: c.env(&raw.user.username)?,
+        password: Secret::new(c.env(&raw.user.password)?),
+        reuse_session: login.reuse_session.unwrap_or(true),
+        login: LoginConfig {
+            username: String::new(),
+            password: String::new(),
+            form: login.form,
+            username_field: login.username_field,
+            password_field: login.password_field,
+            approve: login.approve,
+            deny: login.deny,
+            command: login.command,
+            force_consent: login
+                .force_consent
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
         },
-        capabilities,
-        timing,
-        limits: Limits {
-            rate: raw.limits.rate,
-            timeout,
-            max_body: raw.limits.max_body.unwrap_or(Limits::default().max_body),
-            jobs: raw.limits.jobs.filter(|j| *j > 0),
-        },
+        capabilities: c.capabilities(&raw.capabilities, raw.issuer.as_ref())?,
+        timing: c.timing(raw.timing.as_ref())?,
+        limits: c.limits(&raw.limits)?,
         scopes: Scopes {
-            default: opt(&raw.scopes.default)?.unwrap_or_else(|| "openid".into()),
-            extra: opt(&raw.scopes.extra)?,
-            forbidden: opt(&raw.scopes.forbidden)?,
+            default: c
+                .opt(&raw.scopes.default)?
+                .unwrap_or_else(|| "openid".into()),
+            extra: c.opt(&raw.scopes.extra)?,
+            forbidden: c.opt(&raw.scopes.forbidden)?,
         },
         endpoints_origin: match raw.endpoints_origin {
             RawEndpointsOrigin::Warn => EndpointsOrigin::Warn,
@@ -293,56 +414,44 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
     })
 }
 
-fn at(
-    path: &Path,
-    line: usize,
-    column: usize,
-    message: String,
-    hint: Option<String>,
-) -> Diagnostic {
-    Diagnostic {
-        file: path.to_path_buf(),
-        line,
-        column,
-        message,
-        snippet: None,
-        hint,
-    }
-}
-
-/// Line and column (1-based) of the first backticked value of `message` in
-/// `text`; (0, 0) when it cannot be found.
-fn locate(text: &str, message: &str) -> (usize, usize) {
-    let Some(value) = message.split('`').nth(1).filter(|v| !v.is_empty()) else {
-        return (0, 0);
-    };
-    text.lines()
-        .enumerate()
-        .find_map(|(i, line)| {
-            line.find(value)
-                .map(|at| (i + 1, line[..at].chars().count() + 1))
-        })
-        .unwrap_or((0, 0))
+/// A duration that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration `{text}`: {reason}")]
+pub struct DurationError {
+    pub text: String,
+    pub reason: String,
 }
 
 /// Parses `10s`, `1m 30s`, `500ms`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|e| format!("invalid duration `{text}`: {e}"))
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    humantime::parse_duration(text.trim()).map_err(|e| DurationError {
+        text: text.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Why `${env:…}` could not be filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvError {
+    #[error("unclosed `${{env:` in `{text}`")]
+    Unclosed { text: String },
+    #[error("environment variable `{name}` is not set (referenced as `${{env:{name}}}`)")]
+    Unset { name: String },
 }
 
 /// Replaces every `${env:NAME}` with the variable's value.
-pub fn expand_env(text: &str) -> Result<String, String> {
+pub fn expand_env(text: &str) -> Result<String, EnvError> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("${env:") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 6..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed `${{env:` in `{text}`"))?;
+        let end = after.find('}').ok_or_else(|| EnvError::Unclosed {
+            text: text.to_string(),
+        })?;
         let name = &after[..end];
-        let value = std::env::var(name).map_err(|_| {
-            format!("environment variable `{name}` is not set (referenced as `${{env:{name}}}`)")
+        let value = std::env::var(name).map_err(|_| EnvError::Unset {
+            name: name.to_string(),
         })?;
         out.push_str(&value);
         rest = &after[end + 1..];
@@ -427,6 +536,110 @@ limits: { rate: 20, timeout: 5s }
             format!("a{}b", std::env::var("PATH").unwrap())
         );
         let err = expand_env("${env:OAUTHCHECK_SURELY_UNSET}").unwrap_err();
-        assert!(err.contains("OAUTHCHECK_SURELY_UNSET"), "{err}");
+        assert!(err.to_string().contains("OAUTHCHECK_SURELY_UNSET"), "{err}");
+    }
+
+    /// The error a profile text gives under `env_mode`.
+    fn error(text: &str, env_mode: Env) -> Diagnostic {
+        match parse_profile(Path::new("demo.yaml"), text, env_mode) {
+            Err(ProfileError::Invalid(d)) => d,
+            other => panic!("expected an invalid profile, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn semantic_errors_point_at_the_value_not_its_first_mention() {
+        // The same word earlier in the file must not attract the caret.
+        let text = GOOD
+            .replace("name: demo", "name: client_secret_jwt")
+            .replace(
+                "secret: \"s3cret-value\",",
+                "secret: \"s3cret-value\", auth_method: client_secret_jwt,",
+            );
+        let d = error(&text, Env::Required);
+        assert_eq!(
+            d.message,
+            "client `app`: unknown auth_method `client_secret_jwt`"
+        );
+        assert_eq!((d.line, d.column), (5, 57), "{d}");
+    }
+
+    #[test]
+    fn an_unclosed_env_placeholder_is_an_error_even_offline() {
+        let text = GOOD.replace("\"s3cret-value\"", "\"${env:APP_SECRET\"");
+        let d = error(&text, Env::Optional);
+        assert_eq!(d.message, "unclosed `${env:` in `${env:APP_SECRET`");
+        assert_eq!(d.line, 5, "{d}");
+        // An unset (but well-formed) one is fine offline.
+        let text = GOOD.replace("\"s3cret-value\"", "\"${env:OAUTHCHECK_SURELY_UNSET}\"");
+        assert!(parse_profile(Path::new("demo.yaml"), &text, Env::Optional).is_ok());
+    }
+
+    #[test]
+    fn limits_out_of_range_are_errors_at_their_place() {
+        for (limits, message) in [
+            (
+                "timeout: 0s",
+                "`limits.timeout` must be more than 0s and at most 1h, found `0s`",
+            ),
+            (
+                "timeout: 18446744073709551615s",
+                "`limits.timeout` must be more than 0s and at most 1h, found `18446744073709551615s`",
+            ),
+            (
+                "max_body: 0",
+                "`limits.max_body` must be between 1 and 1073741824 bytes, found `0`",
+            ),
+            (
+                "rate: 0",
+                "`limits.rate` must be a positive number of requests per second, found `0`",
+            ),
+        ] {
+            let text = GOOD.replace(
+                "limits: { rate: 20, timeout: 5s }",
+                &format!("limits: {{ {limits} }}"),
+            );
+            let d = error(&text, Env::Required);
+            assert_eq!(d.message, message);
+            // The value's column, after `limits: { key: `.
+            let key = limits.split(':').next().unwrap();
+            assert_eq!((d.line, d.column), (10, 13 + key.len()), "{d}");
+        }
+    }
+
+    #[test]
+    fn a_timing_value_past_a_day_is_an_error() {
+        let text = GOOD.replace("code_ttl: 60s", "code_ttl: 18446744073709551615s");
+        let d = error(&text, Env::Required);
+        assert_eq!(d.message, "timing `code_ttl` is longer than 1day");
+        assert_eq!((d.line, d.column), (9, 21), "{d}");
+    }
+
+    #[test]
+    fn iss_parameter_needs_an_issuer() {
+        let text = GOOD
+            .replace("issuer: http://127.0.0.1:9401\n", "")
+            .replace("[pkce,", "[iss_parameter, pkce,");
+        let d = error(&text, Env::Required);
+        assert_eq!(
+            d.message,
+            "capability `iss_parameter` needs the profile's `issuer`"
+        );
+        assert_eq!((d.line, d.column), (7, 16), "{d}");
+        let with_issuer = GOOD.replace("[pkce,", "[iss_parameter, pkce,");
+        assert!(parse_profile(Path::new("demo.yaml"), &with_issuer, Env::Required).is_ok());
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.yaml");
+        std::fs::write(&path, b"name: demo\nuser: { username: Andr\xe9 }\n").unwrap();
+        let Err(ProfileError::Invalid(d)) = check_profile(&path) else {
+            panic!("expected an error")
+        };
+        assert_eq!(d.message, "the profile is not valid UTF-8");
+        assert_eq!((d.line, d.column), (2, 23), "{d}");
+        assert!(d.to_string().contains(" 2 | user: { username: Andr"), "{d}");
     }
 }

@@ -336,3 +336,16 @@ fn outside_a_checkout_the_built_in_suites_are_used() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("code.single-use: test"), "{stdout}");
 }
+
+#[test]
+fn reports_that_cannot_be_written_exit_4_not_2() {
+    // Nothing is wrong with the input: the output cannot be produced.
+    let (code, _, stderr) = output(oauthcheck().args([
+        "run",
+        "--report-dir",
+        "/dev/null/reports",
+        "no-trial-matches-this-filter",
+    ]));
+    assert_eq!(code, i32::from(oauthcheck::cli::exit::OUTPUT), "{stderr}");
+    assert!(stderr.contains("cannot write the reports"), "{stderr}");
+}

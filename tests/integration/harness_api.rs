@@ -26,8 +26,13 @@ fn a_suite_that_does_not_load_is_reported_with_its_place() {
         "suite: x\nscenarios: []\nextra: 1\n",
     )
     .expect("write");
-    let message =
+    let error =
         harness::load_suites(&[dir.path().to_path_buf()]).expect_err("the suite is invalid");
+    let harness::HarnessError::Suites(diagnostics) = &error else {
+        panic!("expected suite diagnostics, got {error}")
+    };
+    assert_eq!(diagnostics.len(), 1, "{error}");
+    let message = error.to_string();
     assert!(message.contains("bad.yaml:3:1"), "{message}");
 }
 

@@ -2,7 +2,7 @@
 //! (and each of its flaws and quirks), hostile targets, and the command
 //! line.
 //!
-//! One test binary (see style.md); each module owns one concern.
+//! One test binary (one link, shared fixtures); each module owns one concern.
 
 mod cli;
 mod consent;
@@ -10,6 +10,7 @@ mod harness_api;
 mod hostile;
 mod hostile_discovery;
 mod quirks;
+mod report_schema;
 mod reports;
 mod schedule;
 mod selftest;

@@ -1,5 +1,5 @@
 //! The quirk self-test: proof that the checks judge what the specifications
-//! judge and no more (design principle 1, mirrored).
+//! judge and no more, the mirror of the flaw self-test.
 //!
 //! A quirk is a legal variation of the reference server (`Quirk`): with any
 //! one of them on, and with every compatible one on together, every shipped

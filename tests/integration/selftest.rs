@@ -1,4 +1,4 @@
-//! The self-test: proof that no check is vacuous (design principle 1).
+//! The self-test: proof that no check is vacuous.
 //!
 //! Against the correct reference server every shipped trial passes; with one
 //! flaw switched on, exactly the scenarios citing that requirement stop

@@ -132,7 +132,7 @@ pub(super) fn http_view(response: &Response) -> View {
 pub(super) fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Duration, StepError> {
     let mut total = Duration::ZERO;
     for term in &spec.terms {
-        total += match term {
+        let term = match term {
             WaitTerm::Fixed(d) => *d,
             WaitTerm::Timing(name) => profile.timing.get(*name).ok_or_else(|| {
                 StepError::Other(format!(
@@ -141,6 +141,10 @@ pub(super) fn wait_duration(spec: &WaitSpec, profile: &Profile) -> Result<Durati
                 ))
             })?,
         };
+        // The loader bounds each part; a model built by hand is checked here.
+        total = total.checked_add(term).ok_or_else(|| {
+            StepError::Other(format!("`wait: {}` is too long to sleep", spec.source))
+        })?;
     }
     Ok(total)
 }
@@ -154,12 +158,54 @@ pub fn total_wait(scenario: &Scenario, profile: &Profile) -> Duration {
             StepKind::Wait(spec) => wait_duration(spec, profile).ok(),
             _ => None,
         })
-        .sum()
+        .fold(Duration::ZERO, Duration::saturating_add)
+}
+
+/// The parameters that make the AS show its consent page: the profile's
+/// `login.force_consent`, else `prompt=consent` on an OIDC target (OIDC
+/// Core §3.1.2.1), else none.
+pub fn force_consent_params(profile: &Profile) -> Vec<(String, String)> {
+    if !profile.login.force_consent.is_empty() {
+        return profile.login.force_consent.clone();
+    }
+    if profile
+        .capabilities
+        .contains(&crate::suite::Capability::Oidc)
+    {
+        return vec![("prompt".into(), "consent".into())];
+    }
+    Vec::new()
+}
+
+/// Why a step that must see the consent page is skipped without one.
+pub fn no_consent_page(profile: &Profile) -> String {
+    let asked = force_consent_params(profile);
+    if asked.is_empty() {
+        return "the AS answered without a consent page (it remembers consent, which is allowed) and the profile names no way to ask again: set `login.force_consent`".into();
+    }
+    let asked: Vec<String> = asked.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    format!(
+        "the AS answered without a consent page although the request carried `{}` (it remembers consent, which is allowed), so there is no consent page to act on",
+        asked.join("&")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_too_long_to_add_up_is_an_error_not_a_panic() {
+        let huge = WaitSpec {
+            terms: vec![
+                WaitTerm::Fixed(Duration::MAX),
+                WaitTerm::Fixed(Duration::MAX),
+            ],
+            source: "huge".into(),
+        };
+        let profile = crate::run::exec::judge::tests::profile();
+        assert!(wait_duration(&huge, &profile).is_err());
+    }
 
     #[test]
     fn overrides_replace_then_duplicate() {
@@ -191,33 +237,4 @@ mod tests {
         assert_eq!(wrong_secret("abx"), "aby");
         assert_eq!(wrong_secret(""), "x");
     }
-}
-
-/// The parameters that make the AS show its consent page: the profile's
-/// `login.force_consent`, else `prompt=consent` on an OIDC target (OIDC
-/// Core §3.1.2.1), else none.
-pub fn force_consent_params(profile: &Profile) -> Vec<(String, String)> {
-    if !profile.login.force_consent.is_empty() {
-        return profile.login.force_consent.clone();
-    }
-    if profile
-        .capabilities
-        .contains(&crate::suite::Capability::Oidc)
-    {
-        return vec![("prompt".into(), "consent".into())];
-    }
-    Vec::new()
-}
-
-/// Why a step that must see the consent page is skipped without one.
-pub fn no_consent_page(profile: &Profile) -> String {
-    let asked = force_consent_params(profile);
-    if asked.is_empty() {
-        return "the AS answered without a consent page (it remembers consent, which is allowed) and the profile names no way to ask again: set `login.force_consent`".into();
-    }
-    let asked: Vec<String> = asked.iter().map(|(n, v)| format!("{n}={v}")).collect();
-    format!(
-        "the AS answered without a consent page although the request carried `{}` (it remembers consent, which is allowed), so there is no consent page to act on",
-        asked.join("&")
-    )
 }

@@ -299,10 +299,21 @@ struct RawClientConfig {
     id_token_signed_response_alg: Option<IdTokenAlg>,
 }
 
-impl TryFrom<RawClientConfig> for ClientConfig {
-    type Error = String;
+/// A client entry whose secret and authentication method disagree.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientConfigError {
+    #[error("client `{0}` has a secret but auth_method `none`")]
+    SecretWithNone(String),
+    #[error("client `{id}` uses `{method}` but has no secret")]
+    NoSecret { id: String, method: &'static str },
+    #[error("client `{0}` registers HS256 ID tokens but has no secret to sign them with")]
+    Hs256WithoutSecret(String),
+}
 
-    fn try_from(raw: RawClientConfig) -> Result<ClientConfig, String> {
+impl TryFrom<RawClientConfig> for ClientConfig {
+    type Error = ClientConfigError;
+
+    fn try_from(raw: RawClientConfig) -> Result<ClientConfig, ClientConfigError> {
         let auth_method = match (raw.auth_method, &raw.secret) {
             (Some(method), _) => method,
             (None, Some(_)) => AuthMethod::ClientSecretBasic,
@@ -310,25 +321,18 @@ impl TryFrom<RawClientConfig> for ClientConfig {
         };
         match (auth_method, &raw.secret) {
             (AuthMethod::None, Some(_)) => {
-                return Err(format!(
-                    "client `{}` has a secret but auth_method `none`",
-                    raw.id
-                ));
+                return Err(ClientConfigError::SecretWithNone(raw.id));
             }
             (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None) => {
-                return Err(format!(
-                    "client `{}` uses `{}` but has no secret",
-                    raw.id,
-                    auth_method.as_str()
-                ));
+                return Err(ClientConfigError::NoSecret {
+                    id: raw.id,
+                    method: auth_method.as_str(),
+                });
             }
             _ => {}
         }
         if raw.id_token_signed_response_alg == Some(IdTokenAlg::HS256) && raw.secret.is_none() {
-            return Err(format!(
-                "client `{}` registers HS256 ID tokens but has no secret to sign them with",
-                raw.id
-            ));
+            return Err(ClientConfigError::Hs256WithoutSecret(raw.id));
         }
         let grant_types = raw.grant_types.unwrap_or_else(|| {
             let mut grants = vec![GrantType::AuthorizationCode, GrantType::RefreshToken];

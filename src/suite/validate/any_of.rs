@@ -3,7 +3,7 @@
 //! with the `note` that gives its reason. The maps themselves are checked
 //! like any `expect:`/`check:`.
 
-use super::{Scope, Validator, at};
+use super::{Scope, Validator};
 use crate::suite::model::{Alternative, AnyOf, Then};
 use crate::suite::raw::{RawAlternative, S, StepKey};
 
@@ -17,7 +17,7 @@ impl Validator<'_> {
     ) -> AnyOf {
         if raw.value.len() < 2 {
             self.error(
-                at(raw),
+                self.at(raw),
                 format!(
                     "`any_of` needs at least two alternatives, found {}",
                     raw.value.len()
@@ -32,7 +32,7 @@ impl Validator<'_> {
             .collect();
         AnyOf {
             alternatives,
-            location: self.location(at(raw)),
+            location: self.location(self.at(raw)),
         }
     }
 
@@ -43,13 +43,13 @@ impl Validator<'_> {
         scope: &Scope,
     ) -> Option<Alternative> {
         let r = &raw.value;
-        let place = at(raw);
+        let place = self.at(raw);
         let (map, is_check) = match (&r.expect, &r.check) {
             (Some(expect), None) => (expect, false),
             (None, Some(check)) => (check, true),
             (Some(_), Some(check)) => {
                 self.error(
-                    at(check),
+                    self.at(check),
                     "an `any_of` alternative has both `expect` and `check`",
                     Some("each alternative is one outcome: give one of them".to_string()),
                 );
@@ -70,14 +70,14 @@ impl Validator<'_> {
         let note = r.note.as_ref().map(|n| n.value.trim().to_string());
         if then == Then::Skip && note.as_deref().is_none_or(str::is_empty) {
             self.error(
-                r.then.as_ref().map_or(place, at),
+                r.then.as_ref().map_or(place, |t| self.at(t)),
                 "`then: skip` without a `note`",
                 Some("a skip must say why nothing can be judged: add `note: \"…\"` naming the legal behaviour".to_string()),
             );
         }
         if let (Some(level), Then::Skip) = (&r.level, then) {
             self.error(
-                at(level),
+                self.at(level),
                 "`level` on an alternative that skips",
                 Some("a skipped trial is not judged; drop `level` or `then: skip`".to_string()),
             );

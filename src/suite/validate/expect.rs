@@ -8,7 +8,7 @@ use crate::suite::model::*;
 use crate::suite::raw::{EXPECT_KEYS, OneOrMany, Pairs, RawExpect, RawStatus, S};
 use crate::suite::source::At;
 
-use super::{Scope, Validator, at};
+use super::{Scope, Validator};
 
 impl Validator<'_> {
     pub(super) fn expect(
@@ -19,7 +19,7 @@ impl Validator<'_> {
         scope: &Scope,
     ) -> Expect {
         let e = &raw.value;
-        let place = at(raw);
+        let place = self.at(raw);
         let empty = e.status.is_none()
             && e.error.is_none()
             && e.redirect.is_none()
@@ -44,16 +44,16 @@ impl Validator<'_> {
 
         if let Some(status) = &e.status {
             let values: Vec<(i64, At)> = match &status.value {
-                RawStatus::One(n) => vec![(*n, at(status))],
+                RawStatus::One(n) => vec![(*n, self.at(status))],
                 RawStatus::Many(items) => {
                     if items.is_empty() {
-                        self.error(at(status), "empty `status` list", None);
+                        self.error(self.at(status), "empty `status` list", None);
                     }
-                    items.iter().map(|i| (i.value, at(i))).collect()
+                    items.iter().map(|i| (i.value, self.at(i))).collect()
                 }
                 RawStatus::Invalid(found) => {
                     self.error(
-                        at(status),
+                        self.at(status),
                         format!("expected an HTTP status or a list of them, found {found}"),
                         Some("write `status: 400` or `status: [400, 401]`".to_string()),
                     );
@@ -73,19 +73,19 @@ impl Validator<'_> {
                 OneOrMany::One(code) => result.error.push(code.clone()),
                 OneOrMany::Many(items) => {
                     if items.is_empty() {
-                        self.error(at(error), "empty `error` list", None);
+                        self.error(self.at(error), "empty `error` list", None);
                     }
                     result.error.extend(items.iter().map(|i| i.value.clone()));
                 }
                 OneOrMany::Invalid(found) => self.error(
-                    at(error),
+                    self.at(error),
                     format!("`error` takes an error code or a list of them, found {found}"),
                     None,
                 ),
             }
             for code in &result.error {
                 if code.trim().is_empty() {
-                    self.error(at(error), "empty error code", None);
+                    self.error(self.at(error), "empty error code", None);
                 }
             }
         }
@@ -94,7 +94,7 @@ impl Validator<'_> {
         if let Some(redirect) = &e.redirect {
             if not_authorize {
                 self.error(
-                    at(redirect),
+                    self.at(redirect),
                     format!(
                         "`redirect` applies to `authorize` steps only, not `{}`",
                         kind.map(StepKey::name).unwrap_or_default()
@@ -117,7 +117,7 @@ impl Validator<'_> {
         if let Some(no_redirect) = &e.no_redirect {
             if not_authorize {
                 self.error(
-                    at(no_redirect),
+                    self.at(no_redirect),
                     format!(
                         "`no_redirect` applies to `authorize` steps only, not `{}`",
                         kind.map(StepKey::name).unwrap_or_default()
@@ -127,7 +127,7 @@ impl Validator<'_> {
             }
             if no_redirect.value && e.redirect.is_some() {
                 self.error(
-                    at(no_redirect),
+                    self.at(no_redirect),
                     "`redirect` and `no_redirect: true` exclude each other",
                     None,
                 );
@@ -174,7 +174,7 @@ impl Validator<'_> {
     }
 
     fn matcher(&mut self, raw: &S<RawMatcher>, scope: &Scope) -> Option<Matcher> {
-        let place = at(raw);
+        let place = self.at(raw);
         let forms =
             "write `present`, `absent`, a value, or a one-key map such as `{ regex: \"^x\" }`";
         match &raw.value {
@@ -203,7 +203,7 @@ impl Validator<'_> {
                     [(key, arg)] => self.matcher_entry(key, arg, scope),
                     [(first, _), (second, _), ..] => {
                         self.error(
-                        at(second),
+                        self.at(second),
                         format!(
                             "a matcher map has one key, found `{}` and `{}`",
                             first.value, second.value
@@ -224,7 +224,7 @@ impl Validator<'_> {
         scope: &Scope,
     ) -> Option<Matcher> {
         let k = key.value.as_str();
-        let place = at(arg);
+        let place = self.at(arg);
         let wrong = |this: &mut Self, expected: &str| {
             this.error(
                 place,
@@ -289,7 +289,7 @@ impl Validator<'_> {
                 let hint = suggest(k, MATCHER_KEYS.iter().copied()).unwrap_or_else(|| {
                     format!("matchers are {}", one_of(MATCHER_KEYS.iter().copied()))
                 });
-                self.error(at(key), format!("unknown matcher `{k}`"), Some(hint));
+                self.error(self.at(key), format!("unknown matcher `{k}`"), Some(hint));
                 None
             }
         }

@@ -23,17 +23,13 @@ use crate::diag::{Diagnostic, did_you_mean, one_of, suggest};
 use crate::suite::builtin::{self, Builtin};
 use crate::suite::model::*;
 use crate::suite::raw::{OneOrMany, Pairs, RawScenario, RawVariant, S};
-use crate::suite::source::At;
+use crate::suite::source::{At, Shift};
 use crate::suite::template;
 
 pub use step::METHODS;
 
 /// Timing names a `wait:` may use (declared in the target profile).
 pub const TIMING_NAMES: &[&str] = TimingName::NAMES;
-
-pub(super) fn at<T>(s: &S<T>) -> At {
-    At::of(&s.referenced)
-}
 
 /// Variables a template may use at one point of a scenario.
 #[derive(Debug, Clone, Default)]
@@ -60,6 +56,8 @@ pub(crate) struct Validator<'a> {
     file: &'a Path,
     text: &'a str,
     pub diagnostics: Vec<Diagnostic>,
+    /// From the piece the current scenario was read from back to the file.
+    pub(super) shift: Shift,
 }
 
 impl<'a> Validator<'a> {
@@ -68,7 +66,13 @@ impl<'a> Validator<'a> {
             file,
             text,
             diagnostics: Vec::new(),
+            shift: Shift::default(),
         }
+    }
+
+    /// Where a value sits in the file.
+    pub(super) fn at<T>(&self, s: &S<T>) -> At {
+        self.shift.apply(At::of(&s.referenced))
     }
 
     pub(super) fn error(&mut self, at: At, message: impl Into<String>, hint: Option<String>) {
@@ -91,7 +95,7 @@ impl<'a> Validator<'a> {
     pub fn suite_name(&mut self, name: &S<String>) -> Option<String> {
         if name.value.trim().is_empty() {
             self.error(
-                at(name),
+                self.at(name),
                 "empty suite name",
                 Some("name the suite, e.g. `suite: authorization-code`".to_string()),
             );
@@ -112,14 +116,21 @@ impl<'a> Validator<'a> {
     }
 
     /// A scenario, or `None` when it has errors (all of them reported).
-    pub fn scenario(&mut self, raw: &S<RawScenario>) -> Option<Scenario> {
+    pub fn scenario(&mut self, raw: &S<RawScenario>, shift: Shift) -> Option<Scenario> {
+        self.shift = shift;
+        let scenario = self.scenario_in_place(raw);
+        self.shift = Shift::default();
+        scenario
+    }
+
+    fn scenario_in_place(&mut self, raw: &S<RawScenario>) -> Option<Scenario> {
         let before = self.diagnostics.len();
         let r = &raw.value;
 
         self.scenario_id(&r.id);
         if r.title.value.trim().is_empty() {
             self.error(
-                at(&r.title),
+                self.at(&r.title),
                 "empty `title`",
                 Some("say in a sentence what the scenario shows".to_string()),
             );
@@ -129,7 +140,7 @@ impl<'a> Validator<'a> {
         let mut first: Option<&'static catalogue::Requirement> = None;
         if r.requirements.value.is_empty() {
             self.error(
-                at(&r.requirements),
+                self.at(&r.requirements),
                 "`requirements` is empty",
                 Some("name at least one catalogue id, e.g. `[code.single-use]`".to_string()),
             );
@@ -160,7 +171,7 @@ impl<'a> Validator<'a> {
             Some(refs) => {
                 for reference in &refs.value {
                     if reference.value.trim().is_empty() {
-                        self.error(at(reference), "empty reference", None);
+                        self.error(self.at(reference), "empty reference", None);
                     }
                 }
                 refs.value.iter().map(|r| r.value.clone()).collect()
@@ -179,7 +190,7 @@ impl<'a> Validator<'a> {
         // Steps, in order: each sees what the earlier ones saved.
         if r.steps.value.is_empty() {
             self.error(
-                at(&r.steps),
+                self.at(&r.steps),
                 "`steps` is empty",
                 Some("a scenario runs at least one step".to_string()),
             );
@@ -198,7 +209,7 @@ impl<'a> Validator<'a> {
         };
         if !r.steps.value.is_empty() && !r.steps.value.iter().any(checks) {
             self.error(
-                at(raw),
+                self.at(raw),
                 format!("scenario `{}` checks nothing", r.id.value),
                 Some("add a `check:` to the step that shows the requirement: `expect:` is only a precondition (a broken one ends the trial as `error`), a broken `check:` is what makes it `fail` or `warn`".to_string()),
             );
@@ -222,7 +233,7 @@ impl<'a> Validator<'a> {
             requires,
             variants,
             steps,
-            location: self.location(at(raw)),
+            location: self.location(self.at(raw)),
         })
     }
 
@@ -238,7 +249,7 @@ impl<'a> Validator<'a> {
             });
         if !valid {
             self.error(
-                at(id),
+                self.at(id),
                 format!("invalid scenario id `{}`", id.value),
                 Some("write `area.name` in lowercase letters, digits and hyphens, e.g. `code.single-use`".to_string()),
             );
@@ -257,7 +268,11 @@ impl<'a> Validator<'a> {
                 format!("requirements in `{area}.*`: {}", one_of(same_area))
             })
         });
-        self.error(at(id), format!("unknown requirement `{}`", id.value), hint);
+        self.error(
+            self.at(id),
+            format!("unknown requirement `{}`", id.value),
+            hint,
+        );
     }
 
     fn capabilities(&mut self, list: Option<&S<Vec<S<String>>>>) -> Vec<Capability> {
@@ -274,7 +289,7 @@ impl<'a> Validator<'a> {
                     let hint = suggest(&name.value, names.clone())
                         .unwrap_or_else(|| format!("capabilities are {}", one_of(names)));
                     self.error(
-                        at(name),
+                        self.at(name),
                         format!("unknown capability `{}`", name.value),
                         Some(hint),
                     );
@@ -287,7 +302,7 @@ impl<'a> Validator<'a> {
     fn variants(&mut self, vary: &S<Vec<S<RawVariant>>>, scope: &mut Scope) -> Vec<Variant> {
         if vary.value.is_empty() {
             self.error(
-                at(vary),
+                self.at(vary),
                 "`vary` is empty",
                 Some("give at least one variant, or leave `vary` out".to_string()),
             );
@@ -307,7 +322,7 @@ impl<'a> Validator<'a> {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             {
                 self.error(
-                    at(&v.name),
+                    self.at(&v.name),
                     format!("invalid variant name `{name}`"),
                     Some(
                         "use lowercase letters, digits and hyphens, e.g. `other-host`".to_string(),
@@ -317,7 +332,7 @@ impl<'a> Validator<'a> {
             if let Some(previous) = variants.iter().find(|p| &p.name == name) {
                 let first = previous.location.line;
                 self.error(
-                    at(&v.name),
+                    self.at(&v.name),
                     format!("duplicate variant name `{name}` (first used at line {first})"),
                     None,
                 );
@@ -352,7 +367,7 @@ impl<'a> Validator<'a> {
                             parts.push(format!("sets {}", one_of(extra.iter().copied())));
                         }
                         self.error(
-                            at(&v.set),
+                            self.at(&v.set),
                             format!(
                                 "variant `{name}` {}, unlike the first variant `{first}`",
                                 parts.join(" and ")
@@ -369,7 +384,7 @@ impl<'a> Validator<'a> {
                 name: name.clone(),
                 requires,
                 set,
-                location: self.location(at(raw)),
+                location: self.location(self.at(raw)),
             });
         }
         variants
@@ -385,13 +400,13 @@ impl<'a> Validator<'a> {
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !identifier {
             self.error(
-                at(name),
+                self.at(name),
                 format!("invalid variable name `{n}` in `{context}`"),
                 Some("use letters, digits and `_`, not starting with a digit".to_string()),
             );
         } else if builtin::is_builtin(n) {
             self.error(
-                at(name),
+                self.at(name),
                 format!("`{n}` is a built-in variable"),
                 Some("choose another name".to_string()),
             );
@@ -400,7 +415,7 @@ impl<'a> Validator<'a> {
 
     /// Parses a template and checks the variables it uses.
     pub(super) fn template(&mut self, value: &S<String>, scope: &Scope) -> Template {
-        self.template_at(&value.value, at(value), scope)
+        self.template_at(&value.value, self.at(value), scope)
     }
 
     pub(super) fn template_at(&mut self, value: &str, place: At, scope: &Scope) -> Template {
@@ -461,17 +476,17 @@ impl<'a> Validator<'a> {
         };
         for (name, value) in &pairs.value.0 {
             if name.value.is_empty() {
-                self.error(at(name), "empty parameter name", None);
+                self.error(self.at(name), "empty parameter name", None);
             }
             match &value.value {
                 OneOrMany::One(text) => {
-                    let t = self.template_at(text, at(value), scope);
+                    let t = self.template_at(text, self.at(value), scope);
                     result.push((name.value.clone(), t));
                 }
                 OneOrMany::Many(items) => {
                     if items.is_empty() {
                         self.error(
-                            at(value),
+                            self.at(value),
                             format!("empty list for `{}`", name.value),
                             Some("give at least one value, or use `omit:` to leave the parameter out".to_string()),
                         );
@@ -482,7 +497,7 @@ impl<'a> Validator<'a> {
                     }
                 }
                 OneOrMany::Invalid(found) => self.error(
-                    at(value),
+                    self.at(value),
                     format!(
                         "`{}` takes a value or a list of values, found {found}",
                         name.value
@@ -500,7 +515,7 @@ impl<'a> Validator<'a> {
         let mut result = Vec::new();
         for name in list.map(|l| l.value.as_slice()).unwrap_or_default() {
             if name.value.trim().is_empty() {
-                self.error(at(name), "empty name in `omit`", None);
+                self.error(self.at(name), "empty name in `omit`", None);
             }
             result.push(name.value.clone());
         }

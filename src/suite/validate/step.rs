@@ -11,7 +11,7 @@ use crate::suite::raw::{
 };
 use crate::suite::source::At;
 
-use super::{Scope, Validator, at};
+use super::{Scope, Validator};
 
 /// HTTP methods a `request:` step may use.
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
@@ -25,14 +25,14 @@ impl Validator<'_> {
                 SecretKind::Wrong => SecretChoice::Wrong,
                 SecretKind::Empty => SecretChoice::Empty,
             };
-            choices.push(("secret", at(s), choice));
+            choices.push(("secret", self.at(s), choice));
         }
         if let Some(s) = keys.secret_of {
-            choices.push(("secret_of", at(s), SecretChoice::Of(s.value)));
+            choices.push(("secret_of", self.at(s), SecretChoice::Of(s.value)));
         }
         if let Some(s) = keys.secret_value {
             let t = self.template(s, scope);
-            choices.push(("secret_value", at(s), SecretChoice::Value(t)));
+            choices.push(("secret_value", self.at(s), SecretChoice::Value(t)));
         }
         if choices.len() > 1 {
             let (second, place, _) = &choices[1];
@@ -54,7 +54,7 @@ impl Validator<'_> {
     pub(super) fn step(&mut self, raw: &S<RawStep>, scope: &mut Scope) -> Option<Step> {
         let before = self.diagnostics.len();
         let r = &raw.value;
-        let step_at = at(raw);
+        let step_at = self.at(raw);
 
         let kinds = r.kinds();
         let kind = match kinds.as_slice() {
@@ -72,7 +72,7 @@ impl Validator<'_> {
             [only] => Some(*only),
             [first, second, ..] => {
                 self.error(
-                    second.at(),
+                    self.shift.apply(second.at()),
                     format!(
                         "step has two kinds, `{}` and `{}`",
                         first.key().name(),
@@ -100,7 +100,7 @@ impl Validator<'_> {
             .map(|alternatives| self.any_of(alternatives, kind_key, scope));
         if let (Some(level), None, None) = (&r.level, &r.check, &r.any_of) {
             self.error(
-                at(level),
+                self.at(level),
                 "`level` without `check`",
                 Some(
                     "`level` sets the level of this step's `check` (or `any_of`); add one or drop `level`"
@@ -266,7 +266,7 @@ impl Validator<'_> {
                 .or_else(|| suggest(&method, METHODS.iter().copied()))
                 .unwrap_or_else(|| format!("methods are {}", one_of(METHODS.iter().copied())));
             self.error(
-                at(&q.method),
+                self.at(&q.method),
                 format!("unknown HTTP method `{method}`"),
                 Some(hint),
             );
@@ -281,7 +281,7 @@ impl Validator<'_> {
         }
         if let (Some(_), Some(body)) = (&q.form, &q.body) {
             self.error(
-                at(body),
+                self.at(body),
                 "`body` and `form` exclude each other",
                 Some("`form` builds an urlencoded body; give one or the other".to_string()),
             );
@@ -307,7 +307,7 @@ impl Validator<'_> {
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !valid {
             self.error(
-                at(name),
+                self.at(name),
                 format!("invalid header name `{}`", name.value),
                 None,
             );
@@ -319,11 +319,20 @@ impl Validator<'_> {
         let text = &raw.value;
         let mut terms = Vec::new();
         let mut index = 0;
+        // The fixed part, checked as it grows: a sum past `MAX_WAIT` is
+        // reported once, at the term that crosses it.
+        let mut fixed = Some(std::time::Duration::ZERO);
+        let too_long = || {
+            format!(
+                "`wait: {text}` sleeps longer than {}",
+                humantime::format_duration(MAX_WAIT)
+            )
+        };
         for term in text.split('+') {
             let start = index + (term.len() - term.trim_start().len());
             index += term.len() + 1;
             let term = term.trim();
-            let place = at(raw).inside(self.text, text, start);
+            let place = self.at(raw).inside(self.text, text, start);
             if term.is_empty() {
                 self.error(
                     place,
@@ -332,7 +341,20 @@ impl Validator<'_> {
                 );
             } else if term.starts_with(|c: char| c.is_ascii_digit()) {
                 match humantime::parse_duration(term) {
-                    Ok(d) => terms.push(WaitTerm::Fixed(d)),
+                    Ok(d) => {
+                        let sum = fixed.and_then(|f| f.checked_add(d));
+                        if fixed.is_some() && sum.is_none_or(|s| s > MAX_WAIT) {
+                            self.error(
+                                place,
+                                too_long(),
+                                Some("a trial that sleeps this long is a typo".to_string()),
+                            );
+                            fixed = None;
+                        } else {
+                            fixed = sum;
+                        }
+                        terms.push(WaitTerm::Fixed(d));
+                    }
                     Err(e) => self.error(
                         place,
                         format!("invalid duration `{term}`: {e}"),
@@ -374,7 +396,7 @@ impl Validator<'_> {
         };
         if let Some(problem) = problem {
             self.error(
-                at(path),
+                self.at(path),
                 format!("invalid field path `{p}`: {problem}"),
                 Some("write a dotted path such as `json.access_token`, `params.code` or `headers.cache-control`".to_string()),
             );
