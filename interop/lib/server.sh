@@ -1,12 +1,23 @@
-# Shared by interop/*/start.sh and stop.sh: run one Node server of the
-# directory in the background, on loopback, with a pid file and a log file.
+# Shared by interop/*/start.sh and stop.sh: run one server of the directory
+# in the background, on loopback, with a pid file and a log file.
 # Sourced, not run. The caller sets:
 #   DIR        the server's directory (interop/<name>)
 #   NAME       a display name
 #   PORT       the port it listens on (127.0.0.1 only)
-#   ENTRY      the file node runs (relative to DIR)
+#   ENTRY      the file node runs (relative to DIR); for other servers, a
+#              word of SERVER_CMD that identifies the process (pid checks)
 #   READY_PATH a path that answers (any HTTP status) once the server is up
-# and may set SERVER_ENV (an array of NAME=value for the server's environment).
+# and may set
+#   SERVER_ENV  an array of NAME=value for the server's environment;
+#   SERVER_CMD  an array, the command to run instead of `node ENTRY`;
+#   INSTALLED   a path that exists once dependencies are installed
+#               (default node_modules), and define install_deps (default
+#               `npm ci`) to install them;
+#   and define prepare_server, run before every start (e.g. migrations).
+
+if ! declare -F install_deps >/dev/null; then
+  install_deps() { npm ci --no-audit --no-fund; }
+fi
 
 PID_FILE="$DIR/server.pid"
 LOG_FILE="$DIR/server.log"
@@ -20,7 +31,7 @@ running_pid() {
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   # Guard against a recycled pid or a copied pid file: the process must be
-  # node running ENTRY from this directory.
+  # running ENTRY from this directory.
   if [ -r "/proc/$pid/cmdline" ]; then
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$ENTRY" || return 1
     [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$(cd "$DIR" && pwd -P)" ] || return 1
@@ -43,16 +54,26 @@ start_server() {
     echo "$NAME: something else already answers on 127.0.0.1:$PORT; not starting" >&2
     return 1
   fi
-  if [ ! -d "$DIR/node_modules" ]; then
-    echo "$NAME: installing dependencies (npm ci)"
-    (cd "$DIR" && npm ci --no-audit --no-fund) || {
-      echo "$NAME: npm ci failed" >&2
+  if [ ! -e "$DIR/${INSTALLED:-node_modules}" ]; then
+    echo "$NAME: installing dependencies"
+    (cd "$DIR" && install_deps) || {
+      echo "$NAME: installing dependencies failed" >&2
       return 1
     }
   fi
+  if declare -F prepare_server >/dev/null; then
+    (cd "$DIR" && prepare_server) || {
+      echo "$NAME: preparing the server failed" >&2
+      return 1
+    }
+  fi
+  local cmd=(node "$ENTRY")
+  if [ -n "${SERVER_CMD+x}" ]; then
+    cmd=("${SERVER_CMD[@]}")
+  fi
   (
     cd "$DIR"
-    exec env "${SERVER_ENV[@]}" node "$ENTRY" </dev/null >"$LOG_FILE" 2>&1
+    exec env "${SERVER_ENV[@]}" "${cmd[@]}" </dev/null >"$LOG_FILE" 2>&1
   ) &
   pid=$!
   echo "$pid" >"$PID_FILE"
