@@ -455,9 +455,14 @@ pub struct IdTokenStep {
     pub token: Template,
 }
 
-/// The longest a `wait:` may sleep, and the longest a declared timing value
-/// may be: longer is a typo (and would overflow the runner's deadlines).
+/// The longest the fixed part of a `wait:` may sleep: longer is a typo.
 pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest a declared timing value may be. Real servers hand out
+/// access tokens for ten days (Authlib's default), so a day is too short;
+/// a year is still far from overflowing the runner's (checked) deadlines,
+/// and a trial that would wait that long is ignored by default.
+pub const MAX_TIMING: Duration = Duration::from_secs(31_557_600); // 365.25 days
 
 /// A sum of durations and declared timing values, e.g. `code_ttl + 2s`.
 #[derive(Debug, Clone, PartialEq, Eq)]

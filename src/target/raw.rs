@@ -17,7 +17,7 @@ use super::{
 };
 use crate::agent::LoginConfig;
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::{AuthMethod, Capability, MAX_WAIT, Pairs, TimingName};
+use crate::suite::{AuthMethod, Capability, MAX_TIMING, Pairs, TimingName};
 
 type S<T> = Spanned<T>;
 
@@ -268,13 +268,13 @@ impl Checker<'_> {
                 ));
             };
             let duration = self.duration(value, &format!("timing `{}`", name.value))?;
-            if duration > MAX_WAIT {
+            if duration > MAX_TIMING {
                 return Err(self.bad(
                     &value.referenced,
                     format!(
                         "timing `{}` is longer than {}",
                         name.value,
-                        humantime::format_duration(MAX_WAIT)
+                        humantime::format_duration(MAX_TIMING)
                     ),
                     Some("a `wait:` sleeps this long; declare a shorter lifetime".into()),
                 ));
@@ -608,11 +608,14 @@ limits: { rate: 20, timeout: 5s }
     }
 
     #[test]
-    fn a_timing_value_past_a_day_is_an_error() {
+    fn a_timing_value_past_a_year_is_an_error() {
         let text = GOOD.replace("code_ttl: 60s", "code_ttl: 18446744073709551615s");
         let d = error(&text, Env::Required);
-        assert_eq!(d.message, "timing `code_ttl` is longer than 1day");
+        assert_eq!(d.message, "timing `code_ttl` is longer than 1year");
         assert_eq!((d.line, d.column), (9, 21), "{d}");
+        // A ten-day access token (Authlib's default) is a real value.
+        let text = GOOD.replace("code_ttl: 60s", "code_ttl: 60s, access_ttl: 864000s");
+        assert!(parse_profile(Path::new("demo.yaml"), &text, Env::Required).is_ok());
     }
 
     #[test]
