@@ -20,6 +20,12 @@ pub fn shipped_suites() -> Vec<Suite> {
         .unwrap_or_else(|m| panic!("the shipped suites do not load:\n{m}"))
 }
 
+/// The code lifetime of the servers the self-tests start. They run dozens
+/// of servers and runs at once; on two loaded cores a trial's token request
+/// can queue behind the others for seconds after its code was issued, so
+/// the 2 s lifetime of `oauthcheck run` would make the self-tests flaky.
+const SELF_TEST_CODE_TTL: std::time::Duration = std::time::Duration::from_secs(12);
+
 /// Runs all trials of `suites` against a reference server with `flaws`.
 pub async fn run_against_reference(
     suites: &[Suite],
@@ -37,7 +43,9 @@ pub async fn run_against_reference_with(
     quirks: &[Quirk],
     jobs: usize,
 ) -> Vec<TrialReport> {
-    let (profile, server) = harness::embedded_target(flaws, quirks)
+    let mut config = harness::embedded_config(flaws, quirks);
+    config.ttl.code = SELF_TEST_CODE_TTL;
+    let (profile, server) = harness::embedded_target_with(config)
         .await
         .expect("the reference server starts");
     let specs = run::plan(suites, &profile);
