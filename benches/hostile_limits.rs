@@ -1,6 +1,6 @@
 //! Benchmark: the bounds a hostile target meets, measured.
 //!
-//! Memory: 64 trials, 32 in flight, against a server whose authorization
+//! Memory: 64 trials, `--jobs 32` (the runner's ceiling), against a server whose authorization
 //! and token endpoints answer every request with a gzip bomb (64 MiB of
 //! JSON/HTML in ~64 KiB on the wire), at several body caps; reports the
 //! process's peak RSS after each (it only grows, so caps go up).
@@ -46,9 +46,9 @@ fn main() {
         );
         let profile = profile(&base, "/bomb", "/bomb", cap, Duration::from_secs(10));
         let clock = Instant::now();
-        let reports = runtime.block_on(execute(profile, suite, 32));
+        let (reports, peak) = runtime.block_on(execute(profile, suite, 32));
         println!(
-            "gzip bombs, max_body {} KiB, {} trials, 32 in flight: {:.2}s, peak RSS {}",
+            "gzip bombs, max_body {} KiB, {} trials, up to {peak} in flight (--jobs 32): {:.2}s, peak RSS {}",
             cap / 1024,
             reports.len(),
             clock.elapsed().as_secs_f64(),
@@ -58,7 +58,7 @@ fn main() {
     let steps = "- token: { code: a }\n      - token: { code: b }\n      - token: { code: c }\n        check: { status: 200 }";
     let slow_profile = profile(&base, "/slow", "/slow", 1 << 20, TIMEOUT);
     let clock = Instant::now();
-    let reports = runtime.block_on(execute(slow_profile, suite(1, steps), 1));
+    let (reports, _) = runtime.block_on(execute(slow_profile, suite(1, steps), 1));
     println!(
         "3 requests each answered after {SLOW:?} (timeout {TIMEOUT:?}): the trial took {:.2}s ({})",
         clock.elapsed().as_secs_f64(),
@@ -66,7 +66,7 @@ fn main() {
     );
     let trickle_profile = profile(&base, "/trickle", "/trickle", 1 << 20, TIMEOUT);
     let clock = Instant::now();
-    let reports = runtime.block_on(execute(trickle_profile, suite(1, steps), 1));
+    let (reports, _) = runtime.block_on(execute(trickle_profile, suite(1, steps), 1));
     println!(
         "a body trickling a byte every 50 ms (timeout {TIMEOUT:?}): the trial took {:.2}s ({})",
         clock.elapsed().as_secs_f64(),
@@ -74,13 +74,26 @@ fn main() {
     );
 }
 
+/// Runs the suite; the reports and the highest concurrency the runner
+/// reached (it adapts below `jobs`).
 async fn execute(
     profile: Profile,
     suite: oauthcheck::suite::Suite,
     jobs: usize,
-) -> Vec<run::TrialReport> {
+) -> (Vec<run::TrialReport>, usize) {
     let specs = run::plan(&[suite], &profile);
-    run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(jobs)).await
+    let launched = run::launch(
+        &tokio::runtime::Handle::current(),
+        Arc::new(profile),
+        specs,
+        &RunOptions::with_jobs(jobs),
+    );
+    let mut reports = Vec::new();
+    for trial in launched.trials {
+        reports.push(trial.report.await.expect("every trial reports"));
+    }
+    let peak = launched.execution.snapshot().pace.peak_concurrency;
+    (reports, peak)
 }
 
 /// `count` scenarios with the same `steps`.

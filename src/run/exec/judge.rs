@@ -101,7 +101,7 @@ pub(super) fn step(
     }
     let level = step.level.unwrap_or(scenario_level);
     if let Some(any_of) = &step.any_of
-        && let Next::End(verdict) = alternatives(any_of, level, kind, view, env, describe, progress)
+        && let Next::End(verdict) = alternatives(any_of, step, level, view, env, describe, progress)
     {
         return Next::End(verdict);
     }
@@ -146,14 +146,15 @@ pub(super) fn step(
 /// The first alternative that holds decides; see [`AnyOf`].
 fn alternatives(
     any_of: &AnyOf,
+    step: &Step,
     level: Level,
-    kind: &str,
     view: &View,
     env: &Env<'_>,
     describe: &dyn Fn(&View) -> String,
     progress: &mut Progress,
 ) -> Next {
     let location = any_of.location.to_string();
+    let kind = step.kind.name();
     let mut misses: Vec<(usize, Vec<String>)> = Vec::new();
     for (index, alternative) in any_of.alternatives.iter().enumerate() {
         match checks::evaluate(&alternative.expect, view, env) {
@@ -166,6 +167,14 @@ fn alternatives(
     }
     let why = missed(&misses);
     if any_of.alternatives.iter().all(|a| a.is_check) {
+        // What the harness could not read is no finding (issue 13 §3).
+        let max_body = env.profile.limits.max_body;
+        if let Some(reason) = any_of.alternatives.iter().find_map(|a| {
+            crate::run::harness_side::cannot_judge(&step.kind, &a.expect, view, max_body)
+        }) {
+            let message = format!("{reason}:\n{why}\n{}", describe(view));
+            return Next::End(error(message, &location));
+        }
         // As for a plain check: a refusal that only differs in its status
         // or code is at most a SHOULD-level deviation.
         let mut level = level;
