@@ -36,11 +36,13 @@ impl Outcome {
         }
     }
 
-    /// What a broken check at `level` becomes.
+    /// What a broken check at `level` becomes: a broken `MAY` is only
+    /// information, a pass with a note.
     pub fn for_broken(level: Level) -> Outcome {
         match level {
             Level::Must => Outcome::Fail,
-            Level::Should | Level::May => Outcome::Warn,
+            Level::Should => Outcome::Warn,
+            Level::May => Outcome::Pass,
         }
     }
 }

@@ -28,8 +28,14 @@ pub(super) struct Progress {
 
 impl Progress {
     /// A check broken at `level`: a `fail` ends the trial; a `warn` is kept
-    /// (the first one) and the trial goes on.
+    /// (the first one) and the trial goes on; a broken `MAY` is information
+    /// (a note on the pass), since nothing the server must or should do was
+    /// missed.
     fn broken(&mut self, level: Level, message: String, location: &str) -> Option<Next> {
+        if level == Level::May {
+            self.notes.push(format!("information (at {location}): {message}"));
+            return None;
+        }
         let outcome = Outcome::for_broken(level);
         let verdict = Verdict {
             outcome,
