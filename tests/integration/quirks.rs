@@ -144,6 +144,7 @@ quirk_tests! {
     loopback_any_port => LoopbackAnyPort,
     no_rotation_confidential => NoRotationConfidential,
     id_token_hs256 => IdTokenHs256,
+    session_rotation => SessionRotation,
 }
 
 #[test]
