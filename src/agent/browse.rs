@@ -9,6 +9,11 @@
 //! reported, never requested. Pages are parsed synchronously into owned data
 //! (`scraper::Html` is not `Send` and never lives across an `.await`). It does
 //! not judge the AS: a wrong answer is the runner's business.
+//!
+//! Each HTML page is read once into a `PageCtx`, whose phases are tried in
+//! order: `try_prompt_refresh`, `try_form_post`, `try_login`,
+//! `try_consent`, then `interstitial`. What a consent page asks (which
+//! control approves or denies, which boxes to tick) is decided in `consent`.
 
 use url::Url;
 

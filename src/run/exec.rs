@@ -377,7 +377,21 @@ impl<'a> Trial<'a> {
             other => other?,
         };
         if must_see_consent && !result.consent_shown {
-            return Err(StepError::NotApplicable(no_consent_page(profile)));
+            // A code without the page is remembered consent (allowed);
+            // anything else without it leaves nothing to judge either.
+            return Err(match &result.navigation {
+                nav if nav.param("code").is_some() => {
+                    StepError::NotApplicable(no_consent_page(profile))
+                }
+                Navigation::ToClient { url, .. } => StepError::Other(format!(
+                    "the step needs the consent page, but the AS answered without one: redirect to `{}`",
+                    self.redactor.url(url)
+                )),
+                Navigation::Stayed { status, url, .. } => StepError::Other(format!(
+                    "the step needs the consent page, but the AS answered without one: HTTP {status} at `{}`",
+                    self.redactor.url(url)
+                )),
+            });
         }
         Ok(self.authorize_view(result, sent))
     }
