@@ -143,7 +143,6 @@ quirk_tests! {
     unsupported_grant_for_missing => UnsupportedGrantForMissing,
     loopback_any_port => LoopbackAnyPort,
     no_rotation_confidential => NoRotationConfidential,
-    session_rotation => SessionRotation,
     id_token_hs256 => IdTokenHs256,
     session_rotation => SessionRotation,
 }
