@@ -337,16 +337,15 @@ impl TrialRun {
         self.session.count_use();
         let agent = shared.for_trial(Arc::new(Redactor::new()), true, context.clone());
         let report = run_one(&self.profile, spec, Ok(agent)).await;
-        // The shared session went stale under this trial: a verdict other
-        // than a pass may be the stale session's doing, so the trial runs
-        // again with its own login, and that run is the one reported.
+        // A verdict reached from a copied session is kept only when it is a
+        // pass in a session that stayed put. Anything else runs again with
+        // the trial's own login, and that run is the one reported: a server
+        // that rotates or drops sessions (oidc-provider renews its session
+        // id and ends the grants bound to the old one) can break a trial
+        // before anyone notices the rotation, and a stale session can also
+        // make a revocation look like a pass.
         let stale = self.session.rotations() != rotations;
-        if stale
-            && matches!(
-                report.outcome,
-                Outcome::Fail | Outcome::Warn | Outcome::Error
-            )
-        {
+        if stale || report.outcome != Outcome::Pass {
             self.events.emit(RunEvent::Rerun {
                 target: self.target,
                 index: self.index,

@@ -46,8 +46,8 @@ pub enum RunEvent {
         index: usize,
         url: String,
     },
-    /// A trial is run again with its own login: the shared session it
-    /// started from was rotated or invalidated by the server meanwhile.
+    /// A trial is run again with its own login: it did not pass from the
+    /// shared session, or that session was rotated or invalidated meanwhile.
     Rerun { target: usize, index: usize },
     /// A trial finished.
     Finished {

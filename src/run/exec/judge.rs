@@ -33,7 +33,8 @@ impl Progress {
     /// missed.
     fn broken(&mut self, level: Level, message: String, location: &str) -> Option<Next> {
         if level == Level::May {
-            self.notes.push(format!("information (at {location}): {message}"));
+            self.notes
+                .push(format!("information (at {location}): {message}"));
             return None;
         }
         let outcome = Outcome::for_broken(level);
