@@ -18,7 +18,8 @@
 use url::Url;
 
 use super::consent::{
-    Control, approval_fields, approve_control, deny_control, requested_scopes, script_only_deny,
+    Control, approval_fields, approve_control, denial_fields, deny_control, requested_scopes,
+    script_only_deny, unticked_denial,
 };
 use super::forms::{Field, Form, Hints, Page, Role, set_field};
 use super::http::url_params;
@@ -543,7 +544,8 @@ impl<'a> PageCtx<'a> {
     }
 
     /// (4) Consent: approve (ticking what approval needs) or deny (ticking
-    /// nothing). Denial that only a script could perform ends the walk with
+    /// nothing; with no deny control but a submit behind a consent box, that
+    /// submit unticked). Denial that only a script could perform ends the walk with
     /// [`AgentError::DenialNeedsJavaScript`]; approve is never pressed
     /// instead.
     fn try_consent(&self, walk: &mut Walk) -> Result<Option<Step>, AgentError> {
@@ -562,7 +564,10 @@ impl<'a> PageCtx<'a> {
             Consent::Approve => approve,
             Consent::Deny => match deny_control(&self.page, hints) {
                 Some(deny) => deny,
-                None => return Err(self.no_way_to_deny()),
+                None => match unticked_denial(&self.page, approve, &self.plan.requested) {
+                    Some(submit_unticked) => submit_unticked,
+                    None => return Err(self.no_way_to_deny()),
+                },
             },
         };
         walk.consent_answers += 1;
@@ -571,7 +576,7 @@ impl<'a> PageCtx<'a> {
                 let form = &self.page.forms[form];
                 let fields = match self.plan.consent {
                     Consent::Approve => approval_fields(form, &self.plan.requested),
-                    Consent::Deny => form.fields.clone(),
+                    Consent::Deny => denial_fields(form),
                 };
                 self.submit(form, &fields, Some(submit), After::Consent)?
             }

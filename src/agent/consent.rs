@@ -6,7 +6,9 @@
 //! confirm", "I agree", "Allow") and the scope boxes the authorization
 //! request asked for; it never ticks "remember me"-like boxes it cannot
 //! place. Denial ticks nothing. A deny control is never chosen among
-//! approve-like controls, so asking to deny can never approve.
+//! approve-like controls, so asking to deny can never approve; on a page
+//! whose only answer is one submit behind a consent box, denial submits it
+//! with nothing ticked.
 
 use super::forms::{Field, Form, Hints, Link, Page, Role, ScriptControl, Submit, role_of_words};
 
@@ -95,6 +97,42 @@ pub(super) fn script_only_deny(page: &Page) -> Option<&ScriptControl> {
     page.script_controls
         .iter()
         .find(|c| c.role() == Some(Role::Deny))
+}
+
+/// Denial on a page whose only answer is one submit with boxes approval
+/// needs ticked (Authlib's example page: an "I consent" box and a Submit
+/// button): submitting with nothing ticked is the refusal, since approval
+/// is exactly the ticking. Only when the page offers no deny control at
+/// all, not even one a script would run; `None` when approval needs no box.
+pub(super) fn unticked_denial(
+    page: &Page,
+    approve: Control,
+    requested: &[String],
+) -> Option<Control> {
+    let Control::Button { form, .. } = approve else {
+        return None;
+    };
+    let form = page.forms.get(form)?;
+    let ticked_for_approval = approval_fields(form, requested)
+        .iter()
+        .zip(&form.fields)
+        .any(|(approved, shown)| approved.checkbox != shown.checkbox);
+    let needs_ticking = ticked_for_approval
+        && form
+            .fields
+            .iter()
+            .filter_map(|f| f.checkbox.as_ref())
+            .any(|c| !c.checked);
+    (needs_ticking && script_only_deny(page).is_none()).then_some(approve)
+}
+
+/// `form`'s fields with every box unticked: what denial sends.
+pub(super) fn denial_fields(form: &Form) -> Vec<Field> {
+    let mut fields = form.fields.clone();
+    for checkbox in fields.iter_mut().filter_map(|f| f.checkbox.as_mut()) {
+        checkbox.checked = false;
+    }
+    fields
 }
 
 /// `form`'s fields with the boxes approval needs ticked: required boxes,

@@ -120,6 +120,59 @@ async fn denial_ticks_nothing() {
     );
 }
 
+// --- a page whose only answer is one submit behind a consent box ---
+
+/// Authlib's example consent page: denial is submitting with the box
+/// unticked (the server refuses unless `confirm` is sent).
+const CONFIRM_ONLY_PAGE: &str = r#"<form action="" method="post">
+  <label><input type="checkbox" name="confirm"><span>Consent?</span></label><br>
+  <button>Submit</button></form>"#;
+
+fn confirm_only_as(bodies: Bodies) -> Router {
+    Router::new()
+        .route("/authorize", get(|| async { redirect("/consent") }))
+        .route(
+            "/consent",
+            get(|| async { page(CONFIRM_ONLY_PAGE) }).post(move |RawForm(body): RawForm| {
+                let bodies = bodies.clone();
+                async move {
+                    let body = pairs(&body);
+                    bodies.lock().expect("lock").push(body.clone());
+                    if body.iter().any(|(name, _)| name == "confirm") {
+                        redirect(&format!("{CLIENT}?code=confirm-code-1234"))
+                    } else {
+                        redirect(&format!("{CLIENT}?error=access_denied"))
+                    }
+                }
+            }),
+        )
+}
+
+#[tokio::test]
+async fn with_one_submit_behind_a_consent_box_denial_submits_it_unticked() {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let base = serve(confirm_only_as(bodies.clone())).await;
+    let url = format!("{base}/authorize?scope=profile");
+    let denied = agent()
+        .browse(&url, &alice(), Consent::Deny, &stop_at(&base))
+        .await
+        .expect("denial reaches the client");
+    assert_eq!(denied.navigation.param("error"), Some("access_denied"));
+    assert!(denied.consent_shown);
+    let approved = agent()
+        .browse(&url, &alice(), Consent::Approve, &stop_at(&base))
+        .await
+        .expect("approval reaches the client");
+    assert_eq!(approved.navigation.param("code"), Some("confirm-code-1234"));
+    let sent = bodies.lock().expect("lock").clone();
+    assert_eq!(
+        sent[0],
+        Vec::<(String, String)>::new(),
+        "denial ticks nothing"
+    );
+    assert_eq!(sent[1], [("confirm".to_string(), "on".to_string())]);
+}
+
 // --- a deny control only a script can operate ---
 
 /// Counts approvals: pressing Allow when asked to deny would be a false
