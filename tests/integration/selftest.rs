@@ -12,7 +12,7 @@ use oauthcheck::report::Totals;
 use oauthcheck::run::Outcome;
 use oauthcheck::server::Flaw;
 
-use crate::support::{describe, run_against_reference, shipped_suites};
+use crate::support::{HEAVY, describe, run_against_reference, shipped_suites};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_correct_reference_server_passes_every_trial() {
@@ -67,6 +67,7 @@ fn every_scenario_cites_a_flaw_and_every_flaw_is_cited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
+    let _turn = HEAVY.lock().await;
     let suites = shipped_suites();
     let scenarios_citing = |flaw: Flaw| -> BTreeSet<String> {
         suites

@@ -9,6 +9,12 @@ use oauthcheck::run::{self, RunOptions, TrialReport};
 use oauthcheck::server::{Flaw, Quirk};
 use oauthcheck::suite::Suite;
 
+/// Held by the tests that run the whole suite many times over (the flaw
+/// and quirk self-tests), so they take turns: run together on a small
+/// machine they starve each other's trials past the embedded server's 2 s
+/// code lifetime, and the late redemptions end in `error`.
+pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The repository's `suites/` directory.
 pub fn suites_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suites")
