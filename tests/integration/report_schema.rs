@@ -111,6 +111,7 @@ fn a_real_report_validates_and_keeps_its_v1_shape() {
     // Optional additions are allowed within v1 (e.g. `target.quirks`).
     let mut added = report.clone();
     added["target"]["quirks"] = Value::from(vec!["token.refresh-rotation"]);
+    added["target"]["warnings"] = Value::from(vec!["the token endpoint is on another origin"]);
     added["run_statistics"] = serde_json::json!({ "requests": 12 });
     assert!(
         validator.is_valid(&added),
