@@ -149,6 +149,10 @@ fn redacted(mut report: Value) -> Value {
                 execution.insert(counter.into(), 0.into());
             }
         }
+        // Reruns are listed as they finish.
+        if let Some(reruns) = execution.get_mut("reruns").and_then(Value::as_array_mut) {
+            reruns.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        }
     }
     for trial in report["trials"].as_array_mut().unwrap() {
         trial["duration_ms"] = 0.into();
