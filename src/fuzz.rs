@@ -123,10 +123,16 @@ mod tests {
         files.iter().map(|p| std::fs::read(p).unwrap()).collect()
     }
 
-    /// Runs `target` over `count` mutations of `seeds` from a fixed seed;
-    /// a panic names the seed, and the input is kept for a regression test.
+    /// Runs `target` over `count` mutations of `seeds` from a fixed seed
+    /// (`OAUTHCHECK_FUZZ_ITERATIONS` overrides the count, for a longer run
+    /// where nightly is not at hand); a panic names the mutation, and the
+    /// input is kept for a regression test.
     fn smoke(name: &str, seeds: &[Vec<u8>], count: u64, target: fn(&[u8])) {
         assert!(!seeds.is_empty(), "no seeds for {name}");
+        let count = std::env::var("OAUTHCHECK_FUZZ_ITERATIONS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(count);
         for seed in seeds {
             target(seed);
         }

@@ -60,16 +60,18 @@ pub fn verify(
     token: &str,
     alg: Algorithm,
     secret_of: impl Fn(&str) -> Option<String>,
-) -> Result<Value, String> {
+) -> Result<Value, super::JwtError> {
     let mut view = super::verify(token, None)?;
     let audience = view.get("claims").and_then(audience).ok_or_else(|| {
-        "the ID token is MAC-signed but names no single audience whose secret could verify it"
-            .to_string()
+        super::JwtError::NoSecret(
+            "the ID token is MAC-signed but names no single audience whose secret could verify it"
+                .to_string(),
+        )
     })?;
     let secret = secret_of(&audience).ok_or_else(|| {
-        format!(
+        super::JwtError::NoSecret(format!(
             "the ID token is MAC-signed for client `{audience}`, whose secret the target profile does not have"
-        )
+        ))
     })?;
     if let Some(object) = view.as_object_mut() {
         object.insert(

@@ -18,20 +18,34 @@ use serde_json::{Value, json};
 /// Clock skew allowed when judging time claims against the harness's clock.
 const CLOCK_SKEW_SECS: f64 = 60.0;
 
+/// Why a token could not be read as a JWT at all (a signature or time
+/// claim that does not verify is a verdict in the result, not an error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtError {
+    #[error("the token is not a compact JWS (three dot-separated parts)")]
+    NotCompact,
+    #[error("bad JWT {part}: {reason}")]
+    BadPart { part: &'static str, reason: String },
+    /// A MAC-signed token the harness cannot judge (`hmac::verify`).
+    #[error("{0}")]
+    NoSecret(String),
+}
+
 /// The result of verifying a JWT: `{header, claims, signature, times}` where
 /// `signature` is `valid` or a sentence saying why not, and `times` is
 /// `valid` when `exp` and `iat` are present, numeric and sane against the
 /// harness's clock (`exp` in the future and after `iat`, `iat` and `nbf` not
 /// in the future), or a sentence saying why not.
-pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, String> {
+pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, JwtError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err("the token is not a compact JWS (three dot-separated parts)".into());
+        return Err(JwtError::NotCompact);
     };
-    let header = decode_json(header).map_err(|e| format!("bad JWT header: {e}"))?;
-    let claims = decode_json(payload).map_err(|e| format!("bad JWT payload: {e}"))?;
+    let bad = |part| move |reason| JwtError::BadPart { part, reason };
+    let header = decode_json(header).map_err(bad("header"))?;
+    let claims = decode_json(payload).map_err(bad("payload"))?;
     let signature = match jwks {
         None => "not checked: no JWK set".to_string(),
         Some(jwks) => signature_verdict(token, &header, jwks),
@@ -91,6 +105,7 @@ fn times_verdict(claims: &Value, now: f64) -> String {
     }
 }
 
+/// A base64url JSON part, or why it is not one.
 fn decode_json(part: &str) -> Result<Value, String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))

@@ -214,13 +214,13 @@ impl<'a> Trial<'a> {
                 if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
                     let profile = self.profile;
                     return crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
-                        .map_err(StepError::Other);
+                        .map_err(|e| StepError::Other(e.to_string()));
                 }
                 // An unusable JWK set leaves the signature "not checked",
                 // which a signature check reports as an error, not a fail.
                 let jwks = self.jwks().await;
-                let mut view =
-                    crate::jose::verify(&token, jwks.as_ref().ok()).map_err(StepError::Other)?;
+                let mut view = crate::jose::verify(&token, jwks.as_ref().ok())
+                    .map_err(|e| StepError::Other(e.to_string()))?;
                 if let Err(reason) = jwks {
                     view["signature"] = json!(format!("not checked: {reason}"));
                 }

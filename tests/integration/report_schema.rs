@@ -111,6 +111,7 @@ fn a_real_report_validates_and_keeps_its_v1_shape() {
     // Optional additions are allowed within v1 (e.g. `target.quirks`).
     let mut added = report.clone();
     added["target"]["quirks"] = Value::from(vec!["token.refresh-rotation"]);
+    added["target"]["warnings"] = Value::from(vec!["the token endpoint is on another origin"]);
     added["run_statistics"] = serde_json::json!({ "requests": 12 });
     assert!(
         validator.is_valid(&added),
@@ -147,6 +148,10 @@ fn redacted(mut report: Value) -> Value {
             if execution.contains_key(counter) {
                 execution.insert(counter.into(), 0.into());
             }
+        }
+        // Reruns are listed as they finish.
+        if let Some(reruns) = execution.get_mut("reruns").and_then(Value::as_array_mut) {
+            reruns.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         }
     }
     for trial in report["trials"].as_array_mut().unwrap() {
