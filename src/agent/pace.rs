@@ -1,7 +1,7 @@
 //! Pacing for one target: how many requests may be in flight (adaptive,
 //! AIMD-style limits under the `jobs` ceiling), how fast they may start
 //! (the profile's `rate`), and in what order waiting requests go (trials
-//! with declared waits first, then the others in the order they came).
+//! with declared waits first, then older trials before younger ones).
 //!
 //! Each kind of request (`METHOD path`) has its own limit, so that a slow,
 //! CPU-bound endpoint (a login, a token call) is held back while fast ones
@@ -27,15 +27,12 @@ const FLAT_FACTOR: f64 = 2.0;
 /// Absolute slack on the flat-latency test, for fast, jittery servers.
 const SLACK: Duration = Duration::from_millis(25);
 
-/// Where a request stands in the queue: a lower class goes first, and
-/// within a class requests go in the order they came. (Older trials first
-/// starved the youngest trial in flight: its token request waited behind
-/// every request the older trials kept making until its code expired.)
+/// Where a request stands in the queue: lower goes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Turn {
     /// 0 for trials with declared waits (and the shared login), 1 otherwise.
     pub class: u8,
-    /// The trial's start order (for the record; it does not order requests).
+    /// The trial's start order: older trials finish first.
     pub trial: u64,
 }
 
@@ -210,14 +207,7 @@ impl Pace {
         let key = {
             let mut state = self.lock();
             state.seq += 1;
-            // Only the class orders; `seq` keeps arrival order within it.
-            let key = (
-                Turn {
-                    class: turn.class,
-                    trial: 0,
-                },
-                state.seq,
-            );
+            let key = (turn, state.seq);
             state.waiting.insert(key, lane.to_string());
             key
         };
@@ -406,7 +396,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn waiting_trials_go_first_then_requests_in_arrival_order() {
+    async fn waiting_trials_go_first_then_older_trials() {
         let pace = Arc::new(Pace::new(1, Some(10.0)));
         // Hold the only place so that everyone queues.
         let hold = pace.acquire(Turn::DEFAULT, GET).await;
@@ -430,7 +420,7 @@ mod tests {
         for task in tasks {
             task.await.expect("task");
         }
-        assert_eq!(*order.lock().expect("lock"), [9, 5, 2]);
+        assert_eq!(*order.lock().expect("lock"), [9, 2, 5]);
     }
 
     #[tokio::test(start_paused = true)]
