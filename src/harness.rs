@@ -109,22 +109,10 @@ pub async fn load_target(path: &Path) -> Result<LoadedTarget, ProfileError> {
 /// finished as `error` with `reason`.
 pub fn unreached(specs: Vec<TrialSpec>, reason: &str) -> Vec<TrialReport> {
     specs
-        .into_iter()
-        .map(|spec| TrialReport {
-            name: spec.name.clone(),
-            scenario: spec.scenario.id.clone(),
-            variant: spec.variant.as_ref().map(|v| v.name.clone()),
-            title: spec.scenario.title.clone(),
-            suite: spec.suite.clone(),
-            requirements: spec.scenario.requirements.clone(),
-            level: spec.scenario.level,
-            severity: spec.scenario.severity,
-            refs: spec.scenario.refs.clone(),
-            outcome: Outcome::Error,
-            message: Some(format!("the target could not be used: {reason}")),
-            location: None,
-            duration_ms: 0,
-            exchanges: Vec::new(),
+        .iter()
+        .map(|spec| {
+            let message = format!("the target could not be used: {reason}");
+            spec.report(Outcome::Error, Some(message))
         })
         .collect()
 }

@@ -150,7 +150,7 @@ impl Agent {
         consent: Consent,
         stop: &StopRule,
     ) -> Result<BrowseResult, AgentError> {
-        self.shared.redactor.add(&login.password);
+        self.shared.redactor.add(login.password.expose());
         if let Some(command) = &login.command {
             return super::command::run(self, command, url, login, consent).await;
         }
@@ -503,7 +503,7 @@ impl<'a> PageCtx<'a> {
                 .as_deref()
                 .or(form.password_name())
                 .ok_or_else(|| failed("the login form's password input has no `name`"))?;
-            set_field(&mut fields, name, &login.password);
+            set_field(&mut fields, name, login.password.expose());
             walk.password_submitted = true;
             After::Password
         } else {

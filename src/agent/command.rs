@@ -153,7 +153,7 @@ pub(super) async fn run(
         .args(args)
         .arg(url)
         .env("OAUTHCHECK_USERNAME", &login.username)
-        .env("OAUTHCHECK_PASSWORD", &login.password)
+        .env("OAUTHCHECK_PASSWORD", login.password.expose())
         .env(
             "OAUTHCHECK_CONSENT",
             match consent {

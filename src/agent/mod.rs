@@ -258,8 +258,8 @@ pub enum AgentError {
 #[derive(Debug, Clone, Default)]
 pub struct LoginConfig {
     pub username: String,
-    /// Plain text here; the redactor already knows it.
-    pub password: String,
+    /// The user's password; the redactor learns it before the first request.
+    pub password: crate::oauth::Secret,
     /// CSS selector of the login form; default: the form with a password field.
     pub form: Option<String>,
     /// Field names; default: guessed (`username`/`login`/`email`/…, the password input).

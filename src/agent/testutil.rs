@@ -95,7 +95,7 @@ pub(crate) fn agent_with(config: AgentConfig) -> Agent {
 pub(crate) fn alice() -> LoginConfig {
     LoginConfig {
         username: "alice".to_string(),
-        password: "alice-password".to_string(),
+        password: "alice-password".into(),
         ..LoginConfig::default()
     }
 }

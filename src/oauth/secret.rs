@@ -9,7 +9,9 @@ use std::fmt;
 use serde::Deserialize;
 
 /// A secret value (client secret, password) that prints as `[redacted]`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// It has no `PartialEq`: `==` on a secret would be a timing side channel,
+/// so a comparison must go through the constant-time one on purpose.
+#[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 

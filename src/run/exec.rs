@@ -342,10 +342,10 @@ impl<'a> Trial<'a> {
         }
         let mut login = profile.login.clone();
         login.username = profile.username.clone();
-        login.password = profile.password.expose().to_string();
+        login.password = profile.password.clone();
         let wrong_password = step.password == PasswordChoice::Wrong;
         if wrong_password {
-            login.password = wrong_secret(&login.password);
+            login.password = crate::oauth::Secret::new(wrong_secret(login.password.expose()));
         }
         let consent = match step.consent {
             ConsentChoice::Approve => Consent::Approve,

@@ -46,6 +46,29 @@ pub struct TrialSpec {
     pub slow: bool,
 }
 
+impl TrialSpec {
+    /// This trial's report with `outcome` and `message`, before anything
+    /// ran: no location, no time, no exchanges.
+    pub fn report(&self, outcome: Outcome, message: Option<String>) -> TrialReport {
+        TrialReport {
+            name: self.name.clone(),
+            scenario: self.scenario.id.clone(),
+            variant: self.variant.as_ref().map(|v| v.name.clone()),
+            title: self.scenario.title.clone(),
+            suite: self.suite.clone(),
+            requirements: self.scenario.requirements.clone(),
+            level: self.scenario.level,
+            severity: self.scenario.severity,
+            refs: self.scenario.refs.clone(),
+            outcome,
+            message,
+            location: None,
+            duration_ms: 0,
+            exchanges: Vec::new(),
+        }
+    }
+}
+
 /// Expands suites into trials for a profile (vary → one trial per variant).
 pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
     let mut specs = Vec::new();
@@ -426,20 +449,10 @@ async fn run_one(
     let started = Instant::now();
     let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| {
         TrialReport {
-            name: spec.name.clone(),
-            scenario: spec.scenario.id.clone(),
-            variant: spec.variant.as_ref().map(|v| v.name.clone()),
-            title: spec.scenario.title.clone(),
-            suite: spec.suite.clone(),
-            requirements: spec.scenario.requirements.clone(),
-            level: spec.scenario.level,
-            severity: spec.scenario.severity,
-            refs: spec.scenario.refs.clone(),
-            outcome,
-            message,
             location,
             duration_ms: started.elapsed().as_millis() as u64,
             exchanges,
+            ..spec.report(outcome, message)
         }
     };
     if let Some(reason) = &spec.skip_reason {

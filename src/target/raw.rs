@@ -383,7 +383,7 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
         reuse_session: login.reuse_session.unwrap_or(true),
         login: LoginConfig {
             username: String::new(),
-            password: String::new(),
+            password: Secret::default(),
             form: login.form,
             username_field: login.username_field,
             password_field: login.password_field,

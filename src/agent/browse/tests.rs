@@ -219,7 +219,7 @@ async fn deny_presses_the_deny_button() {
 async fn a_wrong_password_is_a_login_failure() {
     let base = serve(plain_as()).await;
     let login = LoginConfig {
-        password: "wrong-password".to_string(),
+        password: "wrong-password".into(),
         ..alice()
     };
     let err = agent()
@@ -459,7 +459,7 @@ async fn oidc_provider_like_flow_deny_follows_the_abort_link() {
 async fn oidc_provider_like_wrong_password_is_a_login_failure() {
     let base = serve(oidc_like_as()).await;
     let login = LoginConfig {
-        password: "nope-nope".to_string(),
+        password: "nope-nope".into(),
         ..alice()
     };
     let err = agent()
@@ -550,7 +550,7 @@ async fn two_step_login() {
     assert!(!result.consent_shown);
 
     let login = LoginConfig {
-        password: "wrong-password".to_string(),
+        password: "wrong-password".into(),
         ..alice()
     };
     let err = agent()
