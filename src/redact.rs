@@ -285,26 +285,26 @@ fn mask_params(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let at_boundary = i == 0 || is_param_boundary(bytes[i - 1]);
-        if at_boundary {
-            if let Some(name) = SENSITIVE_NAMES.iter().find(|n| {
+        if at_boundary
+            && let Some(name) = SENSITIVE_NAMES.iter().find(|n| {
                 let end = i + n.len();
                 end < bytes.len()
                     && bytes[i..end].eq_ignore_ascii_case(n.as_bytes())
                     && bytes[end] == b'='
-            }) {
-                let value_start = i + name.len() + 1;
-                let mut value_end = value_start;
-                while value_end < bytes.len() && !ends_param_value(bytes[value_end]) {
-                    value_end += 1;
-                }
-                if value_end > value_start {
-                    out.push_str(&text[copied..value_start]);
-                    out.push_str(MASK);
-                    copied = value_end;
-                }
-                i = value_end.max(i + 1);
-                continue;
+            })
+        {
+            let value_start = i + name.len() + 1;
+            let mut value_end = value_start;
+            while value_end < bytes.len() && !ends_param_value(bytes[value_end]) {
+                value_end += 1;
             }
+            if value_end > value_start {
+                out.push_str(&text[copied..value_start]);
+                out.push_str(MASK);
+                copied = value_end;
+            }
+            i = value_end.max(i + 1);
+            continue;
         }
         i += 1;
     }
@@ -431,14 +431,14 @@ fn mask_html_inputs(text: &str) -> String {
         let sensitive = attrs.iter().any(|a| {
             a.name.eq_ignore_ascii_case("name") && is_sensitive_name(&text[a.value.0..a.value.1])
         });
-        if sensitive {
-            if let Some(v) = attrs.iter().find(|a| a.name.eq_ignore_ascii_case("value")) {
-                if v.value.1 > v.value.0 && v.value.0 >= copied {
-                    out.push_str(&text[copied..v.value.0]);
-                    out.push_str(MASK);
-                    copied = v.value.1;
-                }
-            }
+        if sensitive
+            && let Some(v) = attrs.iter().find(|a| a.name.eq_ignore_ascii_case("value"))
+            && v.value.1 > v.value.0
+            && v.value.0 >= copied
+        {
+            out.push_str(&text[copied..v.value.0]);
+            out.push_str(MASK);
+            copied = v.value.1;
         }
         from = tag_end.max(tag_start + 1);
         if from >= bytes.len() {

@@ -77,10 +77,10 @@ impl Nav {
         let mut headers = vec![("accept".to_string(), ACCEPT_HTML.to_string())];
         if let Some(referer) = &self.referer {
             headers.push(("referer".to_string(), referer.clone()));
-            if self.post {
-                if let Ok(page) = Url::parse(referer) {
-                    headers.push(("origin".to_string(), page.origin().ascii_serialization()));
-                }
+            if self.post
+                && let Ok(page) = Url::parse(referer)
+            {
+                headers.push(("origin".to_string(), page.origin().ascii_serialization()));
             }
         }
         Request {

@@ -488,15 +488,16 @@ impl Agent {
             }
             Some(Body::Raw { content_type, text }) => Some((content_type.clone(), text.clone())),
         };
-        if let Some((content_type, _)) = &body {
-            if !has("content-type") {
-                headers.push(("content-type".to_string(), content_type.clone()));
-            }
+        if let Some((content_type, _)) = &body
+            && !has("content-type")
+        {
+            headers.push(("content-type".to_string(), content_type.clone()));
         }
-        if request.with_cookies && !has("cookie") {
-            if let Some(cookies) = self.jar.header_for(url) {
-                headers.push(("cookie".to_string(), cookies));
-            }
+        if request.with_cookies
+            && !has("cookie")
+            && let Some(cookies) = self.jar.header_for(url)
+        {
+            headers.push(("cookie".to_string(), cookies));
         }
         (headers, body)
     }

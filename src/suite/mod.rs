@@ -180,10 +180,11 @@ fn load_file(path: &Path, text: &str) -> LoadedFile {
     let raw = parse::parse(path, text);
     let mut validator = validate::Validator::new(path, text);
     let name = raw.suite.as_ref().and_then(|n| validator.suite_name(n));
-    if let Some(at) = raw.scenarios_at {
-        if raw.scenarios.is_empty() && raw.diagnostics.is_empty() {
-            validator.scenario_count(0, at);
-        }
+    if let Some(at) = raw.scenarios_at
+        && raw.scenarios.is_empty()
+        && raw.diagnostics.is_empty()
+    {
+        validator.scenario_count(0, at);
     }
     let scenarios: Vec<Scenario> = raw
         .scenarios
