@@ -4,15 +4,18 @@
 //! A mismatch is data (a list of sentences), not an error; whether it becomes
 //! `fail`, `warn` or `error` is the runner's decision, not this module's.
 
-use serde_json::Value;
+use std::borrow::Cow;
+
+mod result;
+
+pub use result::{
+    Authorization, AuthorizationOutcome, HttpExchange, StepResult, as_text, joined_headers, lookup,
+};
 
 use crate::redact::Redactor;
 use crate::run::vars::{VarError, Vars};
-use crate::suite::{Expect, FieldPath, Matcher};
+use crate::suite::{Expect, Matcher};
 use crate::target::Profile;
-
-/// A step's result as one JSON object (see [`FieldPath`] for its shape).
-pub type View = Value;
 
 /// What a check needs besides the expectation and the result.
 pub struct Env<'a> {
@@ -22,14 +25,18 @@ pub struct Env<'a> {
     pub redactor: &'a Redactor,
 }
 
-/// Checks `expect` against `view`; `Ok(vec![])` when everything holds.
-pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<String>, VarError> {
+/// Checks `expect` against `result`; `Ok(vec![])` when everything holds.
+pub fn evaluate(
+    expect: &Expect,
+    result: &StepResult,
+    env: &Env<'_>,
+) -> Result<Vec<String>, VarError> {
     let (vars, profile) = (env.vars, env.profile);
     let mut problems = Vec::new();
-    let is_authorize = view.get("redirected").is_some();
+    let authorization = result.authorization();
     if !expect.status.is_empty() {
-        let status = view.get("status").and_then(Value::as_u64);
-        if !status.is_some_and(|s| expect.status.iter().any(|e| u64::from(*e) == s)) {
+        let status = result.status();
+        if !status.is_some_and(|s| expect.status.contains(&s)) {
             problems.push(format!(
                 "expected status {}, got {}",
                 alternatives(expect.status.iter().map(u16::to_string)),
@@ -38,12 +45,13 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
         }
     }
     if !expect.error.is_empty() {
-        let (field, actual) = if is_authorize {
-            ("error parameter", lookup(view, &["params", "error"]))
-        } else {
-            ("JSON `error`", lookup(view, &["json", "error"]))
+        let (field, actual) = match authorization {
+            Some(a) => ("error parameter", a.param("error")),
+            None => (
+                "JSON `error`",
+                result.json(&["error"]).and_then(|v| v.as_str()),
+            ),
         };
-        let actual = actual.and_then(Value::as_str);
         if !actual.is_some_and(|a| expect.error.iter().any(|e| e == a)) {
             problems.push(format!(
                 "expected {field} {}, got {}",
@@ -52,36 +60,37 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
             ));
         }
     }
-    let redirected = view.get("redirected").and_then(Value::as_bool);
-    if expect.no_redirect && redirected == Some(true) {
-        let location = view.get("location").and_then(Value::as_str).unwrap_or("?");
+    let location = authorization.and_then(Authorization::location);
+    if expect.no_redirect
+        && let Some(location) = location
+    {
         problems.push(format!(
             "expected no redirect to the client, but the AS navigated to `{location}`"
         ));
     }
     if let Some(redirect) = &expect.redirect {
-        if redirected != Some(true) {
-            problems.push(format!(
+        match location {
+            None => problems.push(format!(
                 "expected a redirect to the client, but {}",
-                stayed(view)
-            ));
-        } else {
-            let location = view.get("location").and_then(Value::as_str).unwrap_or("");
-            if let Some(to) = &redirect.to {
-                let to = vars.fill(to, profile)?;
-                let base = location.split(['?', '#']).next().unwrap_or("");
-                if base != to.split(['?', '#']).next().unwrap_or("") {
-                    problems.push(format!("expected a redirect to `{to}`, got `{location}`"));
+                stayed(result)
+            )),
+            Some(location) => {
+                if let Some(to) = &redirect.to {
+                    let to = vars.fill(to, profile)?;
+                    let base = location.split(['?', '#']).next().unwrap_or("");
+                    if base != to.split(['?', '#']).next().unwrap_or("") {
+                        problems.push(format!("expected a redirect to `{to}`, got `{location}`"));
+                    }
                 }
-            }
-            for (name, matcher) in &redirect.params {
-                check_value(
-                    &mut problems,
-                    &format!("redirect parameter `{name}`"),
-                    lookup(view, &["params", name]),
-                    matcher,
-                    env,
-                )?;
+                for (name, matcher) in &redirect.params {
+                    check_value(
+                        &mut problems,
+                        &format!("redirect parameter `{name}`"),
+                        result.redirect_param(name).map(Cow::Borrowed),
+                        matcher,
+                        env,
+                    )?;
+                }
             }
         }
     }
@@ -90,28 +99,26 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
         check_value(
             &mut problems,
             &format!("header `{name}`"),
-            lookup(view, &["headers", &lower]),
+            result.header(&lower).map(Cow::Borrowed),
             matcher,
             env,
         )?;
     }
     for (path, matcher) in &expect.json {
-        let mut segments = vec!["json"];
-        segments.extend(path.split('.'));
+        let segments: Vec<&str> = path.split('.').collect();
         check_value(
             &mut problems,
             &format!("JSON `{path}`"),
-            lookup(view, &segments),
+            result.json(&segments).map(as_text),
             matcher,
             env,
         )?;
     }
     for (path, matcher) in &expect.fields {
-        let segments: Vec<&str> = path.0.iter().map(String::as_str).collect();
         check_value(
             &mut problems,
-            &format!("`{}`", path.0.join(".")),
-            lookup(view, &segments),
+            &format!("`{path}`"),
+            result.field(path),
             matcher,
             env,
         )?;
@@ -119,9 +126,12 @@ pub fn evaluate(expect: &Expect, view: &View, env: &Env<'_>) -> Result<Vec<Strin
     Ok(problems)
 }
 
-fn stayed(view: &View) -> String {
-    let status = view.get("status").and_then(Value::as_u64).unwrap_or(0);
-    let url = view.get("final_url").and_then(Value::as_str).unwrap_or("?");
+fn stayed(result: &StepResult) -> String {
+    let status = result.status().unwrap_or(0);
+    let url = result
+        .authorization()
+        .and_then(Authorization::final_url)
+        .unwrap_or("?");
     format!("the flow stopped on an AS page (status {status} at `{url}`)")
 }
 
@@ -133,48 +143,14 @@ fn alternatives(items: impl Iterator<Item = String>) -> String {
     }
 }
 
-/// Follows a path into the view; a missing step or JSON null is `None`.
-pub fn lookup<'a>(view: &'a View, path: &[&str]) -> Option<&'a Value> {
-    let mut current = view;
-    for segment in path {
-        current = match current {
-            Value::Object(map) => map.get(*segment)?,
-            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    (!current.is_null()).then_some(current)
-}
-
-/// Resolves a save/fields path, defaulting its root by step kind.
-pub fn resolve_path<'a>(view: &'a View, path: &FieldPath, default_root: &str) -> Option<&'a Value> {
-    let segments: Vec<&str> = path.0.iter().map(String::as_str).collect();
-    let first = segments.first().copied().unwrap_or("");
-    if view.get(first).is_some() {
-        return lookup(view, &segments);
-    }
-    let mut rooted = vec![default_root];
-    rooted.extend(segments);
-    lookup(view, &rooted)
-}
-
-/// The text of a JSON value as compared by matchers (strings unquoted).
-pub fn as_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn check_value(
     problems: &mut Vec<String>,
     what: &str,
-    actual: Option<&Value>,
+    text: Option<Cow<'_, str>>,
     matcher: &Matcher,
     env: &Env<'_>,
 ) -> Result<(), VarError> {
     let (vars, profile) = (env.vars, env.profile);
-    let text = actual.map(as_text);
     // Redact before cutting: a cut secret no longer matches its known value.
     let shown = || {
         text.as_deref().map_or("absent".to_string(), |t| {
@@ -182,10 +158,10 @@ fn check_value(
         })
     };
     let problem = match matcher {
-        Matcher::Present => actual
+        Matcher::Present => text
             .is_none()
             .then(|| format!("expected {what} to be present, but it is absent")),
-        Matcher::Absent => actual
+        Matcher::Absent => text
             .is_some()
             .then(|| format!("expected {what} to be absent, got {}", shown())),
         Matcher::Equals(t) => {
@@ -203,7 +179,10 @@ fn check_value(
                 .iter()
                 .map(|t| vars.fill(t, profile))
                 .collect::<Result<Vec<_>, _>>()?;
-            (!text.as_ref().is_some_and(|t| options.contains(t))).then(|| {
+            (!text
+                .as_deref()
+                .is_some_and(|t| options.iter().any(|o| o == t)))
+            .then(|| {
                 format!(
                     "expected {what} to be {}, got {}",
                     alternatives(options.iter().map(|o| format!("`{o}`"))),
@@ -246,27 +225,5 @@ fn excerpt(text: &str) -> String {
         text.to_string()
     } else {
         format!("{}…", text.chars().take(MAX).collect::<String>())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn lookup_treats_null_as_absent() {
-        let view = json!({"json": {"a": null, "b": {"c": 1}}});
-        assert!(lookup(&view, &["json", "a"]).is_none());
-        assert_eq!(lookup(&view, &["json", "b", "c"]), Some(&json!(1)));
-    }
-
-    #[test]
-    fn paths_default_to_the_step_root() {
-        let view = json!({"status": 200, "json": {"access_token": "x"}});
-        let path = FieldPath(vec!["access_token".into()]);
-        assert_eq!(resolve_path(&view, &path, "json"), Some(&json!("x")));
-        let path = FieldPath(vec!["status".into()]);
-        assert_eq!(resolve_path(&view, &path, "json"), Some(&json!(200)));
     }
 }

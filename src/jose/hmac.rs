@@ -60,9 +60,9 @@ pub fn verify(
     token: &str,
     alg: Algorithm,
     secret_of: impl Fn(&str) -> Option<String>,
-) -> Result<Value, super::JwtError> {
+) -> Result<super::VerifiedJwt, super::JwtError> {
     let mut view = super::verify(token, None)?;
-    let audience = view.get("claims").and_then(audience).ok_or_else(|| {
+    let audience = audience(&view.claims).ok_or_else(|| {
         super::JwtError::NoSecret(
             "the ID token is MAC-signed but names no single audience whose secret could verify it"
                 .to_string(),
@@ -73,12 +73,7 @@ pub fn verify(
             "the ID token is MAC-signed for client `{audience}`, whose secret the target profile does not have"
         ))
     })?;
-    if let Some(object) = view.as_object_mut() {
-        object.insert(
-            "signature".into(),
-            Value::String(signature_verdict(token, alg, &secret)),
-        );
-    }
+    view.signature = signature_verdict(token, alg, &secret);
     Ok(view)
 }
 
@@ -103,10 +98,10 @@ mod tests {
         assert_eq!(symmetric_alg(&token), Some(Algorithm::HS256));
         let secret_of = |id: &str| (id == "app").then(|| "s3cret".to_string());
         let view = verify(&token, Algorithm::HS256, secret_of).unwrap();
-        assert_eq!(view["signature"], "valid");
+        assert_eq!(view.signature, "valid");
         let wrong = mac(&json!({"aud": "app"}), "other");
         let view = verify(&wrong, Algorithm::HS256, secret_of).unwrap();
-        assert!(view["signature"].as_str().unwrap().starts_with("invalid"));
+        assert!(view.signature.starts_with("invalid"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Clock skew allowed when judging time claims against the harness's clock.
 const CLOCK_SKEW_SECS: f64 = 60.0;
@@ -31,12 +31,25 @@ pub enum JwtError {
     NoSecret(String),
 }
 
-/// The result of verifying a JWT: `{header, claims, signature, times}` where
-/// `signature` is `valid` or a sentence saying why not, and `times` is
-/// `valid` when `exp` and `iat` are present, numeric and sane against the
-/// harness's clock (`exp` in the future and after `iat`, `iat` and `nbf` not
-/// in the future), or a sentence saying why not.
-pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, JwtError> {
+/// A decoded JWT and the harness's verdicts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedJwt {
+    /// The JOSE header.
+    pub header: Value,
+    /// The claims (the payload).
+    pub claims: Value,
+    /// `valid`, or a sentence saying why not (`not checked: …` when the
+    /// harness had no key to check it with).
+    pub signature: String,
+    /// `valid` when `exp` and `iat` are present, numeric and sane against
+    /// the harness's clock (`exp` in the future and after `iat`, `iat` and
+    /// `nbf` not in the future), or a sentence saying why not.
+    pub times: String,
+}
+
+/// Decodes `token` and judges its signature against `jwks` (none: "not
+/// checked") and its time claims against the clock.
+pub fn verify(token: &str, jwks: Option<&Value>) -> Result<VerifiedJwt, JwtError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -54,13 +67,12 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<Value, JwtError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
     let times = times_verdict(&claims, now);
-    Ok(json!({
-        "header": header,
-        "claims": claims,
-        "json": claims,
-        "signature": signature,
-        "times": times,
-    }))
+    Ok(VerifiedJwt {
+        header,
+        claims,
+        signature,
+        times,
+    })
 }
 
 /// `valid`, or why the time claims are not (OIDC Core §2), at `now`.
@@ -155,14 +167,15 @@ fn signature_verdict(token: &str, header: &Value, jwks: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn alg_none_is_reported_not_rejected() {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
         let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#);
         let view = verify(&format!("{header}.{payload}."), Some(&json!({"keys": []}))).unwrap();
-        assert_eq!(view["signature"], "invalid: `alg` is `none`");
-        assert_eq!(view["claims"]["sub"], "x");
+        assert_eq!(view.signature, "invalid: `alg` is `none`");
+        assert_eq!(view.claims["sub"], "x");
     }
 
     #[test]

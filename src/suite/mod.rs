@@ -10,12 +10,14 @@
 //! - `parse` — text → raw records (`raw`), schema errors → diagnostics;
 //! - `validate` — raw records → [`model`], every semantic error reported;
 //! - `template`, `matcher` — `${…}` templates and value matchers;
+//! - `field` — paths into a step's result, resolved per result kind;
 //! - `builtin`, `vocab` — the closed vocabularies (built-in variables,
 //!   capabilities, timing names), each declared once.
 //!
 //! The format is documented for authors in `docs/suite-format.md`.
 
 pub mod builtin;
+pub mod field;
 mod matcher;
 pub mod model;
 mod parse;
@@ -33,6 +35,7 @@ mod tests;
 pub use builtin::{
     BUILTIN_ROOTS, CLIENT_FIELDS, CLIENT_ROLES, ENDPOINTS, SCOPES, URI_PARTS, USER_FIELDS,
 };
+pub use field::{FieldPathError, ResultKind, Root, Shape};
 pub use model::*;
 pub(crate) use raw::Pairs;
 pub use validate::{METHODS, TIMING_NAMES};

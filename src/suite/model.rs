@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::suite::field::FieldPath;
 pub use crate::suite::raw::StepKey;
 
 /// A place in a suite file, 1-based, for messages that point at the YAML.
@@ -264,21 +265,6 @@ pub enum Then {
     /// the alternative's `note` as the reason.
     Skip,
 }
-
-/// A dotted path into a step's result, e.g. `json.access_token`,
-/// `params.code`, `headers.cache-control`, `status`, `claims.nonce`.
-///
-/// Result shapes: HTTP steps give `status`, `headers.<lowercase name>`,
-/// `json.<path>` and `body`; `authorize` gives `redirected` (bool),
-/// `location`, `params.<name>` (query of the client redirect), `status`
-/// (the final AS page when not redirected), `sent.<name>` (what the harness
-/// sent: state, nonce, code_verifier, code_challenge, redirect_uri, scope,
-/// client_id) and `pages` (AS pages seen); `id_token` gives `header.<x>`,
-/// `claims.<x>` and `signature` (`valid` or the reason it is not).
-/// A path without one of those roots is looked up under `json` (HTTP
-/// steps), `params` (authorize) or `claims` (id_token).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldPath(pub Vec<String>);
 
 #[derive(Debug, Clone)]
 pub enum StepKind {

@@ -148,7 +148,10 @@ fn a_good_suite_loads_into_the_model() {
     assert_eq!(a.consent, ConsentChoice::Approve);
     assert_eq!(
         s.steps[0].save,
-        [("code".to_string(), FieldPath(vec!["code".into()]))]
+        [(
+            "code".to_string(),
+            FieldPath::resolve(ResultKind::Authorization, "code").unwrap()
+        )]
     );
     let expect = s.steps[0].expect.as_ref().unwrap();
     assert_eq!(expect.location.line, 10);
@@ -184,11 +187,11 @@ fn a_good_suite_loads_into_the_model() {
         [
             (
                 "at".to_string(),
-                FieldPath(vec!["json".into(), "access_token".into()])
+                FieldPath::resolve(ResultKind::Http, "json.access_token").unwrap()
             ),
             (
                 "rt".to_string(),
-                FieldPath(vec!["json".into(), "refresh_token".into()])
+                FieldPath::resolve(ResultKind::Http, "json.refresh_token").unwrap()
             ),
         ]
     );
@@ -263,7 +266,7 @@ fn vary_and_authorize_parameters() {
     let c = s.steps[0].check.as_ref().unwrap();
     assert!(c.no_redirect && c.redirect.is_none());
     assert!(
-        matches!(&c.fields[0], (FieldPath(p), Matcher::Regex(r)) if p == &["status"] && r == "^4\\d\\d$")
+        matches!(&c.fields[0], (p, Matcher::Regex(r)) if p.root == Root::Status && p.rest.is_empty() && r == "^4\\d\\d$")
     );
     assert!(matches!(&c.fields[1].1, Matcher::NotEquals(t) if *t == lit("0")));
 }
@@ -797,6 +800,61 @@ fn redirect_on_a_non_authorize_step() {
             "t.yaml:8:28: `redirect` applies to `authorize` steps only, not `token`".to_string(),
             h("for a back-channel response, test `status` and `headers.location`")
         )
+    );
+}
+
+#[test]
+fn a_path_that_cannot_exist_on_the_result_is_a_load_error() {
+    let steps = |steps: &str| {
+        scenario(&format!(
+            "  - id: a.b
+    title: t
+    requirements: [code.single-use]
+    steps:
+{steps}"
+        ))
+    };
+    // An ID token's field on an HTTP step reads nothing: an error, with the
+    // way to name a JSON member of that name.
+    let (message, hint) = one(&steps(
+        "      - token: {}
+        check: { fields: { claims.nonce: present } }
+",
+    ));
+    assert_eq!(
+        message,
+        "t.yaml:8:28: field path `claims.nonce`: `claims` is a field of another kind of step, not of this `HTTP` result"
+    );
+    assert!(hint.unwrap().contains("`json.claims`"));
+    let (message, hint) = one(&steps(
+        "      - authorize: {}
+        save: { kind: pages.0.knd }
+        check: { status: 200 }
+",
+    ));
+    assert_eq!(
+        message,
+        "t.yaml:8:23: field path `pages.0.knd`: a page has no field `knd`"
+    );
+    assert_eq!(hint, h("did you mean `kind`?"));
+    // A check on a `wait` step, or `headers` on `authorize`, reads nothing.
+    let (message, _) = one(&steps(
+        "      - wait: 1s
+        check: { json: { anything: absent } }
+",
+    ));
+    assert_eq!(
+        message,
+        "t.yaml:8:24: `json` does not apply to `wait` steps: their result has no `json`"
+    );
+    let (message, _) = one(&steps(
+        "      - authorize: {}
+        check: { headers: { x-frame-options: present } }
+",
+    ));
+    assert_eq!(
+        message,
+        "t.yaml:8:27: `headers` does not apply to `authorize` steps: their result has no `headers`"
     );
 }
 

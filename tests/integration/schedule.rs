@@ -17,6 +17,9 @@ use oauthcheck::server::Quirk;
 
 use crate::support;
 
+/// Each scenario waits, then checks a claim of an ID token the harness
+/// decodes locally (MAC-signed for the main client: no request, no clock), so
+/// the waits are all the run does. `TOKEN` is filled in by [`suite`].
 const SUITE: &str = r#"
 suite: waits
 scenarios:
@@ -25,34 +28,48 @@ scenarios:
     requirements: [code.expiry]
     steps:
       - wait: 1s
-        check: { json: { anything: absent } }
+      - id_token: { token: "TOKEN" }
+        check: { fields: { claims.sub: waited } }
   - id: waits.a
     title: Waits two seconds
     requirements: [code.expiry]
     steps:
       - wait: 2s
-        check: { json: { anything: absent } }
+      - id_token: { token: "TOKEN" }
+        check: { fields: { claims.sub: waited } }
   - id: waits.b
     title: Waits two seconds
     requirements: [code.expiry]
     steps:
       - wait: 2s
-        check: { json: { anything: absent } }
+      - id_token: { token: "TOKEN" }
+        check: { fields: { claims.sub: waited } }
   - id: waits.c
     title: Waits three seconds
     requirements: [code.expiry]
     steps:
       - wait: 3s
-        check: { json: { anything: absent } }
+      - id_token: { token: "TOKEN" }
+        check: { fields: { claims.sub: waited } }
 "#;
+
+/// [`SUITE`] with a MAC-signed (HS256) token for `client_id`; its signature
+/// is not checked by the suite.
+fn suite(client_id: &str) -> String {
+    use base64::Engine;
+    let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    let header = encode(r#"{"alg":"HS256"}"#);
+    let claims = encode(&format!(r#"{{"sub":"waited","aud":"{client_id}"}}"#));
+    SUITE.replace("TOKEN", &format!("{header}.{claims}.c2ln"))
+}
 
 #[tokio::test]
 async fn with_one_job_waits_overlap_and_the_longest_starts_first() {
     let (profile, server) = harness::embedded_target(&[], &[])
         .await
         .expect("the reference server starts");
-    let suite =
-        oauthcheck::suite::load_str(Path::new("waits.yaml"), SUITE).expect("the suite loads");
+    let suite = oauthcheck::suite::load_str(Path::new("waits.yaml"), &suite(&profile.main.id))
+        .expect("the suite loads");
     let specs = run::plan(&[suite], &profile);
     let (events, mut receiver) = Events::channel();
     let options = RunOptions {

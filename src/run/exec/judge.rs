@@ -6,7 +6,7 @@
 //! when it says so; [`Progress`] carries warnings and notes to the end.
 
 use super::Verdict;
-use crate::checks::{self, Env, View};
+use crate::checks::{self, Env, StepResult};
 use crate::run::outcome::Outcome;
 use crate::suite::{Alternative, AnyOf, Level, Step, Then};
 
@@ -79,27 +79,27 @@ pub(super) fn bullet(lines: &[String]) -> String {
         .join("\n")
 }
 
-/// Judges `view`, the result of `step`, against its `expect`, then its
+/// Judges `result`, the result of `step`, against its `expect`, then its
 /// `any_of` (whose deciding alternative may end the trial here), then its
 /// `check`. `describe` renders the actual response for messages.
 pub(super) fn step(
     step: &Step,
     scenario_level: Level,
-    view: &View,
+    result: &StepResult,
     env: &Env<'_>,
-    describe: &dyn Fn(&View) -> String,
+    describe: &dyn Fn(&StepResult) -> String,
     progress: &mut Progress,
 ) -> Next {
     let location = step.location.to_string();
     let kind = step.kind.name();
     if let Some(expect) = &step.expect {
-        match checks::evaluate(expect, view, env) {
+        match checks::evaluate(expect, result, env) {
             Ok(problems) if problems.is_empty() => {}
             Ok(problems) => {
                 let message = format!(
                     "positive control failed at the `{kind}` step, so the check could not be reached:\n{}\n{}",
                     bullet(&problems),
-                    describe(view)
+                    describe(result)
                 );
                 return Next::End(error(message, &location));
             }
@@ -108,12 +108,13 @@ pub(super) fn step(
     }
     let level = step.level.unwrap_or(scenario_level);
     if let Some(any_of) = &step.any_of
-        && let Next::End(verdict) = alternatives(any_of, step, level, view, env, describe, progress)
+        && let Next::End(verdict) =
+            alternatives(any_of, step, level, result, env, describe, progress)
     {
         return Next::End(verdict);
     }
     if let Some(check) = &step.check {
-        match checks::evaluate(check, view, env) {
+        match checks::evaluate(check, result, env) {
             Ok(problems) if problems.is_empty() => {}
             Ok(problems) => {
                 // A result the harness could not read (a JWK set it could not
@@ -122,15 +123,15 @@ pub(super) fn step(
                 if let Some(reason) = crate::run::harness_side::cannot_judge(
                     &step.kind,
                     check,
-                    view,
+                    result,
                     env.profile.limits.max_body,
                 ) {
-                    let message = format!("{reason}:\n{}\n{}", bullet(&problems), describe(view));
+                    let message = format!("{reason}:\n{}\n{}", bullet(&problems), describe(result));
                     return Next::End(error(message, &location));
                 }
                 // A refusal with another status or code than the ideal one
                 // is at most a SHOULD-level deviation (see `refusal`).
-                let (level, preface) = match super::refusal::deviation(check, view, env) {
+                let (level, preface) = match super::refusal::deviation(check, result, env) {
                     Ok(Some(why)) => (level.max(Level::Should), format!(" {why}:")),
                     Ok(None) => (level, String::new()),
                     Err(e) => return Next::End(error(e.to_string(), &location)),
@@ -138,7 +139,7 @@ pub(super) fn step(
                 let message = format!(
                     "{level} check broken at the `{kind}` step:{preface}\n{}\n{}",
                     bullet(&problems),
-                    describe(view)
+                    describe(result)
                 );
                 if let Some(end) = progress.broken(level, message, &location) {
                     return end;
@@ -155,18 +156,18 @@ fn alternatives(
     any_of: &AnyOf,
     step: &Step,
     level: Level,
-    view: &View,
+    result: &StepResult,
     env: &Env<'_>,
-    describe: &dyn Fn(&View) -> String,
+    describe: &dyn Fn(&StepResult) -> String,
     progress: &mut Progress,
 ) -> Next {
     let location = any_of.location.to_string();
     let kind = step.kind.name();
     let mut misses: Vec<(usize, Vec<String>)> = Vec::new();
     for (index, alternative) in any_of.alternatives.iter().enumerate() {
-        match checks::evaluate(&alternative.expect, view, env) {
+        match checks::evaluate(&alternative.expect, result, env) {
             Ok(problems) if problems.is_empty() => {
-                return decide(alternative, kind, &misses, view, describe, progress);
+                return decide(alternative, kind, &misses, result, describe, progress);
             }
             Ok(problems) => misses.push((index, problems)),
             Err(e) => return Next::End(error(e.to_string(), &location)),
@@ -177,16 +178,16 @@ fn alternatives(
         // What the harness could not read is no finding (issue 13 §3).
         let max_body = env.profile.limits.max_body;
         if let Some(reason) = any_of.alternatives.iter().find_map(|a| {
-            crate::run::harness_side::cannot_judge(&step.kind, &a.expect, view, max_body)
+            crate::run::harness_side::cannot_judge(&step.kind, &a.expect, result, max_body)
         }) {
-            let message = format!("{reason}:\n{why}\n{}", describe(view));
+            let message = format!("{reason}:\n{why}\n{}", describe(result));
             return Next::End(error(message, &location));
         }
         // As for a plain check: a refusal that only differs in its status
         // or code is at most a SHOULD-level deviation.
         let mut level = level;
         for alternative in &any_of.alternatives {
-            match super::refusal::deviation(&alternative.expect, view, env) {
+            match super::refusal::deviation(&alternative.expect, result, env) {
                 Ok(Some(_)) => level = level.max(Level::Should),
                 Ok(None) => {}
                 Err(e) => return Next::End(error(e.to_string(), &location)),
@@ -194,7 +195,7 @@ fn alternatives(
         }
         let message = format!(
             "{level} check broken at the `{kind}` step: no alternative of `any_of` holds:\n{why}\n{}",
-            describe(view)
+            describe(result)
         );
         return match progress.broken(level, message, &location) {
             Some(end) => end,
@@ -203,7 +204,7 @@ fn alternatives(
     }
     let message = format!(
         "positive control failed at the `{kind}` step: no alternative of `any_of` holds, so the check could not be reached:\n{why}\n{}",
-        describe(view)
+        describe(result)
     );
     Next::End(error(message, &location))
 }
@@ -213,8 +214,8 @@ fn decide(
     alternative: &Alternative,
     kind: &str,
     misses: &[(usize, Vec<String>)],
-    view: &View,
-    describe: &dyn Fn(&View) -> String,
+    result: &StepResult,
+    describe: &dyn Fn(&StepResult) -> String,
     progress: &mut Progress,
 ) -> Next {
     let location = alternative.location.to_string();
@@ -226,7 +227,7 @@ fn decide(
         let message = format!(
             "{level} check broken at the `{kind}` step: {what}; the better outcome did not hold:\n{}\n{}",
             missed(misses),
-            describe(view)
+            describe(result)
         );
         if let Some(end) = progress.broken(level, message, &location) {
             return end;
@@ -273,7 +274,6 @@ pub(super) mod tests {
     use crate::run::vars::Vars;
     use crate::suite::{AuthMethod, Expect, Location, StepKind, WaitSpec};
     use crate::target::{Client, Endpoints, Limits, Profile, Scopes, Secret, Timing};
-    use serde_json::json;
 
     pub(in crate::run::exec) fn profile() -> Profile {
         let client = Client {
@@ -345,12 +345,15 @@ pub(super) mod tests {
             profile: &profile,
             redactor: &redactor,
         };
-        let view = json!({ "status": status });
+        let result = StepResult::Http(crate::checks::HttpExchange {
+            status,
+            ..Default::default()
+        });
         let mut progress = Progress::default();
         match step(
             step_,
             Level::Must,
-            &view,
+            &result,
             &env,
             &|_| String::new(),
             &mut progress,

@@ -10,42 +10,41 @@
 //! A status the check names other than 400 (e.g. the 401 that RFC 6749
 //! §5.2 requires after failed Basic authentication) is never relaxed.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-use crate::checks::{self, Env, View};
+use crate::checks::{self, Env, StepResult};
 use crate::run::vars::VarError;
 use crate::suite::Expect;
 
-/// `Some(sentence)` when `check` does not hold on `view` only because of
+/// `Some(sentence)` when `check` does not hold on `result` only because of
 /// which error status or code the refusal carries: the result is a refusal
 /// (an error status, an `error`, no token or code) that meets every other
 /// part of the check.
 pub(super) fn deviation(
     check: &Expect,
-    view: &View,
+    result: &StepResult,
     env: &Env<'_>,
 ) -> Result<Option<String>, VarError> {
-    let is_authorize = view.get("redirected").is_some();
+    let authorization = result.authorization();
     let wants_error = !check.error.is_empty();
     let only_400 = !check.status.is_empty() && check.status.iter().all(|s| *s == 400);
     if !wants_error && !only_400 {
         return Ok(None);
     }
-    let status = view.get("status").and_then(Value::as_u64);
-    let (error, token) = if is_authorize {
-        (
-            checks::lookup(view, &["params", "error"]),
-            checks::lookup(view, &["params", "code"]),
-        )
-    } else {
-        (
-            checks::lookup(view, &["json", "error"]),
-            checks::lookup(view, &["json", "access_token"]),
-        )
+    let status = result.status();
+    let (error, issued) = match authorization {
+        Some(a) => (
+            a.param("error").map(Cow::Borrowed),
+            a.param("code").is_some(),
+        ),
+        None => (
+            result.json(&["error"]).map(checks::as_text),
+            result.json(&["access_token"]).is_some(),
+        ),
     };
-    let refused = token.is_none()
+    let refused = !issued
         && error.is_some()
-        && (is_authorize || status.is_some_and(|s| (400..500).contains(&s)));
+        && (authorization.is_some() || status.is_some_and(|s| (400..500).contains(&s)));
     if !refused {
         return Ok(None);
     }
@@ -54,11 +53,11 @@ pub(super) fn deviation(
     if only_400 {
         relaxed.status.clear();
     }
-    if !checks::evaluate(&relaxed, view, env)?.is_empty() {
+    if !checks::evaluate(&relaxed, result, env)?.is_empty() {
         return Ok(None);
     }
-    let got = match (status, error.map(checks::as_text)) {
-        (Some(status), Some(code)) if !is_authorize => format!("HTTP {status} `{code}`"),
+    let got = match (status, error) {
+        (Some(status), Some(code)) if authorization.is_none() => format!("HTTP {status} `{code}`"),
         (_, Some(code)) => format!("`{code}`"),
         _ => "an error".to_string(),
     };
@@ -83,7 +82,14 @@ mod tests {
         }
     }
 
-    fn judge(check: &Expect, view: &View) -> Option<String> {
+    fn http(value: serde_json::Value) -> StepResult {
+        StepResult::http_for_tests(
+            value["status"].as_u64().unwrap_or(0) as u16,
+            value["json"].clone(),
+        )
+    }
+
+    fn judge(check: &Expect, view: &StepResult) -> Option<String> {
         let profile = super::super::judge::tests::profile();
         let vars = Vars::default();
         let redactor = crate::redact::Redactor::new();
@@ -98,7 +104,7 @@ mod tests {
     #[test]
     fn another_code_or_4xx_is_a_deviation() {
         let check = refusal(vec![400], &["invalid_grant"]);
-        let view = json!({"status": 401, "json": {"error": "invalid_client"}});
+        let view = http(json!({"status": 401, "json": {"error": "invalid_client"}}));
         assert!(
             judge(&check, &view)
                 .unwrap()
@@ -109,11 +115,11 @@ mod tests {
     #[test]
     fn a_token_or_a_success_is_never_a_deviation() {
         let check = refusal(vec![400], &["invalid_grant"]);
-        let issued = json!({"status": 400, "json": {"error": "x", "access_token": "t"}});
+        let issued = http(json!({"status": 400, "json": {"error": "x", "access_token": "t"}}));
         assert_eq!(judge(&check, &issued), None);
-        let ok = json!({"status": 200, "json": {"error": "x"}});
+        let ok = http(json!({"status": 200, "json": {"error": "x"}}));
         assert_eq!(judge(&check, &ok), None);
-        let no_error = json!({"status": 400, "json": {}});
+        let no_error = http(json!({"status": 400, "json": {}}));
         assert_eq!(judge(&check, &no_error), None);
     }
 
@@ -124,7 +130,7 @@ mod tests {
             "www-authenticate".into(),
             Matcher::Contains(Template::literal("Basic")),
         )];
-        let view = json!({"status": 400, "json": {"error": "invalid_client"}, "headers": {}});
+        let view = http(json!({"status": 400, "json": {"error": "invalid_client"}}));
         assert_eq!(judge(&check, &view), None);
     }
 
@@ -134,9 +140,9 @@ mod tests {
             error: vec!["access_denied".into()],
             ..Expect::default()
         };
-        let view = json!({"redirected": true, "params": {"error": "server_error"}});
+        let view = StepResult::redirect_for_tests(&[("error", "server_error")]);
         assert!(judge(&check, &view).is_some());
-        let coded = json!({"redirected": true, "params": {"error": "x", "code": "c"}});
+        let coded = StepResult::redirect_for_tests(&[("error", "x"), ("code", "c")]);
         assert_eq!(judge(&check, &coded), None);
     }
 }

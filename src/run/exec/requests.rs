@@ -1,16 +1,14 @@
-//! Request building and result shaping for the step runner: merging the
-//! suite's parameters over the defaults, form and query encoding, client
-//! secrets, the JSON view of an HTTP response, and `wait:` lengths. Pure
-//! functions, no I/O, so `exec` keeps only the driving of a trial.
+//! Request building for the step runner: merging the suite's parameters
+//! over the defaults, form and query encoding, client secrets, and `wait:`
+//! lengths. Pure functions, no I/O, so `exec` keeps only the driving of a
+//! trial.
 
 use std::time::Duration;
 
 use base64::Engine;
-use serde_json::{Map, Value, json};
 
 use super::StepError;
-use crate::agent::{Body, Request, Response};
-use crate::checks::View;
+use crate::agent::{Body, Request};
 use crate::suite::{Scenario, StepKind, WaitSpec, WaitTerm};
 use crate::target::Profile;
 
@@ -97,35 +95,6 @@ pub(super) fn wrong_secret(secret: &str) -> String {
         None => chars.push('x'),
     }
     chars.into_iter().collect()
-}
-
-pub(super) fn header_map(headers: &[(String, String)]) -> Value {
-    let mut map = Map::new();
-    for (name, value) in headers {
-        let name = name.to_ascii_lowercase();
-        match map.get_mut(&name) {
-            Some(Value::String(existing)) => {
-                existing.push_str(", ");
-                existing.push_str(value);
-            }
-            _ => {
-                map.insert(name, Value::String(value.clone()));
-            }
-        }
-    }
-    Value::Object(map)
-}
-
-pub(super) fn http_view(response: &Response) -> View {
-    let text = response.text();
-    let parsed: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    json!({
-        "status": response.status,
-        "headers": header_map(&response.headers),
-        "json": parsed,
-        "body": text,
-        "truncated": response.truncated,
-    })
 }
 
 /// The length of a `wait:` against the profile's declared timing.

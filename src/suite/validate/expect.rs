@@ -3,6 +3,7 @@
 //! JSON and field matchers.
 
 use crate::diag::{one_of, suggest};
+use crate::suite::field::{ResultKind, Root};
 use crate::suite::matcher::{MATCHER_KEYS, MatcherArg, RawMatcher, check_regex};
 use crate::suite::model::*;
 use crate::suite::raw::{EXPECT_KEYS, OneOrMany, Pairs, RawExpect, RawStatus, S};
@@ -43,6 +44,7 @@ impl Validator<'_> {
         };
 
         if let Some(status) = &e.status {
+            self.reads(self.at(status), "status", kind, Root::Status);
             let values: Vec<(i64, At)> = match &status.value {
                 RawStatus::One(n) => vec![(*n, self.at(status))],
                 RawStatus::Many(items) => {
@@ -69,6 +71,11 @@ impl Validator<'_> {
         }
 
         if let Some(error) = &e.error {
+            let root = match kind {
+                Some(StepKey::Authorize) => Root::Params,
+                _ => Root::Json,
+            };
+            self.reads(self.at(error), "error", kind, root);
             match &error.value {
                 OneOrMany::One(code) => result.error.push(code.clone()),
                 OneOrMany::Many(items) => {
@@ -136,12 +143,14 @@ impl Validator<'_> {
         }
 
         if let Some(headers) = &e.headers {
+            self.reads(self.at(headers), "headers", kind, Root::Headers);
             for (name, _) in &headers.value.0 {
                 self.header_name(name);
             }
             result.headers = self.matchers(headers, scope);
         }
         if let Some(json) = &e.json {
+            self.reads(self.at(json), "json", kind, Root::Json);
             for (path, _) in &json.value.0 {
                 self.field_path(path);
             }
@@ -149,14 +158,40 @@ impl Validator<'_> {
         }
         if let Some(fields) = &e.fields {
             for (path, matcher) in &fields.value.0 {
-                let path = self.field_path(path);
+                let path = self.result_path(path, kind);
                 let matcher = self.matcher(matcher, scope);
                 if let (Some(path), Some(matcher)) = (path, matcher) {
-                    result.fields.push((FieldPath(path), matcher));
+                    result.fields.push((path, matcher));
                 }
             }
         }
         result
+    }
+
+    /// `key` reads `root` of the step's result: an error on a step whose
+    /// result has no such field (it would always read as absent).
+    fn reads(&mut self, at: At, key: &str, kind: Option<StepKey>, root: Root) {
+        let Some(step) = kind else { return };
+        let result = ResultKind::of(step);
+        if result.roots().contains(&root) {
+            return;
+        }
+        let hint = match result.roots() {
+            [] => format!("a `{}` step has no result to check", step.name()),
+            roots => format!(
+                "the result of a `{}` step has {}",
+                step.name(),
+                one_of(roots.iter().map(|r| r.name()))
+            ),
+        };
+        self.error(
+            at,
+            format!(
+                "`{key}` does not apply to `{}` steps: their result has no `{root}`",
+                step.name()
+            ),
+            Some(hint),
+        );
     }
 
     fn matchers(

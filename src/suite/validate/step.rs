@@ -4,6 +4,7 @@
 //! wildcard, so a new kind does not compile until it is built here.
 
 use crate::diag::{one_of, suggest};
+use crate::suite::field::ResultKind;
 use crate::suite::model::*;
 use crate::suite::raw::{
     AuthKeys, RawAuthorize, RawBearer, RawConsent, RawKind, RawRefresh, RawRequest, RawStep,
@@ -113,8 +114,8 @@ impl Validator<'_> {
         if let Some(pairs) = &r.save {
             for (name, path) in &pairs.value.0 {
                 self.variable_name(name, "save");
-                if let Some(path) = self.field_path(path) {
-                    save.push((name.value.clone(), FieldPath(path)));
+                if let Some(path) = self.result_path(path, kind_key) {
+                    save.push((name.value.clone(), path));
                 }
             }
             // Saved values exist only after the step ran. A name whose path
@@ -403,5 +404,28 @@ impl Validator<'_> {
             return None;
         }
         Some(p.split('.').map(str::to_string).collect())
+    }
+
+    /// A `save:`/`fields:` path resolved for the result of a `kind` step
+    /// (`None`, with a diagnostic, when it cannot exist on that result).
+    pub(super) fn result_path(
+        &mut self,
+        path: &S<String>,
+        kind: Option<StepKey>,
+    ) -> Option<FieldPath> {
+        self.field_path(path)?;
+        let kind = ResultKind::of(kind?);
+        match FieldPath::resolve(kind, &path.value) {
+            Ok(resolved) => Some(resolved),
+            Err(e) => {
+                let hint = e.hint(kind);
+                self.error(
+                    self.at(path),
+                    format!("field path `{}`: {e}", path.value),
+                    hint,
+                );
+                None
+            }
+        }
     }
 }
