@@ -135,15 +135,61 @@ pub fn probe(spec: &TrialSpec) -> Trial {
     Trial::test(spec.name.clone(), || Ok(())).with_ignored_flag(spec.slow)
 }
 
-/// Which specs the arguments select to run now.
-pub fn selected(specs: &[TrialSpec], args: &Arguments) -> (Vec<TrialSpec>, usize) {
+/// libtest's trial selection with any number of name filters: libtest
+/// itself takes several (`cargo test a b`, a test runs when any matches,
+/// `--exact` making each a whole name), libtest-mimic's `Arguments` only one.
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    /// Every other flag (`--exact`, `--skip`, `--ignored`, `--list`, …);
+    /// its own `filter` is not consulted when `filters` is non-empty.
+    pub args: Arguments,
+    /// The name filters; empty selects every trial.
+    pub filters: Vec<String>,
+}
+
+impl Selector {
+    /// A selector of `filters` under the flags in `args`.
+    pub fn new(args: Arguments, filters: Vec<String>) -> Selector {
+        Selector { args, filters }
+    }
+
+    /// Whether the filters or `--skip` leave `trial` out: it is kept when
+    /// any filter keeps it (each under libtest-mimic's own rules).
+    pub fn is_filtered_out(&self, trial: &Trial) -> bool {
+        if self.filters.is_empty() {
+            return self.args.is_filtered_out(trial);
+        }
+        self.filters.iter().all(|filter| {
+            Arguments {
+                filter: Some(filter.clone()),
+                ..self.args.clone()
+            }
+            .is_filtered_out(trial)
+        })
+    }
+
+    /// Whether `--ignored` / `--include-ignored` leave `trial` out.
+    pub fn is_ignored(&self, trial: &Trial) -> bool {
+        self.args.is_ignored(trial)
+    }
+}
+
+impl From<Arguments> for Selector {
+    fn from(args: Arguments) -> Selector {
+        let filters = args.filter.iter().cloned().collect();
+        Selector { args, filters }
+    }
+}
+
+/// Which specs the selector picks to run now, and how many it filtered out.
+pub fn selected(specs: &[TrialSpec], selector: &Selector) -> (Vec<TrialSpec>, usize) {
     let mut chosen = Vec::new();
     let mut filtered_out = 0;
     for spec in specs {
         let trial = probe(spec);
-        if args.is_filtered_out(&trial) {
+        if selector.is_filtered_out(&trial) {
             filtered_out += 1;
-        } else if !args.is_ignored(&trial) {
+        } else if !selector.is_ignored(&trial) {
             chosen.push(spec.clone());
         }
     }
@@ -174,7 +220,7 @@ pub fn run_tests(suites: &[PathBuf], profile: Option<&Path>, args: &Arguments) -
         Err(e) => return single_failure(args, "start target", e.to_string()),
     };
     let specs = run::plan(&suites, &profile);
-    let (chosen, _) = selected(&specs, args);
+    let (chosen, _) = selected(&specs, &Selector::from(args.clone()));
     let started = run::start(
         runtime.handle(),
         Arc::new(profile),

@@ -206,12 +206,7 @@ pub(super) async fn run(
     }
     let exchanges = super::har::read(agent, &har_path)
         .map_err(|e| failed(format!("`{program}` wrote {HAR_NAME}, but {e}")))?;
-    agent
-        .shared
-        .transcript
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .extend(exchanges);
+    agent.record(exchanges);
     drop(har_dir);
     result(report, url, consent, &program.to_string(), agent)
 }

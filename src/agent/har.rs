@@ -52,6 +52,9 @@ struct Log {
 
 #[derive(Deserialize)]
 struct Entry {
+    /// When the request started (ISO 8601); kept when it parses as RFC 3339.
+    #[serde(default, rename = "startedDateTime")]
+    started: Option<String>,
     /// Total time of the exchange in milliseconds (-1 or absent: unknown).
     #[serde(default)]
     time: f64,
@@ -82,6 +85,8 @@ struct HarResponse {
     /// 0 when no response came (blocked, failed).
     #[serde(default)]
     status: i64,
+    #[serde(default, rename = "httpVersion")]
+    http_version: Option<String>,
     #[serde(default)]
     headers: Vec<NameValue>,
     #[serde(default)]
@@ -191,6 +196,20 @@ fn exchange(agent: &Agent, entry: &Entry) -> Exchange {
             .is_none()
             .then(|| "no response (recorded by the login command)".to_string()),
         retry: false,
+        started_at: entry
+            .started
+            .as_deref()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| {
+                t.with_timezone(&chrono::Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            }),
+        step: None,
+        http_version: entry
+            .response
+            .http_version
+            .clone()
+            .filter(|v| v.len() <= 16 && v.to_ascii_uppercase().starts_with("HTTP/")),
     }
 }
 

@@ -61,6 +61,9 @@ pub(super) struct Shared {
     /// The cookies of the shared session the trial started from (empty when
     /// it started without one): a change to one of them is reported.
     pub(super) origin: Vec<(String, String)>,
+    /// The scenario step now running (its `file:line:column`), stamped on
+    /// each exchange recorded.
+    pub(super) step: Mutex<Option<String>>,
 }
 
 impl Agent {
@@ -84,6 +87,7 @@ impl Agent {
                 transcript: Arc::default(),
                 trial: TrialContext::default(),
                 origin: Vec::new(),
+                step: Mutex::default(),
             }),
             jar: Arc::new(SessionJar::new()),
             watch: false,
@@ -145,6 +149,7 @@ impl Agent {
                 transcript: Arc::default(),
                 trial,
                 origin,
+                step: Mutex::default(),
             }),
             jar: Arc::new(jar),
             watch: keep_cookies,
@@ -158,6 +163,31 @@ impl Agent {
             Some(hooks) => hooks.sleep(duration).await,
             None => tokio::time::sleep(duration).await,
         }
+    }
+
+    /// Marks the exchanges recorded from now on as sent by the scenario
+    /// step at `location` (`file:line:column`).
+    pub fn begin_step(&self, location: &str) {
+        *self
+            .shared
+            .step
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(location.to_string());
+    }
+
+    /// Adds exchanges to the transcript, stamped with the current step.
+    pub(super) fn record(&self, exchanges: impl IntoIterator<Item = Exchange>) {
+        let step = self
+            .shared
+            .step
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        self.lock_transcript()
+            .extend(exchanges.into_iter().map(|exchange| Exchange {
+                step: exchange.step.or_else(|| step.clone()),
+                ..exchange
+            }));
     }
 
     /// Tells the runner that the trial finished a step of this kind.
@@ -264,6 +294,7 @@ impl Agent {
             None => None,
         };
         let started = Instant::now();
+        let started_at = super::now_rfc3339();
         let redactor = &self.shared.redactor;
         let mut record = Exchange {
             method: request.method.clone(),
@@ -277,6 +308,9 @@ impl Agent {
             elapsed_ms: 0,
             error: None,
             retry,
+            started_at: Some(started_at),
+            step: None,
+            http_version: None,
         };
         let result = self.exchange(request, &mut record, started).await;
         let elapsed = started.elapsed();
@@ -294,7 +328,7 @@ impl Agent {
         if let Err(e) = &result {
             record.error = Some(redactor.message(&e.to_string()));
         }
-        self.lock_transcript().push(record);
+        self.record([record]);
         result
     }
 
@@ -403,6 +437,7 @@ impl Agent {
             }
         }
         record.status = Some(status);
+        record.http_version = Some(format!("{:?}", response.version()));
         record.response_headers = redactor.headers(&response_headers);
 
         let max = config.max_body;

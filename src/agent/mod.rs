@@ -183,6 +183,24 @@ pub struct Exchange {
     /// repeated: RFC 9110 §9.2.2).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retry: bool,
+    /// When the request was sent: RFC 3339 UTC with milliseconds; absent
+    /// in reports from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// `file:line:column` of the scenario step that sent it (the trial's
+    /// `location` names the step that decided the outcome); absent when the
+    /// exchange belongs to no step (the shared login) or in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The response's HTTP version (`HTTP/1.1`, `HTTP/2.0`); absent when no
+    /// response came, or in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
+}
+
+/// The current time as an exchange's `started_at`.
+pub(crate) fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
 /// What the runner wants to hear from a trial's agent, and how a trial

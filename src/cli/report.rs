@@ -39,6 +39,8 @@ enum FormatArg {
     Sarif,
     /// The canonical JSON record.
     Json,
+    /// HAR 1.2: every exchange, a page per trial (DevTools, Burp, ZAP).
+    Har,
 }
 
 impl From<FormatArg> for Format {
@@ -49,6 +51,7 @@ impl From<FormatArg> for Format {
             FormatArg::Md => Format::Markdown,
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Json => Format::Json,
+            FormatArg::Har => Format::Har,
         }
     }
 }

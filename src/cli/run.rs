@@ -86,10 +86,12 @@ pub struct CommonArgs {
 /// own headings; converted into `libtest_mimic::Arguments` for matching.
 #[derive(Debug, Args)]
 pub struct Selection {
-    /// Run only trials whose name contains FILTER (e.g. `redirect.` or `code.single-use`).
+    /// Run only trials whose name contains a FILTER (e.g. `redirect.` or
+    /// `code.single-use`); several filters select the trials any of them
+    /// matches, as libtest does.
     #[arg(value_name = "FILTER", help_heading = "Selection")]
-    pub filter: Option<String>,
-    /// FILTER and --skip match whole trial names exactly.
+    pub filters: Vec<String>,
+    /// FILTERs and --skip match whole trial names exactly.
     #[arg(long, help_heading = "Selection")]
     pub exact: bool,
     /// Skip trials whose name contains PATTERN (repeatable).
@@ -116,10 +118,15 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The libtest-mimic view of these flags (its filtering rules apply).
-    pub fn libtest(&self) -> libtest_mimic::Arguments {
+    /// The libtest-mimic view of these flags (its filtering rules apply),
+    /// with the filters as the list libtest-mimic's single `filter` lacks.
+    pub fn libtest(&self) -> harness::Selector {
+        harness::Selector::new(self.libtest_args(), self.filters.clone())
+    }
+
+    fn libtest_args(&self) -> libtest_mimic::Arguments {
         libtest_mimic::Arguments {
-            filter: self.filter.clone(),
+            filter: None,
             exact: self.exact,
             skip: self.skip.clone(),
             list: self.list,
@@ -283,7 +290,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let runtime = runtime()?;
     let targets = prepare(&runtime, &args.common, (&flaws, &quirks))?;
     let libtest = &args.common.selection.libtest();
-    if libtest.list {
+    if libtest.args.list {
         for spec in run::plan(&suites, &targets[0].profile) {
             if !libtest.is_filtered_out(&harness::probe(&spec)) {
                 outln!("{}: test", spec.name);
@@ -463,7 +470,7 @@ fn io(e: std::io::Error) -> CliError {
     CliError::output(format!("cannot write to stdout: {e}"), None)
 }
 
-/// One target: its five files in `dir`. Several: a directory each, and the
+/// One target: its six files in `dir`. Several: a directory each, and the
 /// comparison matrix (`compare.md`, `compare.html`) beside them.
 fn write_reports(dir: &Path, records: &[RunReport]) -> Result<(), CliError> {
     if dir.as_os_str().is_empty() {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ReportError, RunReport, html, json, junit, markdown, sarif};
+use super::{ReportError, RunReport, har, html, json, junit, markdown, sarif};
 
 /// One file format a run can be rendered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,16 +21,19 @@ pub enum Format {
     Markdown,
     /// `report.sarif`.
     Sarif,
+    /// `report.har`.
+    Har,
 }
 
 impl Format {
     /// Every format, in the order [`write_all`] writes them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Json,
         Format::Junit,
         Format::Html,
         Format::Markdown,
         Format::Sarif,
+        Format::Har,
     ];
 
     /// The file name [`write_all`] gives it.
@@ -41,6 +44,7 @@ impl Format {
             Format::Html => "report.html",
             Format::Markdown => "summary.md",
             Format::Sarif => "report.sarif",
+            Format::Har => "report.har",
         }
     }
 
@@ -52,6 +56,7 @@ impl Format {
             Format::Html => html::render(report),
             Format::Markdown => Ok(markdown::render(report)),
             Format::Sarif => sarif::render(report),
+            Format::Har => har::render(report),
         }
     }
 }

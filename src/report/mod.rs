@@ -6,14 +6,15 @@
 //!
 //! Formats: [`console`] (live), [`json`] (`report.json`, canonical and
 //! versioned), [`junit`] (`junit.xml`), [`html`] (`report.html`), [`markdown`]
-//! (`summary.md`), [`sarif`] (`report.sarif`); [`write_all`] writes the five
-//! files of a run, [`load`] reads a saved one back, and [`compare`] turns
+//! (`summary.md`), [`sarif`] (`report.sarif`), [`har`] (`report.har`, the
+//! exchanges as an HTTP Archive); [`write_all`] writes the six files of a run, [`load`] reads a saved one back, and [`compare`] turns
 //! several runs into one trial × target matrix.
 
 pub mod compare;
 pub mod console;
 mod error;
 mod files;
+pub mod har;
 pub mod html;
 pub mod json;
 pub mod junit;

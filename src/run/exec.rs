@@ -96,6 +96,7 @@ pub async fn run_trial(
     let mut progress = judge::Progress::default();
     for step in &scenario.steps {
         let location = step.location.to_string();
+        trial.agent.begin_step(&location);
         let result = match trial.execute(step).await {
             Ok(result) => result,
             Err(StepError::NotApplicable(reason)) => {

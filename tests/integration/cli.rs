@@ -125,6 +125,60 @@ fn list_prints_trial_names() {
 }
 
 #[test]
+fn exact_takes_several_whole_names_as_libtest_does() {
+    let (code, stdout, stderr) = output(oauthcheck().args([
+        "list",
+        "--exact",
+        "code.single-use",
+        "redirect.exact-match[other-host]",
+        "code.single",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let listed: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        listed,
+        [
+            "code.single-use: test",
+            "redirect.exact-match[other-host]: test"
+        ],
+        "each name selects its own trial; a prefix selects nothing under --exact"
+    );
+    // Without --exact, several filters select what any of them contains.
+    let (code, stdout, _) = output(oauthcheck().args(["list", "code.single-use", "state."]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("code.single-use: test"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("state.")), "{stdout}");
+    assert!(!stdout.contains("redirect."), "{stdout}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, stderr) = output(
+        oauthcheck()
+            .args([
+                "run",
+                "-q",
+                "--exact",
+                "code.single-use",
+                "pkce.plain-downgrade",
+            ])
+            .arg("--report-dir")
+            .arg(dir.path()),
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let names: Vec<&str> = report["trials"]
+        .as_array()
+        .expect("trials")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?} {stderr}");
+    assert!(names.contains(&"code.single-use"), "{names:?}");
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn a_broken_must_exits_1_and_shows_the_evidence_without_secrets() {
     let reports = tempfile::tempdir().expect("tempdir");
     let (code, stdout, stderr) = output(

@@ -6,6 +6,7 @@
 
 mod cli;
 mod consent;
+mod har;
 mod harness_api;
 mod hostile;
 mod hostile_discovery;

@@ -158,6 +158,9 @@ fn redacted(mut report: Value) -> Value {
         trial["duration_ms"] = 0.into();
         for exchange in trial["exchanges"].as_array_mut().unwrap() {
             exchange["elapsed_ms"] = 0.into();
+            if exchange.get("started_at").is_some() {
+                exchange["started_at"] = "[timestamp]".into();
+            }
             if let Some(body) = exchange["response_body"].as_str() {
                 let kind = match body.trim_start().chars().next() {
                     None => "[empty]",

@@ -188,6 +188,64 @@ async fn the_commands_har_file_becomes_redacted_evidence() {
     ] {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
+    assert_eq!(
+        transcript[1].started_at.as_deref(),
+        Some("2026-01-01T00:00:01.000Z")
+    );
+    assert_eq!(transcript[1].http_version.as_deref(), Some("HTTP/1.1"));
+
+    // The command's entries come out in report.har, under the trial's page.
+    let har = crate::report::har::render(&report_of(transcript)).expect("HAR");
+    let value: serde_json::Value = serde_json::from_str(&har).expect("JSON");
+    let entries = value["log"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e["pageref"] == "login.command"));
+    assert_eq!(entries[1]["startedDateTime"], "2026-01-01T00:00:01.000Z");
+    assert_eq!(
+        entries[1]["request"]["postData"]["text"],
+        format!("username=alice&password={MASK}")
+    );
+    for secret in [
+        "alice-password",
+        "secret-cookie-value",
+        "har-code-0123456789",
+    ] {
+        assert!(!har.contains(secret), "{secret} leaked into report.har");
+    }
+}
+
+/// A one-trial run whose evidence is `exchanges`.
+fn report_of(exchanges: Vec<crate::agent::Exchange>) -> crate::report::RunReport {
+    crate::report::RunReport {
+        format_version: crate::report::FORMAT_VERSION,
+        tool_version: "test".into(),
+        target: crate::report::TargetInfo {
+            name: "as".into(),
+            issuer: None,
+            flaws: Vec::new(),
+            quirks: Vec::new(),
+            warnings: Vec::new(),
+        },
+        started_at: "2026-01-01T00:00:00Z".into(),
+        duration_ms: 0,
+        trials: vec![crate::run::TrialReport {
+            name: "login.command".into(),
+            scenario: "login.command".into(),
+            variant: None,
+            title: "login through the command".into(),
+            suite: "test".into(),
+            requirements: Vec::new(),
+            level: crate::suite::Level::Must,
+            severity: crate::suite::Severity::High,
+            refs: Vec::new(),
+            outcome: crate::run::Outcome::Pass,
+            message: None,
+            location: None,
+            duration_ms: 0,
+            exchanges,
+        }],
+        execution: None,
+    }
 }
 
 #[tokio::test]
