@@ -13,6 +13,9 @@
     rows.forEach(function (row) {
       var visible = on[row.dataset.outcome] && (query === "" || row.dataset.search.indexOf(query) !== -1);
       row.hidden = !visible;
+      // A failing or warned trial's diagram is the row after it.
+      var next = row.nextElementSibling;
+      if (next && next.classList.contains("flow-row")) { next.hidden = !visible; }
       if (visible) { count += 1; }
     });
     shown.textContent = String(count);

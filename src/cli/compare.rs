@@ -1,5 +1,6 @@
 //! `oauthcheck compare`: several saved `report.json` files (one per target)
-//! as one trial × target matrix, in Markdown or HTML.
+//! as one trial × target matrix with a grade per target and area, in
+//! Markdown, HTML or JSON.
 //!
 //! Rendering only: the exit code says whether the reports could be read,
 //! not whether the targets agree.
@@ -33,6 +34,8 @@ enum CompareFormat {
     Md,
     /// Self-contained HTML page.
     Html,
+    /// The matrix and the grades as JSON.
+    Json,
 }
 
 pub fn compare(args: CompareArgs) -> Result<u8, CliError> {
@@ -46,6 +49,7 @@ pub fn compare(args: CompareArgs) -> Result<u8, CliError> {
     let text = match args.format {
         CompareFormat::Md => compare::render_markdown(&matrix),
         CompareFormat::Html => compare::render_html(&matrix).map_err(render_error)?,
+        CompareFormat::Json => compare::render_json(&matrix).map_err(render_error)?,
     };
     emit(&text, args.output.as_deref())?;
     Ok(exit::OK)

@@ -6,13 +6,16 @@
 //! flaws switched on, numbered when two runs would still look alike. A cell is
 //! the trial's outcome there, or absent when that run did not have the trial.
 //! A row *differs* when its cells are not all the same (absent counts as a
-//! value). Renders from [`RunReport`]s only.
+//! value). Each run also gets a grade, overall and per catalogue area
+//! ([`super::grade`], rubric in `docs/grades.md`). Renders from
+//! [`RunReport`]s only.
 
 use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
 use serde::Serialize;
 
+use super::grade::{Grade, Grades};
 use super::markdown::cell_code;
 use super::text::target_label;
 use super::{ReportError, RunReport, TargetInfo, Totals};
@@ -26,6 +29,8 @@ pub const ABSENT: &str = "—";
 pub struct Matrix {
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
+    /// A grade per column, overall and per catalogue area.
+    pub grades: Grades,
 }
 
 /// One run.
@@ -102,7 +107,11 @@ pub fn matrix(reports: &[RunReport]) -> Matrix {
             row
         })
         .collect();
-    Matrix { columns, rows }
+    Matrix {
+        columns,
+        rows,
+        grades: super::grade::grades(reports),
+    }
 }
 
 /// Column labels: [`target_label`], with ` #2`, ` #3` … on repeats.
@@ -134,6 +143,51 @@ pub fn render_markdown(matrix: &Matrix) -> String {
         matrix.columns.len()
     ));
     let header: Vec<String> = matrix.columns.iter().map(|c| cell_code(&c.label)).collect();
+    let align = "|:---:".repeat(matrix.columns.len());
+    out.push_str(&format!(
+        "| grade | {} |\n|---{align}|\n",
+        header.join(" | ")
+    ));
+    let grade_cells = |grades: &[Grade]| {
+        grades
+            .iter()
+            .map(|g| {
+                if g.letter.is_none() {
+                    g.word().to_string()
+                } else {
+                    format!("**{}** ({}%)", g.word(), g.coverage_percent())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    out.push_str(&format!(
+        "| **overall** | {} |\n",
+        grade_cells(&matrix.grades.overall)
+    ));
+    for area in &matrix.grades.areas {
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            cell_code(&area.area),
+            grade_cells(&area.grades)
+        ));
+    }
+    out.push_str(
+        "\nA letter is capped by the worst finding (a critical MUST failure: F; high: D; \
+         other MUST failures: C; warnings: B, or C when a quarter or more warned); the \
+         percentage is the share of trials judged: skips and errors lower it, not the \
+         letter (oauthcheck's `docs/grades.md`).\n\n",
+    );
+    for (column, grade) in matrix.columns.iter().zip(&matrix.grades.overall) {
+        out.push_str(&format!(
+            "- {}: **{}**, {}; {}\n",
+            cell_code(&column.label),
+            grade.word(),
+            super::markdown::code(&grade.reason),
+            grade.coverage()
+        ));
+    }
+    out.push('\n');
     let align = "|---:".repeat(matrix.columns.len());
     out.push_str(&format!(
         "| totals | {} |\n|---{align}|\n",
@@ -189,6 +243,8 @@ pub fn render_markdown(matrix: &Matrix) -> String {
 struct Page<'a> {
     matrix: &'a Matrix,
     differing: usize,
+    /// `overall` then each area: a label and a grade per column.
+    grades: Vec<(String, &'a [Grade])>,
     totals: Vec<TotalsRow>,
     rows: Vec<RowView<'a>>,
 }
@@ -213,9 +269,19 @@ struct CellView {
 /// no script): differing rows highlighted, a switch to show only them.
 pub fn render_html(matrix: &Matrix) -> Result<String, ReportError> {
     let count = |f: fn(&Totals) -> usize| matrix.columns.iter().map(|c| f(&c.totals)).collect();
+    let grades = std::iter::once(("overall".to_string(), matrix.grades.overall.as_slice()))
+        .chain(
+            matrix
+                .grades
+                .areas
+                .iter()
+                .map(|a| (a.area.clone(), a.grades.as_slice())),
+        )
+        .collect();
     let page = Page {
         matrix,
         differing: matrix.differing().count(),
+        grades,
         totals: vec![
             TotalsRow {
                 outcome: "pass",
@@ -256,6 +322,14 @@ pub fn render_html(matrix: &Matrix) -> Result<String, ReportError> {
     };
     page.render().map_err(|e| ReportError::Render {
         format: "HTML comparison",
+        reason: e.to_string(),
+    })
+}
+
+/// The matrix with its grades as pretty JSON, for tools.
+pub fn render_json(matrix: &Matrix) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(matrix).map_err(|e| ReportError::Render {
+        format: "JSON comparison",
         reason: e.to_string(),
     })
 }

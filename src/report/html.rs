@@ -82,6 +82,8 @@ struct TrialView<'a> {
     location: &'a str,
     duration: String,
     exchanges: Vec<ExchangeView<'a>>,
+    /// The sequence diagram of a failing or warned trial.
+    flow: Option<super::flow::Flow>,
     /// Lowercase text the filter box searches.
     search: String,
 }
@@ -96,6 +98,8 @@ struct Link {
 
 struct ExchangeView<'a> {
     number: usize,
+    /// The anchor the diagram's arrows link to.
+    anchor: String,
     method: &'a str,
     url: &'a str,
     status: String,
@@ -147,13 +151,18 @@ fn page(report: &RunReport) -> Page<'_> {
         duration: duration(report.duration_ms),
         total,
         bars,
-        trials: trials.into_iter().map(trial_view).collect(),
+        trials: trials
+            .into_iter()
+            .enumerate()
+            .map(|(n, trial)| trial_view(trial, n + 1))
+            .collect(),
         script: FILTER_SCRIPT,
         script_hash: script_hash(FILTER_SCRIPT),
     }
 }
 
-fn trial_view(trial: &TrialReport) -> TrialView<'_> {
+/// The view of `trial`, the `index`th row of the table (from 1).
+fn trial_view(trial: &TrialReport, index: usize) -> TrialView<'_> {
     let requirements = trial
         .requirements
         .iter()
@@ -201,13 +210,14 @@ fn trial_view(trial: &TrialReport) -> TrialView<'_> {
             .exchanges
             .iter()
             .enumerate()
-            .map(exchange_view)
+            .map(|(n, exchange)| exchange_view(index, n, exchange))
             .collect(),
+        flow: super::flow::of(trial, index),
         search,
     }
 }
 
-fn exchange_view((index, exchange): (usize, &Exchange)) -> ExchangeView<'_> {
+fn exchange_view(trial: usize, index: usize, exchange: &Exchange) -> ExchangeView<'_> {
     let headers = |headers: &[(String, String)]| {
         headers
             .iter()
@@ -217,6 +227,7 @@ fn exchange_view((index, exchange): (usize, &Exchange)) -> ExchangeView<'_> {
     };
     ExchangeView {
         number: index + 1,
+        anchor: super::flow::evidence_id(trial, index + 1),
         method: &exchange.method,
         url: &exchange.url,
         status: exchange

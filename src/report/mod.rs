@@ -14,6 +14,8 @@ pub mod compare;
 pub mod console;
 mod error;
 mod files;
+pub mod flow;
+pub mod grade;
 pub mod har;
 pub mod html;
 pub mod json;

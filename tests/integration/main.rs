@@ -16,3 +16,4 @@ mod reports;
 mod schedule;
 mod selftest;
 mod support;
+mod visuals;
