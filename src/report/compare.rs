@@ -174,7 +174,7 @@ pub fn render_markdown(matrix: &Matrix) -> String {
     }
     out.push_str(
         "\nA letter is capped by the worst finding (a critical MUST failure: F; high: D; \
-         other MUST failures: C; warnings: B, or C when a quarter or more warned); the \
+         other MUST failures: C; warnings: B, or C when two or more are a quarter of the judged trials); the \
          percentage is the share of trials judged: skips and errors lower it, not the \
          letter (oauthcheck's `docs/grades.md`).\n\n",
     );

@@ -5,7 +5,7 @@
 //! Only judged trials (pass, fail, warn) count. A letter is the best the
 //! worst finding allows: a critical MUST failure caps at F, a high one at
 //! D, any other MUST failure at C; broken SHOULDs (warns) cap at B, or at C
-//! when they are a quarter or more of the judged trials. Skips and errors
+//! when two or more make a quarter or more of the judged trials. Skips and errors
 //! are not findings about the server: they lower the *coverage* shown
 //! beside the letter, never the letter. Nothing judged: no letter.
 
@@ -171,7 +171,7 @@ pub fn grade<'a>(trials: impl IntoIterator<Item = &'a TrialReport>) -> Grade {
             ),
         )
     } else if !warned.is_empty() {
-        let letter = if warned.len() * 4 >= judged {
+        let letter = if warned.len() >= 2 && warned.len() * 4 >= judged {
             Letter::C
         } else {
             Letter::B

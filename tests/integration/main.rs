@@ -4,6 +4,7 @@
 //!
 //! One test binary (one link, shared fixtures); each module owns one concern.
 
+mod action;
 mod cli;
 mod consent;
 mod har;
