@@ -256,7 +256,7 @@ fn entry(page: &str, run_started: &str, exchange: &Exchange) -> Entry {
         time: elapsed,
         request: Request {
             method: exchange.method.clone(),
-            url: exchange.url.clone(),
+            url: uri(&exchange.url),
             http_version: http_version.clone(),
             cookies: request_cookies(&exchange.request_headers),
             headers: name_values(&exchange.request_headers),
@@ -309,6 +309,29 @@ fn entry(page: &str, run_started: &str, exchange: &Exchange) -> Entry {
         step: exchange.step.clone(),
         error: exchange.error.clone(),
     }
+}
+
+/// `url` as a valid URI (RFC 3986 §2): after the authority, every byte
+/// outside the URI character set is percent-encoded. The recorded URL may
+/// hold such characters raw: the masks (`[redacted]`) and, from raw query
+/// steps, exactly what was sent; strict HAR readers reject them.
+fn uri(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    let (authority, rest) = url.split_at(path_start);
+    let mut out = String::with_capacity(url.len() + 16);
+    out.push_str(authority);
+    for byte in rest.bytes() {
+        let allowed = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?#%".contains(&byte);
+        if allowed {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn name_values(headers: &[(String, String)]) -> Vec<NameValue> {
@@ -432,6 +455,16 @@ mod tests {
         assert_eq!(entry["response"]["content"]["mimeType"], "x-unknown");
         assert!(entry["comment"].as_str().unwrap().contains("retry"));
         assert_eq!(entry["_step"], "suites/code.yaml:10:9");
+    }
+
+    #[test]
+    fn urls_are_made_valid_uris() {
+        assert_eq!(
+            uri("http://[::1]:8080/token?code=[redacted]&x=a b\"<é>"),
+            "http://[::1]:8080/token?code=%5Bredacted%5D&x=a%20b%22%3C%C3%A9%3E"
+        );
+        assert_eq!(uri("http://h/p?a=%5B1%5D#f"), "http://h/p?a=%5B1%5D#f");
+        assert_eq!(uri("http://h"), "http://h");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! file again from `report.json`.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -42,6 +43,40 @@ fn spellings(client_id: Option<&str>, secret: &str) -> Vec<String> {
         }
     }
     all
+}
+
+/// The npm `har-schema` files (`fixtures/schemas/har-schema/`) as one
+/// schema: each file becomes a definition and `"x.json#"` references
+/// point at it, so no resolver is needed.
+fn har_schema() -> jsonschema::Validator {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemas/har-schema");
+    let mut definitions = serde_json::Map::new();
+    for entry in std::fs::read_dir(&dir).expect("the vendored HAR schema") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let text = regex::Regex::new(r#""\$ref": "(\w+)\.json#""#)
+            .unwrap()
+            .replace_all(&text, r##""$$ref": "#/definitions/$1""##);
+        let mut schema: Value = serde_json::from_str(&text).expect("JSON");
+        let object = schema.as_object_mut().expect("an object");
+        object.remove("$id");
+        object.remove("$schema");
+        definitions.insert(name, schema);
+    }
+    assert!(definitions.len() >= 18, "every file of har-schema");
+    let root = serde_json::json!({
+        "$schema": "http://json-schema.org/draft-06/schema#",
+        "$ref": "#/definitions/har",
+        "definitions": definitions,
+    });
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .expect("the HAR schema compiles")
 }
 
 #[test]
@@ -106,8 +141,22 @@ fn report_har_is_har_1_2_with_every_exchange_a_page_per_trial_and_no_secret() {
         .expect("the failing trial's page");
     assert!(failing.title.contains("fail"), "{}", failing.title);
 
-    // What the importers read is there, in the spec's shapes.
+    // The HAR 1.2 schema har-validator uses accepts it, and is not vacuous.
     let json: Value = serde_json::from_str(&text).expect("JSON");
+    let schema = har_schema();
+    let problems: Vec<String> = schema
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "report.har:\n{}", problems.join("\n"));
+    let mut broken = json.clone();
+    broken["log"]["entries"][0]["request"]
+        .as_object_mut()
+        .unwrap()
+        .remove("httpVersion");
+    assert!(!schema.is_valid(&broken), "the schema requires httpVersion");
+
+    // What the importers read is there, in the spec's shapes.
     for entry in json["log"]["entries"].as_array().unwrap() {
         let started = entry["startedDateTime"].as_str().expect("startedDateTime");
         assert!(
