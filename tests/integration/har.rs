@@ -51,6 +51,7 @@ fn spellings(client_id: Option<&str>, secret: &str) -> Vec<String> {
 fn har_schema() -> jsonschema::Validator {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemas/har-schema");
     let mut definitions = serde_json::Map::new();
+    let reference = regex::Regex::new(r#""\$ref": "(\w+)\.json#""#).unwrap();
     for entry in std::fs::read_dir(&dir).expect("the vendored HAR schema") {
         let path = entry.expect("an entry").path();
         if path.extension().is_none_or(|e| e != "json") {
@@ -58,9 +59,7 @@ fn har_schema() -> jsonschema::Validator {
         }
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).expect("readable");
-        let text = regex::Regex::new(r#""\$ref": "(\w+)\.json#""#)
-            .unwrap()
-            .replace_all(&text, r##""$$ref": "#/definitions/$1""##);
+        let text = reference.replace_all(&text, r##""$$ref": "#/definitions/$1""##);
         let mut schema: Value = serde_json::from_str(&text).expect("JSON");
         let object = schema.as_object_mut().expect("an object");
         object.remove("$id");
