@@ -73,8 +73,17 @@ struct Report {
     logged_in: Option<bool>,
 }
 
+/// Why the command's last line is not a result.
+#[derive(Debug, thiserror::Error)]
+enum LineError {
+    #[error("bad result JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unknown outcome `{0}` (expected redirect, denied, wrong-password or error)")]
+    Outcome(String),
+}
+
 /// Reads the last line: a result line, a bare URL, or neither (`Err`).
-fn parse_line(line: &str) -> Result<Report, String> {
+fn parse_line(line: &str) -> Result<Report, LineError> {
     let Some(rest) = line.strip_prefix(RESULT_PREFIX) else {
         return Ok(Report {
             outcome: Outcome::Redirect,
@@ -87,7 +96,7 @@ fn parse_line(line: &str) -> Result<Report, String> {
     };
     let rest = rest.trim();
     if rest.starts_with('{') {
-        return serde_json::from_str(rest).map_err(|e| format!("bad result JSON: {e}"));
+        return Ok(serde_json::from_str(rest)?);
     }
     let (word, rest) = rest.split_once(' ').unwrap_or((rest, ""));
     let outcome = match word {
@@ -95,11 +104,7 @@ fn parse_line(line: &str) -> Result<Report, String> {
         "denied" => Outcome::Denied,
         "wrong-password" => Outcome::WrongPassword,
         "error" => Outcome::Error,
-        other => {
-            return Err(format!(
-                "unknown outcome `{other}` (expected redirect, denied, wrong-password or error)"
-            ));
-        }
+        other => return Err(LineError::Outcome(other.to_string())),
     };
     let rest = rest.trim();
     if outcome == Outcome::Redirect {

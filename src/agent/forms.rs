@@ -140,14 +140,25 @@ pub(crate) struct Hints<'a> {
     pub(crate) deny: Option<&'a str>,
 }
 
+/// A configured CSS selector that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid CSS selector `{selector}`: {reason}")]
+pub(crate) struct SelectorError {
+    pub(crate) selector: String,
+    pub(crate) reason: String,
+}
+
 impl Hints<'_> {
     /// Checks that every selector parses; the error names the first that does not.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), SelectorError> {
         for s in [self.login_form, self.approve, self.deny]
             .into_iter()
             .flatten()
         {
-            Selector::parse(s).map_err(|e| format!("invalid CSS selector `{s}`: {e}"))?;
+            Selector::parse(s).map_err(|e| SelectorError {
+                selector: s.to_string(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(())
     }
@@ -246,7 +257,7 @@ impl Link {
         {
             return None;
         }
-        let path = href.split(['?', '#']).next().unwrap_or("");
+        let path = crate::oauth::uri::without_query(href);
         let path = path.split_once("://").map_or(path, |(_, rest)| {
             rest.split_once('/').map_or("", |(_, p)| p)
         });

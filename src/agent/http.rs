@@ -43,7 +43,7 @@ fn overloaded(result: &Result<Response, AgentError>) -> bool {
 
 /// What latencies are compared by: the method and the path (no query).
 fn pace_key(request: &Request) -> String {
-    let path = request.url.split(['?', '#']).next().unwrap_or("");
+    let path = crate::oauth::uri::without_query(&request.url);
     format!("{} {path}", request.method.to_ascii_uppercase())
 }
 
@@ -344,9 +344,9 @@ impl Agent {
         let config = &self.shared.config;
         let shown_url = || redactor.url(&request.url);
 
-        let url = parse_http_url(&request.url).map_err(|reason| AgentError::BadUrl {
+        let url = parse_http_url(&request.url).map_err(|e| AgentError::BadUrl {
             url: shown_url(),
-            reason,
+            reason: e.to_string(),
         })?;
         // Parsing may escape characters the server would otherwise see raw;
         // the transcript shows what went on the wire.
@@ -585,12 +585,21 @@ impl Agent {
     }
 }
 
+/// Why a URL cannot be requested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum UrlError {
+    #[error(transparent)]
+    Parse(#[from] url::ParseError),
+    #[error("scheme `{0}` is not `http` or `https`")]
+    Scheme(String),
+}
+
 /// Parses an absolute http(s) URL, or says why it cannot be requested.
-pub(super) fn parse_http_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| e.to_string())?;
+pub(super) fn parse_http_url(raw: &str) -> Result<Url, UrlError> {
+    let url = Url::parse(raw)?;
     match url.scheme() {
         "http" | "https" => Ok(url),
-        other => Err(format!("scheme `{other}` is not `http` or `https`")),
+        other => Err(UrlError::Scheme(other.to_string())),
     }
 }
 
@@ -598,14 +607,9 @@ pub(super) fn parse_http_url(raw: &str) -> Result<Url, String> {
 /// fragment: percent-decoded, in order. Works on the raw string (custom
 /// schemes, relative references).
 pub(super) fn url_params(url: &str) -> Vec<(String, String)> {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((before, fragment)) => (before, Some(fragment)),
-        None => (url, None),
-    };
-    let mut params: Vec<(String, String)> = match before_fragment.split_once('?') {
-        Some((_, query)) => decode_pairs(query),
-        None => Vec::new(),
-    };
+    let raw = crate::oauth::uri::RawUri::split(url);
+    let fragment = raw.fragment;
+    let mut params: Vec<(String, String)> = raw.query.map(decode_pairs).unwrap_or_default();
     if let Some(fragment) = fragment.filter(|f| f.contains('=')) {
         params.extend(decode_pairs(fragment));
     }

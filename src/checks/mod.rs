@@ -12,6 +12,7 @@ pub use result::{
     Authorization, AuthorizationOutcome, HttpExchange, StepResult, as_text, joined_headers, lookup,
 };
 
+use crate::oauth::uri::without_query;
 use crate::redact::Redactor;
 use crate::run::vars::{VarError, Vars};
 use crate::suite::{Expect, Matcher};
@@ -52,7 +53,7 @@ pub fn evaluate(
                 result.json(&["error"]).and_then(|v| v.as_str()),
             ),
         };
-        if !actual.is_some_and(|a| expect.error.iter().any(|e| e == a)) {
+        if !actual.is_some_and(|a| expect.error.iter().any(|e| e.as_str() == a)) {
             problems.push(format!(
                 "expected {field} {}, got {}",
                 alternatives(expect.error.iter().map(|e| format!("`{e}`"))),
@@ -77,8 +78,7 @@ pub fn evaluate(
             Some(location) => {
                 if let Some(to) = &redirect.to {
                     let to = vars.fill(to, profile)?;
-                    let base = location.split(['?', '#']).next().unwrap_or("");
-                    if base != to.split(['?', '#']).next().unwrap_or("") {
+                    if without_query(location) != without_query(&to) {
                         problems.push(format!("expected a redirect to `{to}`, got `{location}`"));
                     }
                 }

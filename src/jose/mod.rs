@@ -56,7 +56,12 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<VerifiedJwt, JwtError
     else {
         return Err(JwtError::NotCompact);
     };
-    let bad = |part| move |reason| JwtError::BadPart { part, reason };
+    let bad = |part| {
+        move |e: PartError| JwtError::BadPart {
+            part,
+            reason: e.to_string(),
+        }
+    };
     let header = decode_json(header).map_err(bad("header"))?;
     let claims = decode_json(payload).map_err(bad("payload"))?;
     let signature = match jwks {
@@ -75,54 +80,71 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<VerifiedJwt, JwtError
     })
 }
 
+/// Why the time claims of a token are not sane (OIDC Core §2).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum TimeProblem {
+    #[error("invalid: `{0}` is not a number")]
+    NotANumber(&'static str),
+    #[error("invalid: `{0}` is missing")]
+    Missing(&'static str),
+    #[error("invalid: `exp` is {0:.0} s in the past")]
+    Expired(f64),
+    #[error("invalid: `exp` is not after `iat`")]
+    ExpNotAfterIat,
+    #[error("invalid: `{0}` is {1:.0} s in the future")]
+    Future(&'static str, f64),
+}
+
 /// `valid`, or why the time claims are not (OIDC Core §2), at `now`.
 fn times_verdict(claims: &Value, now: f64) -> String {
-    let number = |name: &str| -> Result<Option<f64>, String> {
+    match check_times(claims, now) {
+        Ok(()) => "valid".into(),
+        Err(why) => why.to_string(),
+    }
+}
+
+fn check_times(claims: &Value, now: f64) -> Result<(), TimeProblem> {
+    let number = |name: &'static str| -> Result<Option<f64>, TimeProblem> {
         match claims.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => value
                 .as_f64()
                 .map(Some)
-                .ok_or_else(|| format!("invalid: `{name}` is not a number")),
+                .ok_or(TimeProblem::NotANumber(name)),
         }
     };
-    let check = || -> Result<(), String> {
-        let exp = number("exp")?.ok_or("invalid: `exp` is missing")?;
-        let iat = number("iat")?.ok_or("invalid: `iat` is missing")?;
-        if exp + CLOCK_SKEW_SECS <= now {
-            return Err(format!("invalid: `exp` is {:.0} s in the past", now - exp));
-        }
-        if exp <= iat {
-            return Err("invalid: `exp` is not after `iat`".into());
-        }
-        if iat > now + CLOCK_SKEW_SECS {
-            return Err(format!(
-                "invalid: `iat` is {:.0} s in the future",
-                iat - now
-            ));
-        }
-        if let Some(nbf) = number("nbf")?
-            && nbf > now + CLOCK_SKEW_SECS
-        {
-            return Err(format!(
-                "invalid: `nbf` is {:.0} s in the future",
-                nbf - now
-            ));
-        }
-        Ok(())
-    };
-    match check() {
-        Ok(()) => "valid".into(),
-        Err(why) => why,
+    let exp = number("exp")?.ok_or(TimeProblem::Missing("exp"))?;
+    let iat = number("iat")?.ok_or(TimeProblem::Missing("iat"))?;
+    if exp + CLOCK_SKEW_SECS <= now {
+        return Err(TimeProblem::Expired(now - exp));
     }
+    if exp <= iat {
+        return Err(TimeProblem::ExpNotAfterIat);
+    }
+    if iat > now + CLOCK_SKEW_SECS {
+        return Err(TimeProblem::Future("iat", iat - now));
+    }
+    if let Some(nbf) = number("nbf")?
+        && nbf > now + CLOCK_SKEW_SECS
+    {
+        return Err(TimeProblem::Future("nbf", nbf - now));
+    }
+    Ok(())
+}
+
+/// Why a JWT part is not base64url JSON.
+#[derive(Debug, thiserror::Error)]
+enum PartError {
+    #[error(transparent)]
+    Base64(#[from] base64::DecodeError),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
 }
 
 /// A base64url JSON part, or why it is not one.
-fn decode_json(part: &str) -> Result<Value, String> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part.trim_end_matches('='))
-        .map_err(|e| e.to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+fn decode_json(part: &str) -> Result<Value, PartError> {
+    let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('='))?;
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
 fn signature_verdict(token: &str, header: &Value, jwks: &Value) -> String {

@@ -1,6 +1,13 @@
 //! RFC vocabulary shared by the harness and the reference server: types
-//! that carry OAuth meaning. No I/O, no policy.
+//! and functions that carry OAuth meaning (secrets, PKCE, raw URIs, client
+//! authentication methods, grant types, error codes). No I/O, no policy.
+//! The server imports nothing else from the harness.
 
+mod names;
+pub mod pkce;
 mod secret;
+pub mod uri;
+pub(crate) mod vocab;
 
-pub use secret::Secret;
+pub use names::{AuthMethod, ErrorCode, GrantType};
+pub use secret::{Secret, same_secret};

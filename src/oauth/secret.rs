@@ -2,7 +2,7 @@
 //!
 //! `Debug` and `Display` show `[redacted]`; the value is reachable only
 //! through [`Secret::expose`], so a leak has to be written on purpose.
-//! This file does not compare secrets; `client_auth` does that in constant time.
+//! Secrets are compared only in constant time ([`same_secret`]).
 
 use std::fmt;
 
@@ -25,6 +25,17 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether `presented` is this secret, compared in constant time.
+    pub fn matches(&self, presented: &str) -> bool {
+        same_secret(&self.0, presented)
+    }
+}
+
+/// Compares two secret strings (secrets, passwords, CSRF tokens, PKCE
+/// challenges) in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
 impl fmt::Debug for Secret {
@@ -54,5 +65,14 @@ mod tests {
         let secret = Secret::new("hunter2-value");
         assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
         assert_eq!(secret.expose(), "hunter2-value");
+    }
+
+    #[test]
+    fn matches_only_itself() {
+        let secret = Secret::new("s3cret");
+        assert!(secret.matches("s3cret"));
+        assert!(!secret.matches("s3cre"));
+        assert!(!secret.matches("s3creT"));
+        assert!(!Secret::new("").matches("x"));
     }
 }

@@ -19,16 +19,17 @@ use super::vars::{VarError, Vars};
 use crate::agent::{Agent, AgentError, Body, Consent, Navigation, Request, StopRule};
 use crate::checks::{self, Authorization, AuthorizationOutcome, HttpExchange, StepResult};
 use crate::suite::{
-    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, PasswordChoice,
-    RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep, Variant,
+    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, GrantType,
+    PasswordChoice, RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep,
+    Variant,
 };
 use crate::target::Profile;
 use judge::error;
+pub use requests::total_wait;
 use requests::{
     client_secret, force_consent_params, get, merge, no_consent_page, post, wait_duration,
     with_query, wrong_secret,
 };
-pub use requests::{s256, total_wait};
 
 /// How one trial ended, before it is dressed up as a report.
 #[derive(Debug)]
@@ -52,7 +53,7 @@ struct Trial<'a> {
     vars: Vars,
     last_authorize: Sent,
     /// The JWK set once fetched, or why it is unusable.
-    jwks: Option<Result<Value, String>>,
+    jwks: Option<Result<Value, harness_side::JwksError>>,
     redactor: Arc<crate::redact::Redactor>,
 }
 
@@ -69,6 +70,17 @@ enum StepError {
     /// "mutation" that equals a registered URI): a skip, not a verdict.
     #[error("{0}")]
     NotApplicable(String),
+}
+
+/// A `save:` path absent from the step's result (the trial is an `error`).
+#[derive(Debug, thiserror::Error)]
+#[error("could not save `{name}`: `{path}` is absent from the `{kind}` result\n{actual}")]
+struct SaveError {
+    name: String,
+    path: String,
+    kind: &'static str,
+    /// The actual response, redacted.
+    actual: String,
 }
 
 /// Runs a trial to its verdict. `agent` is this trial's own (its redactor
@@ -126,8 +138,8 @@ pub async fn run_trial(
         if let judge::Next::End(verdict) = next {
             return verdict;
         }
-        if let Err(message) = trial.save(step, &result) {
-            return error(message, &location);
+        if let Err(e) = trial.save(step, &result) {
+            return error(e.to_string(), &location);
         }
     }
     progress.finish()
@@ -288,7 +300,7 @@ impl<'a> Trial<'a> {
             .contains(&crate::suite::Capability::Pkce)
             || client.secret.is_none();
         if pkce {
-            defaults.push(("code_challenge".into(), s256(&verifier)));
+            defaults.push(("code_challenge".into(), crate::oauth::pkce::s256(&verifier)));
             defaults.push(("code_challenge_method".into(), "S256".into()));
         }
         if profile.scopes.default.split(' ').any(|s| s == "openid") {
@@ -411,13 +423,11 @@ impl<'a> Trial<'a> {
     async fn token(&mut self, step: &TokenStep) -> Result<HttpExchange, StepError> {
         let mut defaults: Vec<(String, String)> = Vec::new();
         let grant_type = match &step.grant {
-            Grant::AuthorizationCode => "authorization_code".to_string(),
-            Grant::RefreshToken => "refresh_token".to_string(),
-            Grant::ClientCredentials => "client_credentials".to_string(),
+            Grant::Known(known) => known.as_str().to_string(),
             Grant::Other(t) => self.vars.fill(t, self.profile)?,
         };
         defaults.push(("grant_type".into(), grant_type));
-        if step.grant == Grant::AuthorizationCode {
+        if step.grant == Grant::Known(GrantType::AuthorizationCode) {
             let client = self.client(step.auth.client)?;
             let redirect_uri = self
                 .last_authorize
@@ -559,7 +569,7 @@ impl<'a> Trial<'a> {
         };
         self.redactor.add(&secret);
         match auth.method.unwrap_or(client.auth_method) {
-            AuthMethod::Basic => {
+            AuthMethod::ClientSecretBasic => {
                 // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
                 let encode =
                     |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -567,7 +577,7 @@ impl<'a> Trial<'a> {
                 let value = base64::engine::general_purpose::STANDARD.encode(pair);
                 headers.push(("authorization".into(), format!("Basic {value}")));
             }
-            AuthMethod::Post => {
+            AuthMethod::ClientSecretPost => {
                 form.push(("client_id".into(), id));
                 form.push(("client_secret".into(), secret));
             }
@@ -587,33 +597,35 @@ impl<'a> Trial<'a> {
 
     /// The target's JWK set (fetched once, through the capped agent), or
     /// why there is no usable one.
-    async fn jwks(&mut self) -> Result<Value, String> {
+    async fn jwks(&mut self) -> Result<Value, harness_side::JwksError> {
         if self.jwks.is_none() {
-            let fetched = match self.profile.endpoints.jwks.clone() {
-                None => Err(
-                    "the target profile has no `jwks` endpoint and discovery gave no `jwks_uri`"
-                        .to_string(),
-                ),
-                Some(url) => match self.send(get(url.clone())).await {
-                    Ok(exchange) => {
-                        harness_side::jwk_set(&url, &exchange, self.profile.limits.max_body)
-                    }
-                    Err(e) => Err(format!("the JWK set could not be fetched: {e}")),
-                },
-            };
-            self.jwks = Some(fetched);
+            let fetched: Result<Value, harness_side::JwksError> =
+                match self.profile.endpoints.jwks.clone() {
+                    None => Err(harness_side::JwksError::NoEndpoint),
+                    Some(url) => match self.send(get(url.clone())).await {
+                        Ok(exchange) => {
+                            harness_side::jwk_set(&url, &exchange, self.profile.limits.max_body)
+                        }
+                        Err(e) => Err(harness_side::JwksError::Fetch(e.to_string())),
+                    },
+                };
+            self.jwks = Some(fetched.clone());
+            return fetched;
         }
-        self.jwks.clone().unwrap_or_else(|| Err(String::new()))
+        self.jwks
+            .clone()
+            .unwrap_or(Err(harness_side::JwksError::NoEndpoint))
     }
 
-    fn save(&mut self, step: &Step, result: &StepResult) -> Result<(), String> {
+    fn save(&mut self, step: &Step, result: &StepResult) -> Result<(), SaveError> {
         for (name, path) in &step.save {
             let Some(value) = result.field(path) else {
-                return Err(format!(
-                    "could not save `{name}`: `{path}` is absent from the `{}` result\n{}",
-                    step.kind.name(),
-                    self.describe(result)
-                ));
+                return Err(SaveError {
+                    name: name.clone(),
+                    path: path.to_string(),
+                    kind: step.kind.name(),
+                    actual: self.describe(result),
+                });
             };
             self.vars.set(name, value.into_owned());
         }

@@ -79,28 +79,47 @@ fn not_a_token_response(exchange: &HttpExchange) -> Option<String> {
     })
 }
 
+/// Why the target's JWK set cannot be used to verify anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum JwksError {
+    #[error("the target profile has no `jwks` endpoint and discovery gave no `jwks_uri`")]
+    NoEndpoint,
+    #[error("the JWK set could not be fetched: {0}")]
+    Fetch(String),
+    #[error("the JWK set at `{url}` answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("the JWK set at `{url}` is unusable: {}", cap_note(*.max_body))]
+    Truncated { url: String, max_body: usize },
+    #[error("the JWK set at `{url}` is not JSON (RFC 7517 §5 requires a JSON object)")]
+    NotJson { url: String },
+    #[error("the document at `{url}` is not a JWK set (RFC 7517 §5): {reason}")]
+    NotAJwkSet { url: String, reason: String },
+}
+
 /// The JWK set in the result of fetching `url`, or why it cannot be used to
 /// verify anything (not found, not JSON, cut at the cap, not a JWK set).
 pub(super) fn jwk_set(
     url: &str,
     exchange: &HttpExchange,
     max_body: usize,
-) -> Result<Value, String> {
+) -> Result<Value, JwksError> {
+    let url = url.to_string();
     let status = exchange.status;
     if !(200..300).contains(&status) {
-        return Err(format!("the JWK set at `{url}` answered HTTP {status}"));
+        return Err(JwksError::Status { url, status });
     }
     if exchange.truncated {
-        let note = cap_note(max_body);
-        return Err(format!("the JWK set at `{url}` is unusable: {note}"));
+        return Err(JwksError::Truncated { url, max_body });
     }
-    let json = Some(&exchange.json)
-        .filter(|j| !j.is_null())
-        .ok_or_else(|| {
-            format!("the JWK set at `{url}` is not JSON (RFC 7517 §5 requires a JSON object)")
-        })?;
-    serde_json::from_value::<jsonwebtoken::jwk::JwkSet>(json.clone())
-        .map_err(|e| format!("the document at `{url}` is not a JWK set (RFC 7517 §5): {e}"))?;
+    let Some(json) = Some(&exchange.json).filter(|j| !j.is_null()) else {
+        return Err(JwksError::NotJson { url });
+    };
+    serde_json::from_value::<jsonwebtoken::jwk::JwkSet>(json.clone()).map_err(|e| {
+        JwksError::NotAJwkSet {
+            url,
+            reason: e.to_string(),
+        }
+    })?;
     Ok(json.clone())
 }
 
@@ -141,15 +160,31 @@ mod tests {
     fn unusable_jwk_sets_say_why() {
         let url = "http://as/jwks";
         let not_found = exchange(404, Value::Null, "", false);
-        assert!(jwk_set(url, &not_found, 10).unwrap_err().contains("404"));
+        assert!(
+            jwk_set(url, &not_found, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("404")
+        );
         let html = exchange(200, Value::Null, "<html>", false);
-        assert!(jwk_set(url, &html, 10).unwrap_err().contains("not JSON"));
+        assert!(
+            jwk_set(url, &html, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("not JSON")
+        );
         let cut = exchange(200, Value::Null, "", true);
-        assert!(jwk_set(url, &cut, 10).unwrap_err().contains("10-byte cap"));
+        assert!(
+            jwk_set(url, &cut, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("10-byte cap")
+        );
         let other = exchange(200, json!({"issuer": "x"}), "", false);
         assert!(
             jwk_set(url, &other, 10)
                 .unwrap_err()
+                .to_string()
                 .contains("not a JWK set")
         );
         let empty = exchange(200, json!({"keys": []}), "", false);

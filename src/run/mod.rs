@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use tokio::sync::oneshot;
 
-use crate::agent::{Agent, AgentConfig, Pace, TrialContext, Turn};
+use crate::agent::{Agent, AgentConfig, AgentError, Pace, TrialContext, Turn};
 use crate::redact::Redactor;
 use crate::suite::{Capability, Scenario, Suite, Variant};
 use crate::target::Profile;
-use sched::{Hooks, SharedSession, Slots};
+use sched::{Hooks, NoSharedLogin, SharedSession, Slots};
 
 /// Trials whose `wait:` steps add up to more than this are ignored unless
 /// asked for (`--ignored` / `--include-ignored`).
@@ -246,7 +246,7 @@ pub fn launch(
     // Building the client needs the runtime's context (its DNS resolver).
     let base = {
         let _guard = runtime.enter();
-        Agent::new(config, Arc::new(Redactor::new())).map_err(|e| e.to_string())
+        Agent::new(config, Arc::new(Redactor::new()))
     };
     let base = base.map(Arc::new);
     let session = Arc::new(SharedSession::default());
@@ -305,7 +305,7 @@ pub fn launch(
 /// Everything one trial's task needs.
 struct TrialRun {
     profile: Arc<Profile>,
-    base: Result<Arc<Agent>, String>,
+    base: Result<Arc<Agent>, AgentError>,
     session: Arc<SharedSession>,
     slots: Arc<Slots>,
     events: Events,
@@ -383,16 +383,14 @@ impl TrialRun {
     /// Logs in once, then checks with a second authorization that the
     /// session survives one unchanged (servers that rotate or drop it
     /// cannot share it).
-    async fn shared_login(&self, base: &Agent) -> Result<Agent, String> {
+    async fn shared_login(&self, base: &Agent) -> Result<Agent, NoSharedLogin> {
         let context = TrialContext {
             turn: Turn { class: 0, trial: 0 },
             hooks: None,
         };
         let agent = base.for_trial(Arc::new(Redactor::new()), false, context.clone());
         let Some(logged_in) = exec::log_in(&self.profile, agent).await else {
-            return Err(
-                "the shared login did not reach the client, so trials log in themselves".into(),
-            );
+            return Err(NoSharedLogin::LoginFailed);
         };
         let probe = ProbeHooks::default();
         let probe = Arc::new(probe);
@@ -408,13 +406,9 @@ impl TrialRun {
             Some((true, false, _)) if !probe.changed.load(std::sync::atomic::Ordering::Acquire) => {
                 Ok(logged_in)
             }
-            Some((_, true, _)) => Err(
-                "the server asked for the password again in the shared session, so trials log in themselves".into(),
-            ),
-            Some((true, false, _)) => Err(
-                "the server replaced or dropped the session cookie on a second authorization (it rotates sessions), so trials log in themselves".into(),
-            ),
-            _ => Err("a second authorization in the shared session did not reach the client, so trials log in themselves".into()),
+            Some((_, true, _)) => Err(NoSharedLogin::PasswordAgain),
+            Some((true, false, _)) => Err(NoSharedLogin::Rotated),
+            _ => Err(NoSharedLogin::SecondFailed),
         }
     }
 }
@@ -444,7 +438,7 @@ impl crate::agent::TrialHooks for ProbeHooks {
 async fn run_one(
     profile: &Arc<Profile>,
     spec: &TrialSpec,
-    agent: Result<Agent, String>,
+    agent: Result<Agent, AgentError>,
 ) -> TrialReport {
     let started = Instant::now();
     let base = |outcome: Outcome, message: Option<String>, location: Option<String>, exchanges| {

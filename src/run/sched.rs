@@ -225,11 +225,30 @@ pub(crate) struct SharedSession {
     reruns: Mutex<Vec<String>>,
 }
 
+/// Why trials do not start from one shared login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum NoSharedLogin {
+    #[error("the shared login did not reach the client, so trials log in themselves")]
+    LoginFailed,
+    #[error(
+        "the server asked for the password again in the shared session, so trials log in themselves"
+    )]
+    PasswordAgain,
+    #[error(
+        "the server replaced or dropped the session cookie on a second authorization (it rotates sessions), so trials log in themselves"
+    )]
+    Rotated,
+    #[error(
+        "a second authorization in the shared session did not reach the client, so trials log in themselves"
+    )]
+    SecondFailed,
+}
+
 impl SharedSession {
     /// The session to copy, made once (by whoever asks first).
     pub(crate) async fn get(
         &self,
-        make: impl std::future::Future<Output = Result<Agent, String>>,
+        make: impl std::future::Future<Output = Result<Agent, NoSharedLogin>>,
     ) -> Option<&Agent> {
         if self.off.load(Ordering::Acquire) {
             return None;
@@ -240,7 +259,7 @@ impl SharedSession {
                 match make.await {
                     Ok(agent) => Some(agent),
                     Err(note) => {
-                        self.give_up(note);
+                        self.give_up(note.to_string());
                         None
                     }
                 }

@@ -108,21 +108,11 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
 
 /// A piece of a URI as written (never normalised: redirect tests mutate it).
 fn uri_part(uri: &str, part: UriPart) -> Option<String> {
-    let (scheme, rest) = uri.split_once("://")?;
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let after = &rest[authority_end..];
-    let path_end = after.find(['?', '#']).unwrap_or(after.len());
-    let path = &after[..path_end];
-    let query = after[path_end..]
-        .strip_prefix('?')
-        .map(|q| q.split('#').next().unwrap_or(""));
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') && h.ends_with(']') => {
-            (h.to_string(), Some(p.to_string()))
-        }
-        _ => (authority.to_string(), None),
-    };
+    let parts = crate::oauth::uri::UriParts::split(uri);
+    let (scheme, authority, path, query) =
+        (parts.scheme?, parts.authority?, parts.path, parts.query);
+    let (host, port) = parts.host_port()?;
+    let (host, port) = (host.to_string(), port.map(str::to_string));
     let default_port = match scheme {
         "https" => "443",
         "http" => "80",
@@ -186,6 +176,10 @@ mod tests {
             uri_part(uri, UriPart::OtherPortForm).unwrap(),
             "client.example:443"
         );
+        let v6 = "http://[::1]/cb";
+        assert_eq!(uri_part(v6, UriPart::Host).unwrap(), "[::1]");
+        assert_eq!(uri_part(v6, UriPart::Port).unwrap(), "80");
+        assert_eq!(uri_part("urn:example:cb", UriPart::Host), None);
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! Secrets are compared in constant time and never appear in an error
 //! description.
 
-use aws_lc_rs::constant_time::verify_slices_are_equal;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -177,12 +176,10 @@ fn secret_ok(
     if presented.is_empty() {
         return false;
     }
-    let equal =
-        |secret: &str| verify_slices_are_equal(secret.as_bytes(), presented.as_bytes()).is_ok();
     if client
         .secret
         .as_ref()
-        .is_some_and(|own| equal(own.expose()))
+        .is_some_and(|own| own.matches(presented))
     {
         return true;
     }
@@ -195,5 +192,5 @@ fn secret_ok(
             .clients
             .iter()
             .filter_map(|other| other.secret.as_ref())
-            .any(|secret| equal(secret.expose()))
+            .any(|secret| secret.matches(presented))
 }

@@ -34,7 +34,7 @@ pub enum ServerError {
     },
     /// The embedded test keys could not be loaded (a build defect).
     #[error("cannot load the embedded signing keys: {0}")]
-    Keys(String),
+    Keys(std::sync::Arc<jsonwebtoken::errors::Error>),
     /// The server stopped with an I/O error.
     #[error("server stopped: {0}")]
     Serve(#[source] std::io::Error),

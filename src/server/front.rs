@@ -11,13 +11,13 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::oauth::uri::with_params;
 use crate::server::flaw::Flaw;
 use crate::server::html;
 use crate::server::oauth_error::OAuthError;
 use crate::server::params::Params;
 use crate::server::quirk::Quirk;
 use crate::server::state::AppState;
-use crate::server::uri::with_params;
 
 /// Whether a page gets the anti-framing headers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! must stay far below a second). The JWK set holds public members only; the
 //! two "unpublished" keys exist solely for the `idtoken.signature` flaw.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
@@ -46,13 +46,13 @@ pub enum KeyChoice {
     Unpublished,
 }
 
-static KEYS: OnceLock<Result<Keys, String>> = OnceLock::new();
+static KEYS: OnceLock<Result<Keys, Arc<jsonwebtoken::errors::Error>>> = OnceLock::new();
 
 /// The process-wide keys, parsed on first use.
 pub fn keys() -> Result<&'static Keys, ServerError> {
-    KEYS.get_or_init(|| Keys::load().map_err(|error| error.to_string()))
+    KEYS.get_or_init(|| Keys::load().map_err(Arc::new))
         .as_ref()
-        .map_err(|message| ServerError::Keys(message.clone()))
+        .map_err(|error| ServerError::Keys(error.clone()))
 }
 
 impl Keys {

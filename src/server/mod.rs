@@ -47,7 +47,6 @@ mod session;
 mod state;
 mod store;
 mod switch;
-mod uri;
 
 #[cfg(test)]
 mod tests;

@@ -20,46 +20,7 @@ pub const REALM: &str = "oauthcheck";
 /// The challenge for failed client authentication (RFC 6749 §5.2).
 const BASIC_CHALLENGE: &str = "Basic realm=\"oauthcheck\"";
 
-/// Error codes of RFC 6749 §4.1.2.1 / §5.2 and OIDC Core §3.1.2.6 (the
-/// Bearer codes of RFC 6750 §3.1 are written by the `bearer` endpoint).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorCode {
-    InvalidRequest,
-    InvalidClient,
-    InvalidGrant,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-    UnsupportedResponseType,
-    InvalidScope,
-    AccessDenied,
-    LoginRequired,
-    ConsentRequired,
-    ServerError,
-    /// Not a revocation or introspection error: only the flaws that wrongly
-    /// refuse unknown tokens (`revoke.invalid-token-200`,
-    /// `introspect.inactive-minimal`) send it.
-    InvalidToken,
-}
-
-impl ErrorCode {
-    /// The registered error string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidRequest => "invalid_request",
-            ErrorCode::InvalidClient => "invalid_client",
-            ErrorCode::InvalidGrant => "invalid_grant",
-            ErrorCode::UnauthorizedClient => "unauthorized_client",
-            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
-            ErrorCode::InvalidScope => "invalid_scope",
-            ErrorCode::AccessDenied => "access_denied",
-            ErrorCode::LoginRequired => "login_required",
-            ErrorCode::ConsentRequired => "consent_required",
-            ErrorCode::ServerError => "server_error",
-            ErrorCode::InvalidToken => "invalid_token",
-        }
-    }
-}
+pub use crate::oauth::ErrorCode;
 
 /// An OAuth error with a human-readable description.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,10 +5,7 @@
 //! method is bound at authorization and never taken from the token request.
 //! This file returns verdicts; the endpoints turn them into OAuth errors.
 
-use aws_lc_rs::digest;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
+pub use crate::oauth::pkce::s256;
 use crate::server::config::Config;
 use crate::server::flaw::Flaw;
 
@@ -118,7 +115,7 @@ pub fn check_verifier(
     }
     let matched = match challenge.method {
         Method::S256 => {
-            s256(verifier) == challenge.value
+            crate::oauth::same_secret(&s256(verifier), &challenge.value)
                 || (config.has(Flaw::PkcePlainDowngrade) && verifier == challenge.value)
         }
         Method::Plain => verifier == challenge.value,
@@ -128,11 +125,6 @@ pub fn check_verifier(
     } else {
         Err(VerifierError::Mismatch)
     }
-}
-
-/// `BASE64URL(SHA256(ASCII(verifier)))` (RFC 7636 §4.2).
-pub fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()))
 }
 
 /// 43–128 unreserved characters (RFC 7636 §4.1).

@@ -10,10 +10,10 @@
 //! tricks, which belong to `redirect.path-traversal`). This file decides
 //! acceptance only; what happens on refusal is the endpoint's business.
 
+use crate::oauth::uri::UriParts;
 use crate::server::config::{ClientConfig, Config};
 use crate::server::flaw::Flaw;
 use crate::server::quirk::Quirk;
-use crate::server::uri::UriParts;
 
 /// Why no redirect URI could be settled on; each means "show an error page".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

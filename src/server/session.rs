@@ -40,7 +40,4 @@ pub fn browser(store: &mut Store, headers: &HeaderMap) -> (String, String, bool)
     (id, csrf, true)
 }
 
-/// Compares two secrets in constant time.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
-}
+pub use crate::oauth::same_secret;

@@ -7,12 +7,12 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use crate::oauth::uri::UriParts;
 use crate::server::config::Config;
 use crate::server::flaw::Flaw;
 use crate::server::keys::Keys;
 use crate::server::quirk::Quirk;
 use crate::server::store::Store;
-use crate::server::uri::UriParts;
 
 /// Shared handler state.
 pub type Shared = Arc<AppState>;

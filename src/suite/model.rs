@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::oauth::{AuthMethod, ErrorCode, GrantType};
 pub use crate::suite::field::FieldPath;
 pub use crate::suite::raw::StepKey;
 
@@ -287,7 +288,9 @@ impl StepKind {
     pub fn key(&self) -> StepKey {
         match self {
             StepKind::Authorize(_) => StepKey::Authorize,
-            StepKind::Token(t) if t.grant == Grant::RefreshToken => StepKey::Refresh,
+            StepKind::Token(t) if t.grant == Grant::Known(GrantType::RefreshToken) => {
+                StepKey::Refresh
+            }
             StepKind::Token(_) => StepKey::Token,
             StepKind::Revoke(_) => StepKey::Revoke,
             StepKind::Introspect(_) => StepKey::Introspect,
@@ -362,10 +365,10 @@ pub enum ConsentChoice {
 /// Grant type of a token request, derived from its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grant {
-    AuthorizationCode,
-    RefreshToken,
-    ClientCredentials,
-    /// `grant_type:` given explicitly (e.g. unknown or `password`).
+    /// A registered grant type, given literally or derived from the fields.
+    Known(GrantType),
+    /// `grant_type:` given explicitly as anything else (e.g. `password`,
+    /// an unknown value, or a template).
     Other(Template),
 }
 
@@ -378,17 +381,6 @@ pub struct ClientAuth {
     pub secret: SecretChoice,
     /// Overrides the client_id sent (with `post`/`none`) or used (with `basic`).
     pub client_id: Option<Template>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthMethod {
-    /// `client_secret_basic`: HTTP Basic.
-    Basic,
-    /// `client_secret_post`: in the form body.
-    Post,
-    /// `none`: client_id only.
-    None,
 }
 
 /// Which secret a step presents.
@@ -485,7 +477,7 @@ pub struct Expect {
     pub status: Vec<u16>,
     /// Any of these RFC 6749 error codes (JSON `error` of a back-channel
     /// response, or the `error` parameter of an authorization redirect).
-    pub error: Vec<String>,
+    pub error: Vec<ErrorCode>,
     /// For `authorize`: the AS navigated to the client (optionally: to this
     /// URI prefix, with these parameters).
     pub redirect: Option<RedirectExpect>,

@@ -174,7 +174,7 @@ fn a_good_suite_loads_into_the_model() {
     let StepKind::Token(t) = &s.steps[1].kind else {
         panic!()
     };
-    assert_eq!(t.grant, Grant::AuthorizationCode);
+    assert_eq!(t.grant, Grant::Known(GrantType::AuthorizationCode));
     assert_eq!(t.params, [("code".to_string(), var("code"))]);
     assert_eq!(t.auth.client, ClientRole::Main);
     assert_eq!(t.auth.method, None);
@@ -201,11 +201,11 @@ fn a_good_suite_loads_into_the_model() {
         panic!()
     };
     assert_eq!(t.auth.client, ClientRole::Other);
-    assert_eq!(t.auth.method, Some(AuthMethod::Post));
+    assert_eq!(t.auth.method, Some(AuthMethod::ClientSecretPost));
     assert_eq!(t.auth.secret, SecretChoice::Wrong);
     let c = s.steps[2].check.as_ref().unwrap();
     assert_eq!(c.status, [400, 401]);
-    assert_eq!(c.error, ["invalid_grant"]);
+    assert_eq!(c.error, [ErrorCode::InvalidGrant]);
     assert!(
         matches!(&c.headers[0], (n, Matcher::Contains(t)) if n == "cache-control" && *t == lit("no-store"))
     );
@@ -290,13 +290,13 @@ fn every_step_kind() {
     let StepKind::Token(t) = &steps[2].kind else {
         panic!()
     };
-    assert_eq!(t.grant, Grant::ClientCredentials);
+    assert_eq!(t.grant, Grant::Known(GrantType::ClientCredentials));
     assert!(t.params.is_empty());
 
     let StepKind::Token(t) = &steps[3].kind else {
         panic!()
     };
-    assert_eq!(t.grant, Grant::RefreshToken);
+    assert_eq!(t.grant, Grant::Known(GrantType::RefreshToken));
     assert_eq!(param_names(&t.params), ["refresh_token", "scope"]);
     assert_eq!(t.params[0].1, var("env:RT"));
 
@@ -320,9 +320,9 @@ fn every_step_kind() {
         panic!()
     };
     assert_eq!(steps[5].kind.name(), "refresh");
-    assert_eq!(t.grant, Grant::RefreshToken);
+    assert_eq!(t.grant, Grant::Known(GrantType::RefreshToken));
     assert_eq!(param_names(&t.params), ["refresh_token", "scope"]);
-    assert_eq!(t.auth.method, Some(AuthMethod::Basic));
+    assert_eq!(t.auth.method, Some(AuthMethod::ClientSecretBasic));
 
     let StepKind::Revoke(op) = &steps[6].kind else {
         panic!()
@@ -375,7 +375,7 @@ fn every_step_kind() {
     assert_eq!(param_names(&r.form), ["grant_type", "scope", "scope"]);
     assert!(r.body.is_none());
     let auth = r.auth.as_ref().unwrap();
-    assert_eq!(auth.method, Some(AuthMethod::Post));
+    assert_eq!(auth.method, Some(AuthMethod::ClientSecretPost));
     let StepKind::Request(r) = &steps[13].kind else {
         panic!()
     };

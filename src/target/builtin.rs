@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 
 use super::{Client, Endpoints, EndpointsOrigin, Limits, Profile, ProfileError, Scopes, Timing};
 use crate::agent::LoginConfig;
-use crate::server::{AuthMethod as ServerAuth, ClientConfig, ServerHandle};
-use crate::suite::{AuthMethod, Capability};
+use crate::oauth::AuthMethod;
+use crate::server::{ClientConfig, ServerHandle};
+use crate::suite::Capability;
 
 /// The profile for a running reference server.
 /// Fails (rather than panics) for a configuration the harness cannot act in:
@@ -18,19 +19,19 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
     let config = server.config();
     let issuer = server.issuer.clone();
     let url = |path: &str| server.url(path);
-    let by_method = |wanted: fn(&ServerAuth) -> bool| {
+    let by_method = |wanted: fn(&AuthMethod) -> bool| {
         config
             .clients
             .iter()
             .filter(move |c| wanted(&c.auth_method))
     };
-    let mut confidential = by_method(|m| !matches!(m, ServerAuth::None));
+    let mut confidential = by_method(|m| !matches!(m, AuthMethod::None));
     let main = confidential
         .next()
         .map(client)
         .ok_or(ProfileError::Reference("confidential client"))?;
     let other = confidential.next().map(client);
-    let public = by_method(|m| matches!(m, ServerAuth::None))
+    let public = by_method(|m| matches!(m, AuthMethod::None))
         .next()
         .map(client);
     let user = config
@@ -101,10 +102,6 @@ fn client(config: &ClientConfig) -> Client {
         secret: config.secret.clone(),
         redirect_uri: uris.next().unwrap_or_default(),
         other_redirect_uris: uris.collect(),
-        auth_method: match config.auth_method {
-            ServerAuth::ClientSecretBasic => AuthMethod::Basic,
-            ServerAuth::ClientSecretPost => AuthMethod::Post,
-            ServerAuth::None => AuthMethod::None,
-        },
+        auth_method: config.auth_method,
     }
 }

@@ -118,9 +118,9 @@ pub async fn fetch_metadata(issuer: &str, limits: &Limits) -> Result<Metadata, D
                     merged.entry(name).or_insert(value);
                 }
             }
-            Err(reason) => tried.push(Attempt {
+            Err(e) => tried.push(Attempt {
                 url: url.clone(),
-                reason,
+                reason: e.to_string(),
             }),
         }
     }
@@ -130,25 +130,38 @@ pub async fn fetch_metadata(issuer: &str, limits: &Limits) -> Result<Metadata, D
     })
 }
 
+/// Why a well-known URL gave no metadata document.
+#[derive(Debug, thiserror::Error)]
+enum FetchError {
+    #[error(transparent)]
+    Agent(#[from] crate::agent::AgentError),
+    #[error(
+        "the document is larger than the {0}-byte cap (`limits.max_body`); it was not read further"
+    )]
+    TooLarge(usize),
+    #[error("answered HTTP {0}")]
+    Status(u16),
+    #[error("the document is JSON but not an object")]
+    NotAnObject,
+    #[error("the document is not JSON: {0}")]
+    NotJson(serde_json::Error),
+}
+
 /// One metadata document, or why there is none at `url`.
-async fn fetch_one(agent: &Agent, url: &str, limits: &Limits) -> Result<Metadata, String> {
+async fn fetch_one(agent: &Agent, url: &str, limits: &Limits) -> Result<Metadata, FetchError> {
     let response = agent
         .send(Request::get(url, false).header("accept", "application/json"))
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if response.truncated {
-        return Err(format!(
-            "the document is larger than the {}-byte cap (`limits.max_body`); it was not read further",
-            limits.max_body
-        ));
+        return Err(FetchError::TooLarge(limits.max_body));
     }
     if !(200..300).contains(&response.status) {
-        return Err(format!("answered HTTP {}", response.status));
+        return Err(FetchError::Status(response.status));
     }
     match serde_json::from_slice::<Value>(&response.body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err("the document is JSON but not an object".into()),
-        Err(e) => Err(format!("the document is not JSON: {e}")),
+        Ok(_) => Err(FetchError::NotAnObject),
+        Err(e) => Err(FetchError::NotJson(e)),
     }
 }
 

@@ -200,16 +200,20 @@ impl Checker<'_> {
         let secret = self.opt(&raw.secret)?.map(Secret::new);
         let auth_method = match raw.auth_method.as_ref() {
             None if secret.is_none() => AuthMethod::None,
-            None => AuthMethod::Basic,
-            Some(m) => match m.value.as_str() {
-                "client_secret_basic" => AuthMethod::Basic,
-                "client_secret_post" => AuthMethod::Post,
-                "none" => AuthMethod::None,
-                other => {
+            None => AuthMethod::ClientSecretBasic,
+            Some(m) => match AuthMethod::from_name(&m.value) {
+                Some(method) => method,
+                None => {
                     return Err(self.bad(
                         &m.referenced,
-                        format!("client `{}`: unknown auth_method `{other}`", raw.id.value),
-                        Some("use `client_secret_basic`, `client_secret_post` or `none`".into()),
+                        format!(
+                            "client `{}`: unknown auth_method `{}`",
+                            raw.id.value, m.value
+                        ),
+                        Some(format!(
+                            "use {}",
+                            crate::diag::one_of(AuthMethod::NAMES.iter().copied())
+                        )),
                     ));
                 }
             },
@@ -479,7 +483,7 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn a_good_profile_loads() {
         let p = parse_profile(Path::new("demo.yaml"), GOOD, Env::Required).unwrap();
-        assert_eq!(p.main.auth_method, AuthMethod::Basic);
+        assert_eq!(p.main.auth_method, AuthMethod::ClientSecretBasic);
         assert_eq!(p.public.as_ref().unwrap().auth_method, AuthMethod::None);
         assert_eq!(p.timing.code_ttl, Some(Duration::from_secs(60)));
         assert!(p.capabilities.contains(&Capability::Pkce));

@@ -140,7 +140,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             secret: Some(Secret::new("hostile-secret-value")),
             redirect_uri: "https://client.example/cb".into(),
             other_redirect_uris: Vec::new(),
-            auth_method: AuthMethod::Basic,
+            auth_method: AuthMethod::ClientSecretBasic,
         },
         other: None,
         public: None,

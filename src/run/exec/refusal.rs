@@ -76,7 +76,10 @@ mod tests {
     fn refusal(status: Vec<u16>, error: &[&str]) -> Expect {
         Expect {
             status,
-            error: error.iter().map(|e| e.to_string()).collect(),
+            error: error
+                .iter()
+                .map(|e| crate::oauth::ErrorCode::from_name(e).unwrap())
+                .collect(),
             json: vec![("access_token".into(), Matcher::Absent)],
             ..Expect::default()
         }
@@ -137,7 +140,7 @@ mod tests {
     #[test]
     fn authorization_errors_are_judged_by_their_redirect() {
         let check = Expect {
-            error: vec!["access_denied".into()],
+            error: vec![crate::oauth::ErrorCode::AccessDenied],
             ..Expect::default()
         };
         let view = StepResult::redirect_for_tests(&[("error", "server_error")]);

@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-
 use super::StepError;
 use crate::agent::{Body, Request};
 use crate::suite::{Scenario, StepKind, WaitSpec, WaitTerm};
@@ -79,12 +77,6 @@ pub(super) fn client_secret(profile: &Profile, client_id: &str) -> Option<String
     .find(|client| client.id == client_id)
     .and_then(|client| client.secret.as_ref())
     .map(|secret| secret.expose().to_string())
-}
-
-/// RFC 7636 §4.2: BASE64URL(SHA256(verifier)).
-pub fn s256(verifier: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
 /// A plausible wrong secret: the real one with its last character changed.
@@ -190,14 +182,6 @@ mod tests {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         assert_eq!(pairs, [("a", "x"), ("a", "y"), ("c", "3")]);
-    }
-
-    #[test]
-    fn s256_matches_rfc7636_appendix_b() {
-        assert_eq!(
-            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use crate::oauth::Secret;
+pub use crate::oauth::{AuthMethod, GrantType};
 use crate::server::error::ServerError;
 use crate::server::flaw::Flaw;
 use crate::server::quirk::Quirk;
@@ -112,59 +113,6 @@ pub struct Paths {
     pub scoped_resource: String,
     pub login: String,
     pub consent: String,
-}
-
-/// Token-endpoint client authentication methods (RFC 7591 §2 names).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    /// HTTP Basic with form-encoded id and secret (RFC 6749 §2.3.1).
-    ClientSecretBasic,
-    /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
-    ClientSecretPost,
-    /// A public client: `client_id` only (RFC 6749 §2.1).
-    None,
-}
-
-impl AuthMethod {
-    /// The registered name of the method.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMethod::ClientSecretBasic => "client_secret_basic",
-            AuthMethod::ClientSecretPost => "client_secret_post",
-            AuthMethod::None => "none",
-        }
-    }
-}
-
-/// Grant types the token endpoint implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantType {
-    AuthorizationCode,
-    RefreshToken,
-    ClientCredentials,
-}
-
-impl GrantType {
-    /// The `grant_type` parameter value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantType::AuthorizationCode => "authorization_code",
-            GrantType::RefreshToken => "refresh_token",
-            GrantType::ClientCredentials => "client_credentials",
-        }
-    }
-
-    /// The grant type named by a `grant_type` parameter value.
-    pub fn from_param(value: &str) -> Option<GrantType> {
-        match value {
-            "authorization_code" => Some(GrantType::AuthorizationCode),
-            "refresh_token" => Some(GrantType::RefreshToken),
-            "client_credentials" => Some(GrantType::ClientCredentials),
-            _ => None,
-        }
-    }
 }
 
 /// Access token format.

@@ -8,8 +8,8 @@
 use std::collections::HashSet;
 
 use super::model::{Config, IdTokenAlg, Paths};
+use crate::oauth::uri::UriParts;
 use crate::server::error::ServerError;
-use crate::server::uri::UriParts;
 
 /// Paths the server mounts itself, which configured paths must not shadow.
 const RESERVED_PATHS: &[&str] = &[

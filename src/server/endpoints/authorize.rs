@@ -14,6 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use crate::oauth::uri::with_params;
 use crate::server::config::ClientConfig;
 use crate::server::flaw::Flaw;
 use crate::server::front::{error_page, error_redirect, see_other};
@@ -27,7 +28,6 @@ use crate::server::scope;
 use crate::server::session;
 use crate::server::state::{AppState, Shared};
 use crate::server::store::Transaction;
-use crate::server::uri::with_params;
 
 /// Parameters that must not be repeated once client and redirect are known.
 const SINGLE_PARAMS: &[&str] = &[

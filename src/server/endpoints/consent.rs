@@ -20,6 +20,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use crate::oauth::uri::with_params;
 use crate::server::flaw::Flaw;
 use crate::server::front::{
     PageKind, code_redirect, error_page, error_redirect, page, see_other, tx_param,
@@ -32,7 +33,6 @@ use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
 use crate::server::store::{CodeRecord, Session, Store, Transaction};
-use crate::server::uri::with_params;
 
 const UNKNOWN_TX: &str = "this authorization request is unknown, expired or already answered";
 

@@ -13,6 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
+use crate::oauth::uri::with_params;
 use crate::server::Flaw;
 use crate::server::cookies;
 use crate::server::front::{PageKind, error_page, page, see_other, tx_param};
@@ -22,7 +23,6 @@ use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
 use crate::server::store::Session;
-use crate::server::uri::with_params;
 
 const UNKNOWN_TX: &str =
     "this sign-in request is unknown or has expired; start again from the application";

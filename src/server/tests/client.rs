@@ -541,15 +541,14 @@ impl Browser {
 }
 
 fn client_outcome(location: String, request: &AuthRequest) -> Outcome {
-    let pairs: Vec<(String, String)> = match location.split_once('?') {
-        Some((_, query)) => {
-            let query = query.split('#').next().unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::oauth::uri::RawUri::split(&location)
+        .query
+        .map(|query| {
             form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect()
-        }
-        None => Vec::new(),
-    };
+        })
+        .unwrap_or_default();
     Outcome::Client {
         params: pairs.into_iter().collect(),
         location,

@@ -76,23 +76,39 @@ impl Validator<'_> {
                 _ => Root::Json,
             };
             self.reads(self.at(error), "error", kind, root);
-            match &error.value {
-                OneOrMany::One(code) => result.error.push(code.clone()),
+            let codes: Vec<(&str, At)> = match &error.value {
+                OneOrMany::One(code) => vec![(code.as_str(), self.at(error))],
                 OneOrMany::Many(items) => {
                     if items.is_empty() {
                         self.error(self.at(error), "empty `error` list", None);
                     }
-                    result.error.extend(items.iter().map(|i| i.value.clone()));
+                    items
+                        .iter()
+                        .map(|i| (i.value.as_str(), self.at(i)))
+                        .collect()
                 }
-                OneOrMany::Invalid(found) => self.error(
-                    self.at(error),
-                    format!("`error` takes an error code or a list of them, found {found}"),
-                    None,
-                ),
-            }
-            for code in &result.error {
-                if code.trim().is_empty() {
-                    self.error(self.at(error), "empty error code", None);
+                OneOrMany::Invalid(found) => {
+                    self.error(
+                        self.at(error),
+                        format!("`error` takes an error code or a list of them, found {found}"),
+                        None,
+                    );
+                    Vec::new()
+                }
+            };
+            for (code, at) in codes {
+                match ErrorCode::from_name(code) {
+                    Some(known) => result.error.push(known),
+                    None if code.trim().is_empty() => self.error(at, "empty error code", None),
+                    None => self.error(
+                        at,
+                        format!("`{code}` is not a registered OAuth error code"),
+                        suggest(code, ErrorCode::NAMES.iter().copied()).or_else(|| {
+                            Some(
+                                "error codes are those of RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, OpenID Connect Core §3.1.2.6 and the IANA OAuth Extensions Error registry".to_string(),
+                            )
+                        }),
+                    ),
                 }
             }
         }

@@ -203,16 +203,14 @@ impl Validator<'_> {
                     .parts
                     .iter()
                     .any(|p| matches!(p, TemplatePart::Var(_)));
-                match g.value.as_str() {
-                    "authorization_code" if literal => Grant::AuthorizationCode,
-                    "refresh_token" if literal => Grant::RefreshToken,
-                    "client_credentials" if literal => Grant::ClientCredentials,
+                match GrantType::from_param(&g.value) {
+                    Some(known) if literal => Grant::Known(known),
                     _ => Grant::Other(template),
                 }
             }
-            None if t.code.is_some() => Grant::AuthorizationCode,
-            None if t.refresh_token.is_some() => Grant::RefreshToken,
-            None => Grant::ClientCredentials,
+            None if t.code.is_some() => Grant::Known(GrantType::AuthorizationCode),
+            None if t.refresh_token.is_some() => Grant::Known(GrantType::RefreshToken),
+            None => Grant::Known(GrantType::ClientCredentials),
         };
         TokenStep {
             grant,
@@ -230,7 +228,7 @@ impl Validator<'_> {
         }
         params.extend(self.params(t.params.as_ref(), scope));
         TokenStep {
-            grant: Grant::RefreshToken,
+            grant: Grant::Known(GrantType::RefreshToken),
             auth: self.client_auth(t.auth_keys(), scope),
             params,
             omit: self.names(t.omit.as_ref()),

@@ -5,6 +5,45 @@
 //! instead of a URL library that would lowercase hosts, drop default ports or
 //! resolve dot-segments. It also builds redirect `Location`s by appending
 //! parameters to a URI while keeping any registered query (RFC 6749 §3.1.2).
+//! Shared by the server and the harness (the agent reads redirect
+//! parameters and compares redirect targets with the same split).
+
+/// A URI cut at its first `?` and `#`, as written (RFC 3986 Appendix B):
+/// the part before the query, the query and the fragment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawUri<'a> {
+    /// Everything before the fragment (the URI with its query).
+    pub before_fragment: &'a str,
+    /// Everything before the query and the fragment.
+    pub base: &'a str,
+    pub query: Option<&'a str>,
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> RawUri<'a> {
+    /// Cuts `uri` at the first `#`, then the part before it at the first `?`.
+    pub fn split(uri: &'a str) -> RawUri<'a> {
+        let (before_fragment, fragment) = match uri.split_once('#') {
+            Some((before, fragment)) => (before, Some(fragment)),
+            None => (uri, None),
+        };
+        let (base, query) = match before_fragment.split_once('?') {
+            Some((before, query)) => (before, Some(query)),
+            None => (before_fragment, None),
+        };
+        RawUri {
+            before_fragment,
+            base,
+            query,
+            fragment,
+        }
+    }
+}
+
+/// `uri` without its query and fragment.
+pub fn without_query(uri: &str) -> &str {
+    RawUri::split(uri).base
+}
 
 /// The five components of a URI reference, as written (RFC 3986 Appendix B).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,14 +58,12 @@ pub struct UriParts<'a> {
 impl<'a> UriParts<'a> {
     /// Splits `scheme://authority/path?query#fragment` without decoding.
     pub fn split(uri: &'a str) -> UriParts<'a> {
-        let (before_fragment, fragment) = match uri.split_once('#') {
-            Some((before, fragment)) => (before, Some(fragment)),
-            None => (uri, None),
-        };
-        let (before_query, query) = match before_fragment.split_once('?') {
-            Some((before, query)) => (before, Some(query)),
-            None => (before_fragment, None),
-        };
+        let RawUri {
+            base: before_query,
+            query,
+            fragment,
+            ..
+        } = RawUri::split(uri);
         let (scheme, rest) = match before_query.find([':', '/']) {
             Some(at) if at > 0 && before_query.as_bytes()[at] == b':' => {
                 (Some(&before_query[..at]), &before_query[at + 1..])
@@ -86,12 +123,14 @@ pub fn encode_component(value: &str) -> String {
 /// `base` with `params` appended to its query: a registered query is kept
 /// and extended with `&` (RFC 6749 §3.1.2), a fragment stays last.
 pub fn with_params(base: &str, params: &[(&str, &str)]) -> String {
-    let (before_fragment, fragment) = match base.split_once('#') {
-        Some((before, fragment)) => (before, Some(fragment)),
-        None => (base, None),
-    };
+    let RawUri {
+        before_fragment,
+        query,
+        fragment,
+        ..
+    } = RawUri::split(base);
     let mut out = before_fragment.to_string();
-    let mut separator = match before_fragment.find('?') {
+    let mut separator = match query {
         None => "?",
         Some(_) if out.ends_with('?') || out.ends_with('&') => "",
         Some(_) => "&",
@@ -135,6 +174,20 @@ mod tests {
 
         let v6 = UriParts::split("http://[::1]:8080/cb");
         assert_eq!(v6.host_port(), Some(("[::1]", Some("8080"))));
+    }
+
+    #[test]
+    fn cuts_at_the_first_query_and_fragment() {
+        let raw = RawUri::split("https://c.example/cb?a=1#f?x");
+        assert_eq!(raw.base, "https://c.example/cb");
+        assert_eq!(raw.before_fragment, "https://c.example/cb?a=1");
+        assert_eq!((raw.query, raw.fragment), (Some("a=1"), Some("f?x")));
+        // A `?` after the `#` belongs to the fragment.
+        assert_eq!(
+            without_query("https://c.example/cb#f?x"),
+            "https://c.example/cb"
+        );
+        assert_eq!(RawUri::split("cb").query, None);
     }
 
     #[test]
