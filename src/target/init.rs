@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::oauth::GrantType;
+
 /// The clients the user named for the starter profile (`--client`, …).
 #[derive(Debug, Clone, Default)]
 pub struct StarterClients {
@@ -67,7 +69,9 @@ pub fn starter_profile(
         not_inferred.push("a public client: none given (`--public-client ID`), so `public_client` is not declared and its trials skip".into());
     }
     match &grants {
-        Some(g) if g.iter().any(|g| g == "refresh_token") => capabilities.push("refresh_token"),
+        Some(g) if g.iter().any(|g| g == GrantType::RefreshToken.as_str()) => {
+            capabilities.push("refresh_token")
+        }
         Some(_) => {}
         None => {
             capabilities.push("refresh_token");
@@ -98,7 +102,11 @@ pub fn starter_profile(
     if scopes.iter().any(|s| s == "openid") || has("userinfo_endpoint") {
         capabilities.push("oidc");
     }
-    if grants.iter().flatten().any(|g| g == "client_credentials") {
+    if grants
+        .iter()
+        .flatten()
+        .any(|g| g == GrantType::ClientCredentials.as_str())
+    {
         capabilities.push("client_credentials");
     }
     if metadata.get("authorization_response_iss_parameter_supported") == Some(&Value::Bool(true)) {

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::oauth::{AuthMethod, GrantType};
 use crate::server::config::IdTokenAlg;
 use crate::server::flaw::Flaw;
 use crate::server::state::{AppState, Shared};
@@ -31,7 +32,9 @@ fn document(state: &AppState) -> Value {
     if state.has(Flaw::PkceS256Required) {
         pkce_methods.push("plain");
     }
-    let client_auth = ["client_secret_basic", "client_secret_post", "none"];
+    let client_auth = AuthMethod::NAMES;
+    let confidential_auth =
+        [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost].map(AuthMethod::as_str);
     let issuer = if state.has(Flaw::MetaIssuerConsistency) {
         format!("{}/", state.issuer)
     } else {
@@ -56,10 +59,10 @@ fn document(state: &AppState) -> Value {
         "jwks_uri": state.url(&paths.jwks),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": GrantType::NAMES,
         "token_endpoint_auth_methods_supported": client_auth,
         "revocation_endpoint_auth_methods_supported": client_auth,
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": confidential_auth,
         "code_challenge_methods_supported": pkce_methods,
         "scopes_supported": state.config.scopes,
         "claims_supported": [
