@@ -369,6 +369,7 @@ mod tests {
             format_version: super::super::FORMAT_VERSION,
             tool_version: "0.1.0".into(),
             target: TargetInfo {
+                standard: None,
                 name: name.into(),
                 issuer: None,
                 flaws: flaws.iter().map(|f| f.to_string()).collect(),

@@ -571,6 +571,7 @@ mod tests {
     #[test]
     fn the_location_is_a_relative_path_naming_the_issuer() {
         let target = |issuer: Option<&str>| super::super::TargetInfo {
+            standard: None,
             name: "my as".into(),
             issuer: issuer.map(str::to_string),
             flaws: vec![],
