@@ -69,7 +69,9 @@ pub fn parse(source: &str) -> Result<Vec<Requirement>, CatalogueError> {
         };
         if let Some(levels) = &r.levels {
             if levels.0.is_empty() {
-                return Err(bad("`levels` is empty: name a level per standard, or leave `levels` out".into()));
+                return Err(bad(
+                    "`levels` is empty: name a level per standard, or leave `levels` out".into(),
+                ));
             }
             let strictest = levels.0.values().min().copied();
             if strictest != Some(r.level) {
@@ -82,7 +84,9 @@ pub fn parse(source: &str) -> Result<Vec<Requirement>, CatalogueError> {
         }
         for (trial, reason) in &r.unbroken {
             if trial.trim().is_empty() || reason.trim().is_empty() {
-                return Err(bad("an `unbroken` entry needs a trial name and a reason".into()));
+                return Err(bad(
+                    "an `unbroken` entry needs a trial name and a reason".into()
+                ));
             }
         }
     }

@@ -394,6 +394,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             Some(issuer) => format!("{} ({issuer})", target.profile.name),
             None => target.profile.name.clone(),
         };
+        let label = format!("{label}, judged by {}", target.profile.standard);
         console.begin(total, &label).map_err(io)?;
         runtime
             .block_on(live.follow(index, &mut receiver, &mut console))

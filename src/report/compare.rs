@@ -193,6 +193,22 @@ pub fn render_markdown(matrix: &Matrix) -> String {
         "| totals | {} |\n|---{align}|\n",
         header.join(" | ")
     ));
+    // The standard each run was judged by: the same server can pass under
+    // one and fail under another (docs/standards.md).
+    if matrix.columns.iter().any(|c| c.target.standard.is_some()) {
+        let standards: Vec<String> = matrix
+            .columns
+            .iter()
+            .map(|c| {
+                c.target
+                    .standard
+                    .as_deref()
+                    .map(cell_code)
+                    .unwrap_or_else(|| ABSENT.to_string())
+            })
+            .collect();
+        out.push_str(&format!("| standard | {} |\n", standards.join(" | ")));
+    }
     let totals = |f: fn(&Totals) -> usize| {
         matrix
             .columns

@@ -106,10 +106,13 @@ pub fn log(report: &RunReport) -> Log {
             },
             automation_details: AutomationDetails {
                 id: format!("oauthcheck/{}/", report.target.name),
-                description: Message::new(format!(
-                    "oauthcheck against {}",
-                    target_label(&report.target)
-                )),
+                description: Message::new(match &report.target.standard {
+                    Some(standard) => format!(
+                        "oauthcheck against {}, judged by {standard}",
+                        target_label(&report.target)
+                    ),
+                    None => format!("oauthcheck against {}", target_label(&report.target)),
+                }),
             },
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),

@@ -16,7 +16,10 @@ fn parses_lists_in_any_order_and_prints_them_in_catalogue_order() {
     let set = StandardSet::parse("oidc, rfc9700").unwrap();
     assert_eq!(set.standards(), [Standard::Rfc9700, Standard::Oidc]);
     assert_eq!(set.to_string(), "rfc9700,oidc");
-    assert_eq!(StandardSet::parse("oauth2.1").unwrap().to_string(), "oauth2.1");
+    assert_eq!(
+        StandardSet::parse("oauth2.1").unwrap().to_string(),
+        "oauth2.1"
+    );
     assert_eq!(
         StandardSet::parse("rfc6749,rfc6749").unwrap().standards(),
         [Standard::Rfc6749]
@@ -80,18 +83,26 @@ fn profile_error(text: &str) -> crate::diag::Diagnostic {
 #[test]
 fn a_profile_names_its_standard_as_a_string_or_a_list_and_defaults_by_capability() {
     let standard = |extra: &str| {
-        parse_profile(Path::new("p.yaml"), &format!("{PROFILE}{extra}"), Env::Required)
-            .unwrap()
-            .standard
-            .to_string()
+        parse_profile(
+            Path::new("p.yaml"),
+            &format!("{PROFILE}{extra}"),
+            Env::Required,
+        )
+        .unwrap()
+        .standard
+        .to_string()
     };
     assert_eq!(standard(""), "rfc9700,oidc");
     assert_eq!(
         standard("").replace(",oidc", ""),
-        parse_profile(Path::new("p.yaml"), &PROFILE.replace("[oidc, pkce]", "[pkce]"), Env::Required)
-            .unwrap()
-            .standard
-            .to_string()
+        parse_profile(
+            Path::new("p.yaml"),
+            &PROFILE.replace("[oidc, pkce]", "[pkce]"),
+            Env::Required
+        )
+        .unwrap()
+        .standard
+        .to_string()
     );
     assert_eq!(standard("standard: oauth2.1\n"), "oauth2.1");
     assert_eq!(standard("standard: \"rfc6749, oidc\"\n"), "rfc6749,oidc");
@@ -158,11 +169,17 @@ scenarios:
 {level}    steps: [{{ token: {{}}, check: {{ status: 400 }} }}]
 "
         );
-        crate::suite::load_str(Path::new("t.yaml"), &text).unwrap().scenarios[0].clone()
+        crate::suite::load_str(Path::new("t.yaml"), &text)
+            .unwrap()
+            .scenarios[0]
+            .clone()
     };
     let inherited = load("");
     assert_eq!(
-        inherited.levels.as_ref().and_then(|l| l.get(Standard::Rfc6749)),
+        inherited
+            .levels
+            .as_ref()
+            .and_then(|l| l.get(Standard::Rfc6749)),
         Some(Level::May)
     );
     // A written `level:` is the level under every standard.

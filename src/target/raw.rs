@@ -269,10 +269,18 @@ impl Checker<'_> {
         let Some(raw) = raw else {
             return Ok(StandardSet::default_for(|c| capabilities.contains(&c)));
         };
-        let hint = || Some(format!("write one or more of {}, as `rfc9700,oidc` or a list", Standard::NAMES.join(", ")));
+        let hint = || {
+            Some(format!(
+                "write one or more of {}, as `rfc9700,oidc` or a list",
+                Standard::NAMES.join(", ")
+            ))
+        };
         let names: Vec<(&str, &Location)> = match &raw.value {
             OneOrMany::One(text) => text.split(',').map(|n| (n, &raw.referenced)).collect(),
-            OneOrMany::Many(list) => list.iter().map(|n| (n.value.as_str(), &n.referenced)).collect(),
+            OneOrMany::Many(list) => list
+                .iter()
+                .map(|n| (n.value.as_str(), &n.referenced))
+                .collect(),
             OneOrMany::Invalid(what) => {
                 return Err(self.bad(
                     &raw.referenced,
@@ -291,7 +299,8 @@ impl Checker<'_> {
                 Err(e) => return Err(self.bad(at, e.to_string(), hint())),
             }
         }
-        StandardSet::new(standards).map_err(|e| self.bad(&raw.referenced, format!("`standard`: {e}"), hint()))
+        StandardSet::new(standards)
+            .map_err(|e| self.bad(&raw.referenced, format!("`standard`: {e}"), hint()))
     }
 
     fn timing(&self, raw: Option<&Pairs<S<String>>>) -> Result<Timing, ProfileError> {
