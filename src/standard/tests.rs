@@ -215,3 +215,88 @@ fn the_catalogue_refuses_bad_levels_tables_and_unbroken_entries() {
     let e = catalogue_error("  unbroken: { \"a.b[x]\": \"\" }\n");
     assert!(e.contains("needs a trial name and a reason"), "{e}");
 }
+
+/// The table of docs/standards.md is the catalogue's and the suites' tables,
+/// cell for cell, and its `default` column is the level under the default
+/// standard (the shipped level: the default run's verdicts are unchanged).
+#[test]
+fn the_documented_table_is_the_one_the_run_uses() {
+    let doc = include_str!("../../docs/standards.md");
+    let suites =
+        crate::harness::load_suites(&[
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suites")
+        ])
+        .unwrap();
+    let scenario = |id: &str| {
+        suites
+            .iter()
+            .flat_map(|s| &s.scenarios)
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no scenario `{id}`"))
+            .clone()
+    };
+    let default = StandardSet::parse("rfc9700,oidc").unwrap();
+    let mut rows = 0;
+    for line in doc
+        .lines()
+        .filter(|l| l.starts_with("| catalogue |") || l.starts_with("| scenario |"))
+    {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (kind, id) = (cells[1], cells[2].trim_matches('`'));
+        let (table, shipped) = match kind {
+            "catalogue" => {
+                let r = crate::catalogue::find(id).unwrap_or_else(|| panic!("no entry `{id}`"));
+                (
+                    r.levels
+                        .clone()
+                        .unwrap_or_else(|| panic!("`{id}` has no levels")),
+                    r.level,
+                )
+            }
+            _ => {
+                let s = scenario(id);
+                (
+                    s.levels
+                        .clone()
+                        .unwrap_or_else(|| panic!("`{id}` has no levels")),
+                    s.level,
+                )
+            }
+        };
+        for (standard, cell) in Standard::ALL.iter().zip(&cells[3..7]) {
+            let documented = match *cell {
+                "—" => None,
+                word => Some(serde_saphyr::from_str::<Level>(word).unwrap()),
+            };
+            assert_eq!(table.get(*standard), documented, "`{id}` under {standard}");
+        }
+        let documented_default = serde_saphyr::from_str::<Level>(cells[7]).unwrap();
+        assert_eq!(
+            table.resolve(shipped, &default),
+            documented_default,
+            "`{id}` default"
+        );
+        rows += 1;
+    }
+    // Every table in the catalogue and the suites is documented.
+    let tables = crate::catalogue::requirements()
+        .iter()
+        .filter(|r| r.levels.is_some())
+        .count()
+        + suites
+            .iter()
+            .flat_map(|s| &s.scenarios)
+            .filter(|s| {
+                s.levels.is_some()
+                    && s.requirements
+                        .first()
+                        .and_then(|r| crate::catalogue::find(r))
+                        .and_then(|r| r.levels.as_ref())
+                        != s.levels.as_ref()
+            })
+            .count();
+    assert_eq!(
+        rows, tables,
+        "docs/standards.md lists {rows} tables of {tables}"
+    );
+}
