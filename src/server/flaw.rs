@@ -152,7 +152,9 @@ impl Flaw {
     /// The catalogue requirement this flaw breaks: its id, or the part
     /// before `/` for a variant flaw (`redirect.subdomain/suffix-match`).
     pub fn requirement(self) -> &'static str {
-        self.id().split_once('/').map_or(self.id(), |(requirement, _)| requirement)
+        self.id()
+            .split_once('/')
+            .map_or(self.id(), |(requirement, _)| requirement)
     }
 }
 
