@@ -400,6 +400,21 @@ mod tests {
     }
 
     #[test]
+    fn the_standard_of_each_target_is_shown_when_any_is_known() {
+        let mut a = run("a", &[], vec![trial("x", Outcome::Pass)]);
+        let b = run("b", &[], vec![trial("x", Outcome::Warn)]);
+        assert!(!render_markdown(&matrix(&[a.clone(), b.clone()])).contains("| standard |"));
+        a.target.standard = Some("rfc6749".into());
+        let markdown = render_markdown(&matrix(&[a.clone(), b.clone()]));
+        assert!(
+            markdown.contains("| standard | `rfc6749` | — |"),
+            "{markdown}"
+        );
+        let html = render_html(&matrix(&[a, b])).unwrap();
+        assert!(html.contains("standard <code>rfc6749</code>"), "{html}");
+    }
+
+    #[test]
     fn rows_are_sorted_and_absent_cells_differ() {
         let m = matrix(&[
             run(
