@@ -140,6 +140,7 @@ fn profile(base: &str, authorization: &str, token: &str, cap: usize, timeout: Du
         scopes: Scopes::default(),
         reuse_session: false,
         endpoints_origin: EndpointsOrigin::Warn,
+        standard: oauthcheck::standard::StandardSet::default_for(|_| false),
         warnings: Vec::new(),
     }
 }

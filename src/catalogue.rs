@@ -6,10 +6,12 @@
 //! its first requirement. Reports turn citations into links with [`rfc_link`].
 //! Data only: nothing here reads files at run time or touches the network.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use crate::standard::StandardLevels;
 pub use crate::suite::model::{Level, Severity};
 
 /// The embedded catalogue source (YAML), for `oauthcheck` listings and tests.
@@ -31,12 +33,70 @@ pub struct Requirement {
     pub refs: Vec<String>,
     /// Capability names the main test needs (a scenario may need more).
     pub needs: Vec<String>,
+    /// A ⚑ (profile-dependent) entry: its level under each standard
+    /// (`levels: { rfc6749: MAY, rfc9700: MUST, oauth2.1: MUST, oidc: MAY }`).
+    /// A scenario citing it first, with no `level:`/`levels:` of its own,
+    /// takes its level from here for the run's standard (docs/standards.md).
+    #[serde(default)]
+    pub levels: Option<StandardLevels>,
+    /// Trials (`scenario[variant]`) of scenarios citing this entry that no
+    /// single flaw of the reference server breaks, each with the reason
+    /// (the self-test reports any other unbroken trial).
+    #[serde(default)]
+    pub unbroken: BTreeMap<String, String>,
+}
+
+/// The catalogue file is malformed (a build defect of the embedded one;
+/// [`parse`] reports it for tests and tools).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("catalogue: {0}")]
+    Yaml(#[from] serde_saphyr::Error),
+    #[error("catalogue entry `{id}`: {message}")]
+    Entry { id: String, message: String },
+}
+
+/// Parses and checks catalogue text: the YAML schema (unknown standards and
+/// levels are refused there), then what it cannot say: a `levels:` table
+/// names at least one standard, and an `unbroken:` entry names a trial and
+/// gives a reason.
+pub fn parse(source: &str) -> Result<Vec<Requirement>, CatalogueError> {
+    let all: Vec<Requirement> = serde_saphyr::from_str(source)?;
+    for r in &all {
+        let bad = |message: String| CatalogueError::Entry {
+            id: r.id.clone(),
+            message,
+        };
+        if let Some(levels) = &r.levels {
+            if levels.0.is_empty() {
+                return Err(bad(
+                    "`levels` is empty: name a level per standard, or leave `levels` out".into(),
+                ));
+            }
+            let strictest = levels.0.values().min().copied();
+            if strictest != Some(r.level) {
+                return Err(bad(format!(
+                    "the headline `level` ({}) is not the strictest of `levels` ({})",
+                    r.level,
+                    strictest.map(|l| l.word()).unwrap_or("none")
+                )));
+            }
+        }
+        for (trial, reason) in &r.unbroken {
+            if trial.trim().is_empty() || reason.trim().is_empty() {
+                return Err(bad(
+                    "an `unbroken` entry needs a trial name and a reason".into()
+                ));
+            }
+        }
+    }
+    Ok(all)
 }
 
 static REQUIREMENTS: LazyLock<Vec<Requirement>> = LazyLock::new(|| {
     // The file is part of the crate and tested below, so a parse failure is a
     // build defect, not a user error.
-    serde_saphyr::from_str(SOURCE).expect("the embedded catalogue/requirements.yaml parses")
+    parse(SOURCE).expect("the embedded catalogue/requirements.yaml parses")
 });
 
 /// Every requirement, in catalogue order.

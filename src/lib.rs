@@ -20,5 +20,6 @@ pub mod redact;
 pub mod report;
 pub mod run;
 pub mod server;
+pub mod standard;
 pub mod suite;
 pub mod target;

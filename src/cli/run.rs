@@ -16,6 +16,7 @@ use crate::report::console::{Console, Style};
 use crate::report::{self, FORMAT_VERSION, RunReport, TargetInfo, Totals};
 use crate::run::{self, RunOptions};
 use crate::server::{Flaw, Quirk, ServerHandle};
+use crate::standard::StandardSet;
 use crate::target::Profile;
 
 #[derive(Debug, Args)]
@@ -75,6 +76,13 @@ pub struct CommonArgs {
     /// server (repeatable; `oauthcheck serve --list-quirks` lists them).
     #[arg(long = "quirk", value_name = "ID", help_heading = "Target")]
     pub quirks: Vec<String>,
+    /// The standards to judge by, comma-separated: rfc6749, rfc9700 (the
+    /// security BCP), oauth2.1, oidc. They set the level of the
+    /// profile-dependent requirements (docs/standards.md); the strictest
+    /// of several wins. Overrides the profiles' `standard:` [default:
+    /// rfc9700, plus oidc for targets declaring `oidc`].
+    #[arg(long, value_name = "LIST", value_parser = parse_standard, help_heading = "Target")]
+    pub standard: Option<StandardSet>,
     /// Suite files or directories [default: ./suites, else the suites built into oauthcheck].
     #[arg(long = "suites", value_name = "PATH", help_heading = "Suites")]
     pub suites: Vec<PathBuf>,
@@ -171,6 +179,11 @@ impl CommonArgs {
     }
 }
 
+/// `--standard rfc9700,oidc`, with clap's usage error on an unknown name.
+fn parse_standard(text: &str) -> Result<StandardSet, crate::standard::StandardError> {
+    StandardSet::parse(text)
+}
+
 /// Colour: `--color` wins, then NO_COLOR, then whether stdout is a terminal.
 fn apply_color(when: Option<&str>) {
     let on = match when {
@@ -225,7 +238,14 @@ fn prepare(
     args: &CommonArgs,
     (flaws, quirks): (&[Flaw], &[Quirk]),
 ) -> Result<Vec<Prepared>, CliError> {
+    let chosen = |mut profile: Profile| {
+        if let Some(standard) = &args.standard {
+            profile.standard = standard.clone();
+        }
+        profile
+    };
     let info = |profile: &Profile, flaws: &[Flaw], quirks: &[Quirk]| TargetInfo {
+        standard: Some(profile.standard.to_string()),
         name: profile.name.clone(),
         issuer: profile.issuer.clone(),
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
@@ -236,6 +256,7 @@ fn prepare(
         let (profile, server) = runtime
             .block_on(harness::embedded_target(flaws, quirks))
             .map_err(usage)?;
+        let profile = chosen(profile);
         return Ok(vec![Prepared {
             info: info(&profile, flaws, quirks),
             profile,
@@ -254,8 +275,9 @@ fn prepare(
         .into_iter()
         .map(|loaded| {
             let (profile, unreachable) = match loaded.map_err(usage)? {
-                harness::LoadedTarget::Ready(profile) => (profile, None),
+                harness::LoadedTarget::Ready(profile) => (chosen(profile), None),
                 harness::LoadedTarget::Unreachable { profile, reason } => {
+                    let profile = chosen(profile);
                     errln!("error: target `{}`: {reason}", profile.name);
                     (profile, Some(reason))
                 }
@@ -372,6 +394,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             Some(issuer) => format!("{} ({issuer})", target.profile.name),
             None => target.profile.name.clone(),
         };
+        let label = format!("{label}, judged by {}", target.profile.standard);
         console.begin(total, &label).map_err(io)?;
         runtime
             .block_on(live.follow(index, &mut receiver, &mut console))

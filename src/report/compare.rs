@@ -193,6 +193,22 @@ pub fn render_markdown(matrix: &Matrix) -> String {
         "| totals | {} |\n|---{align}|\n",
         header.join(" | ")
     ));
+    // The standard each run was judged by: the same server can pass under
+    // one and fail under another (docs/standards.md).
+    if matrix.columns.iter().any(|c| c.target.standard.is_some()) {
+        let standards: Vec<String> = matrix
+            .columns
+            .iter()
+            .map(|c| {
+                c.target
+                    .standard
+                    .as_deref()
+                    .map(cell_code)
+                    .unwrap_or_else(|| ABSENT.to_string())
+            })
+            .collect();
+        out.push_str(&format!("| standard | {} |\n", standards.join(" | ")));
+    }
     let totals = |f: fn(&Totals) -> usize| {
         matrix
             .columns
@@ -369,6 +385,7 @@ mod tests {
             format_version: super::super::FORMAT_VERSION,
             tool_version: "0.1.0".into(),
             target: TargetInfo {
+                standard: None,
                 name: name.into(),
                 issuer: None,
                 flaws: flaws.iter().map(|f| f.to_string()).collect(),
@@ -380,6 +397,21 @@ mod tests {
             trials,
             execution: None,
         }
+    }
+
+    #[test]
+    fn the_standard_of_each_target_is_shown_when_any_is_known() {
+        let mut a = run("a", &[], vec![trial("x", Outcome::Pass)]);
+        let b = run("b", &[], vec![trial("x", Outcome::Warn)]);
+        assert!(!render_markdown(&matrix(&[a.clone(), b.clone()])).contains("| standard |"));
+        a.target.standard = Some("rfc6749".into());
+        let markdown = render_markdown(&matrix(&[a.clone(), b.clone()]));
+        assert!(
+            markdown.contains("| standard | `rfc6749` | — |"),
+            "{markdown}"
+        );
+        let html = render_html(&matrix(&[a, b])).unwrap();
+        assert!(html.contains("standard <code>rfc6749</code>"), "{html}");
     }
 
     #[test]

@@ -304,6 +304,7 @@ mod tests {
             format_version: 1,
             tool_version: String::new(),
             target: super::super::TargetInfo {
+                standard: None,
                 name: "t".into(),
                 issuer: None,
                 flaws: vec![],

@@ -502,6 +502,7 @@ mod tests {
             format_version: 1,
             tool_version: "0.0.0".into(),
             target: TargetInfo {
+                standard: None,
                 name: "x".into(),
                 issuer: None,
                 flaws: vec![],

@@ -47,6 +47,8 @@ struct Page<'a> {
     target: &'a str,
     issuer: &'a str,
     flaws: String,
+    /// The standards judged by (`rfc9700,oidc`); empty in older reports.
+    standard: &'a str,
     warnings: &'a [String],
     tool_version: &'a str,
     started_at: &'a str,
@@ -145,6 +147,7 @@ fn page(report: &RunReport) -> Page<'_> {
         target: &report.target.name,
         issuer: report.target.issuer.as_deref().unwrap_or(""),
         flaws: report.target.flaws.join(", "),
+        standard: report.target.standard.as_deref().unwrap_or(""),
         warnings: &report.target.warnings,
         tool_version: &report.tool_version,
         started_at: &report.started_at,

@@ -67,6 +67,7 @@ mod tests {
             format_version: FORMAT_VERSION,
             tool_version: "0.1.0".into(),
             target: TargetInfo {
+                standard: None,
                 name: "reference".into(),
                 issuer: Some("http://127.0.0.1:9400".into()),
                 flaws: vec![],

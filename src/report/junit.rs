@@ -36,6 +36,9 @@ pub fn render(report: &RunReport) -> Result<String, ReportError> {
                 if !report.target.flaws.is_empty() {
                     suite.add_property(Property::new("flaws", report.target.flaws.join(",")));
                 }
+                if let Some(standard) = &report.target.standard {
+                    suite.add_property(Property::new("standard", standard.as_str()));
+                }
                 suites.push(suite);
                 suites.len() - 1
             }

@@ -31,6 +31,9 @@ pub fn render(report: &RunReport) -> String {
     if let Some(issuer) = &report.target.issuer {
         facts.push(format!("issuer {}", code(issuer)));
     }
+    if let Some(standard) = &report.target.standard {
+        facts.push(format!("standard {}", code(standard)));
+    }
     facts.push(format!("oauthcheck {}", code(&report.tool_version)));
     facts.push(format!("started {}", code(&report.started_at)));
     facts.push(format!("took {}", duration(report.duration_ms)));

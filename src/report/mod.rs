@@ -67,6 +67,10 @@ pub struct TargetInfo {
     /// discovery routing credentials to another origin); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The standards the run judged by, as `--standard` takes them
+    /// (`rfc9700,oidc`); absent in reports from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
 }
 
 /// Counts per outcome.

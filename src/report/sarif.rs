@@ -106,10 +106,13 @@ pub fn log(report: &RunReport) -> Log {
             },
             automation_details: AutomationDetails {
                 id: format!("oauthcheck/{}/", report.target.name),
-                description: Message::new(format!(
-                    "oauthcheck against {}",
-                    target_label(&report.target)
-                )),
+                description: Message::new(match &report.target.standard {
+                    Some(standard) => format!(
+                        "oauthcheck against {}, judged by {standard}",
+                        target_label(&report.target)
+                    ),
+                    None => format!("oauthcheck against {}", target_label(&report.target)),
+                }),
             },
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),
@@ -571,6 +574,7 @@ mod tests {
     #[test]
     fn the_location_is_a_relative_path_naming_the_issuer() {
         let target = |issuer: Option<&str>| super::super::TargetInfo {
+            standard: None,
             name: "my as".into(),
             issuer: issuer.map(str::to_string),
             flaws: vec![],

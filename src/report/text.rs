@@ -137,6 +137,7 @@ mod tests {
     #[test]
     fn labels_name_the_flaws_only_when_there_are_some() {
         let mut target = TargetInfo {
+            standard: None,
             name: "reference".into(),
             issuer: None,
             flaws: vec![],

@@ -69,12 +69,17 @@ impl TrialSpec {
     }
 }
 
-/// Expands suites into trials for a profile (vary → one trial per variant).
+/// Expands suites into trials for a profile (vary → one trial per variant),
+/// each scenario at its level under the profile's standard.
 pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
     let mut specs = Vec::new();
     for suite in suites {
         for scenario in &suite.scenarios {
-            let scenario = Arc::new(scenario.clone());
+            let mut scenario = scenario.clone();
+            if let Some(levels) = &scenario.levels {
+                scenario.level = levels.resolve(scenario.level, &profile.standard);
+            }
+            let scenario = Arc::new(scenario);
             let slow = exec::total_wait(&scenario, profile) > SLOW_THRESHOLD;
             let variants: Vec<Option<Variant>> = if scenario.variants.is_empty() {
                 vec![None]

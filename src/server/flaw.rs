@@ -130,6 +130,32 @@ crate::server::switch::switches! {
         "the metadata's `issuer` has a trailing slash the issuer identifier lacks",
     MetaPkceAdvertised = "meta.pkce-advertised":
         "the metadata omits `code_challenge_methods_supported` (PKCE itself still works)",
+    // Variant flaws: `requirement/variant-tag` ids, each breaking trials of
+    // the requirement's scenarios that the requirement's main flaw leaves
+    // passing (the self-test maps a flaw to its requirement by the part
+    // before `/`, see `Flaw::requirement`).
+    RedirectPathTraversalPrefix = "redirect.path-traversal/prefix-then-resolve":
+        "a redirect_uri made of the registered URI followed by a `..` segment (raw, percent-encoded once or twice, or as `..;`) is accepted: the path is checked by prefix after decoding, before dot-segments are resolved",
+    RedirectSchemeUnchecked = "redirect.scheme-downgrade/opaque-scheme":
+        "a redirect_uri with a scheme other than http/https and no `//` authority (javascript:, data:) is taken for a native app's URI and accepted without comparison",
+    RedirectSubdomainAuthorityParsing = "redirect.subdomain/authority-parsing":
+        "the host of redirect_uri is read as what follows the last `@` before the first `/` or `?`: `\\` and `#` do not end the authority",
+    RedirectSubdomainSuffix = "redirect.subdomain/suffix-match":
+        "a redirect_uri host matches when it ends with the registered host, with no dot boundary (`attackerclient.example`)",
+    StateExactEchoDecoded = "state.exact-echo/form-decoded":
+        "state is form-decoded once more before it is echoed: `+` becomes a space and `%XX` escapes are resolved",
+    StateExactEchoHtmlEscaped = "state.exact-echo/html-escaped":
+        "state is echoed HTML-escaped: `\"` becomes `&quot;`",
+}
+
+impl Flaw {
+    /// The catalogue requirement this flaw breaks: its id, or the part
+    /// before `/` for a variant flaw (`redirect.subdomain/suffix-match`).
+    pub fn requirement(self) -> &'static str {
+        self.id()
+            .split_once('/')
+            .map_or(self.id(), |(requirement, _)| requirement)
+    }
 }
 
 #[cfg(test)]

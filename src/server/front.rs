@@ -158,6 +158,10 @@ pub fn error_redirect(
 fn push_state(state: &AppState, params: &mut Vec<(&str, String)>, client_state: Option<&str>) {
     if client_state.is_none() && state.quirk(Quirk::EmptyStateEcho) {
         params.push(("state", String::new()));
+    } else if let Some(value) = client_state
+        && let Some(mangled) = mangled_state(state, value)
+    {
+        params.push(("state", mangled));
     } else if state.has(Flaw::StateExactEcho) {
         let truncated: String = client_state
             .unwrap_or("undefined")
@@ -168,6 +172,22 @@ fn push_state(state: &AppState, params: &mut Vec<(&str, String)>, client_state: 
     } else if let Some(value) = client_state {
         params.push(("state", value.to_string()));
     }
+}
+
+/// The variant flaws of `state.exact-echo`: `state` form-decoded once more
+/// (`+` → space, `%XX` resolved; left alone when that fails), or
+/// HTML-escaped. `None` when neither is on or the value does not change.
+fn mangled_state(state: &AppState, value: &str) -> Option<String> {
+    let mut out = value.to_string();
+    if state.has(Flaw::StateExactEchoDecoded)
+        && let Ok(decoded) = crate::server::params::decode_component(&out)
+    {
+        out = decoded;
+    }
+    if state.has(Flaw::StateExactEchoHtmlEscaped) {
+        out = out.replace('"', "&quot;");
+    }
+    (out != value).then_some(out)
 }
 
 fn redirect_with(state: &AppState, redirect_uri: &str, params: &[(&str, String)]) -> Response {

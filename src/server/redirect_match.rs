@@ -74,12 +74,20 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     if supplied == registered {
         return true;
     }
+    if config.has(Flaw::RedirectSubdomainAuthorityParsing)
+        && authority_misparsed(supplied, registered)
+    {
+        return true;
+    }
     let s = UriParts::split(supplied);
     let r = UriParts::split(registered);
     if loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort)) {
         return true;
     }
-    let relaxations: [(Flaw, Relaxation); 7] = [
+    let relaxations: [(Flaw, Relaxation); 10] = [
+        (Flaw::RedirectPathTraversalPrefix, prefix_then_resolve),
+        (Flaw::RedirectSchemeUnchecked, |s, _| opaque_scheme(s)),
+        (Flaw::RedirectSubdomainSuffix, suffix_host),
         (Flaw::RedirectExtraPath, extra_path),
         (Flaw::RedirectPathTraversal, normalised_path),
         (Flaw::RedirectAddedQuery, query_ignored),
@@ -214,6 +222,67 @@ fn lookalike_host(s: &UriParts, r: &UriParts) -> bool {
         && s.path == r.path
         && s.query == r.query
         && s.fragment == r.fragment
+}
+
+/// `redirect.path-traversal/prefix-then-resolve`: the path percent-decoded
+/// (twice) must start with the registered path followed by a `..` segment;
+/// the check runs before dot-segments are resolved, so the browser lands on
+/// another path. Other suffixes stay refused (they are `redirect.extra-path`).
+fn prefix_then_resolve(s: &UriParts, r: &UriParts) -> bool {
+    let decode = |text: &str| {
+        crate::server::params::decode_component(text).unwrap_or_else(|_| text.to_string())
+    };
+    let decoded = decode(&decode(s.path));
+    decoded
+        .strip_prefix(r.path)
+        .is_some_and(|suffix| suffix.starts_with("/.."))
+        && s.scheme == r.scheme
+        && s.authority == r.authority
+        && s.query == r.query
+        && s.fragment == r.fragment
+}
+
+/// `redirect.scheme-downgrade/opaque-scheme`: a URI with a scheme other
+/// than http(s) and no authority (`javascript:`, `data:`), taken for a
+/// native app's private-use URI and not compared at all.
+fn opaque_scheme(s: &UriParts) -> bool {
+    s.authority.is_none()
+        && s.scheme.is_some_and(|scheme| {
+            !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https")
+        })
+}
+
+/// `redirect.subdomain/suffix-match`: the host ends with the registered
+/// host, with no dot boundary; scheme, port, path, query exact.
+fn suffix_host(s: &UriParts, r: &UriParts) -> bool {
+    let (Some((s_host, s_port)), Some((r_host, r_port))) = (s.host_port(), r.host_port()) else {
+        return false;
+    };
+    s_host != r_host
+        && s_host.ends_with(r_host)
+        && !s.authority.unwrap_or_default().contains('@')
+        && s.scheme == r.scheme
+        && s_port == r_port
+        && s.path == r.path
+        && s.query == r.query
+        && s.fragment == r.fragment
+}
+
+/// `redirect.subdomain/authority-parsing`: the authority read up to the
+/// first `/` or `?` only (so `\` and `#` stay inside it) and the host taken
+/// after its last `@`; the URI rebuilt from that host must equal the
+/// registered one. A browser reads `https://attacker.example\@client.example/cb`
+/// and `https://attacker.example#@client.example/cb` as going to attacker.example.
+fn authority_misparsed(supplied: &str, registered: &str) -> bool {
+    let Some((scheme, rest)) = supplied.split_once("://") else {
+        return false;
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(end);
+    let Some((_, host)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    format!("{scheme}://{host}{after}") == registered
 }
 
 /// Decodes escapes of unreserved characters, then removes dot-segments

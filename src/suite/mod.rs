@@ -37,7 +37,7 @@ pub use builtin::{
 };
 pub use field::{FieldPathError, ResultKind, Root, Shape};
 pub use model::*;
-pub(crate) use raw::Pairs;
+pub(crate) use raw::{OneOrMany, Pairs};
 pub use validate::{METHODS, TIMING_NAMES};
 
 use std::collections::HashMap;

@@ -148,7 +148,13 @@ pub struct Scenario {
     pub title: String,
     /// Catalogue requirement ids this scenario checks.
     pub requirements: Vec<String>,
+    /// The level as shipped; under a chosen standard, `levels` decides
+    /// (the runner resolves it when it plans the trials).
     pub level: Level,
+    /// The level under each standard that has its own: the scenario's
+    /// `levels:`, else its first requirement's catalogue `levels:` when the
+    /// scenario writes no `level:` (docs/standards.md).
+    pub levels: Option<crate::standard::StandardLevels>,
     pub severity: Severity,
     /// Citations, e.g. `RFC 6749 §4.1.2`.
     pub refs: Vec<String>,

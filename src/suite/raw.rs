@@ -52,6 +52,9 @@ pub(crate) struct RawScenario {
     pub title: S<String>,
     pub requirements: S<Vec<S<String>>>,
     pub level: Option<S<Level>>,
+    /// The level under each standard (docs/standards.md); `level:` is then
+    /// the level under a standard the table leaves out.
+    pub levels: Option<S<crate::standard::StandardLevels>>,
     pub severity: Option<S<Severity>>,
     pub refs: Option<S<Vec<S<String>>>>,
     pub requires: Option<S<Vec<S<String>>>>,

@@ -57,6 +57,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
     .chain(public.is_some().then_some(Capability::PublicClient))
     .chain((!main.other_redirect_uris.is_empty()).then_some(Capability::MultiRedirect))
     .collect();
+    let standard = crate::standard::StandardSet::default_for(|c| capabilities.contains(&c));
     Ok(Profile {
         name: "reference".into(),
         issuer: Some(issuer.clone()),
@@ -91,6 +92,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         // keeps the mechanism exercised by every run.
         reuse_session: true,
         endpoints_origin: EndpointsOrigin::Strict,
+        standard,
         warnings: Vec::new(),
     })
 }

@@ -144,6 +144,10 @@ pub struct Profile {
     /// Whether discovered credential endpoints may sit on another origin
     /// than the issuer's (`endpoints_origin:` in the profile).
     pub endpoints_origin: EndpointsOrigin,
+    /// The standards the run judges by (`standard:`, `--standard`; by
+    /// default RFC 9700 plus `oidc` for an OpenID target): they set the
+    /// level of the profile-dependent requirements (docs/standards.md).
+    pub standard: crate::standard::StandardSet,
     /// What resolving the profile noticed that the user must hear about
     /// (e.g. metadata routing credentials to another origin): printed on
     /// the console and kept in the report.

@@ -17,7 +17,8 @@ use super::{
 };
 use crate::agent::LoginConfig;
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::{AuthMethod, Capability, MAX_TIMING, Pairs, TimingName};
+use crate::standard::{Standard, StandardError, StandardSet};
+use crate::suite::{AuthMethod, Capability, MAX_TIMING, OneOrMany, Pairs, TimingName};
 
 type S<T> = Spanned<T>;
 
@@ -52,6 +53,9 @@ struct RawProfile {
     /// another origin than the issuer's?
     #[serde(default)]
     endpoints_origin: RawEndpointsOrigin,
+    /// `rfc9700,oidc` or `[rfc9700, oidc]`: the standards to judge by
+    /// (default: RFC 9700, plus `oidc` when `capabilities` has it).
+    standard: Option<S<OneOrMany>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
@@ -259,6 +263,50 @@ impl Checker<'_> {
         Ok(capabilities)
     }
 
+    /// `standard:` as a set: a comma-separated string or a list of names,
+    /// each checked; an unknown name is an error at its place.
+    fn standard(
+        &self,
+        raw: Option<&S<OneOrMany>>,
+        capabilities: &std::collections::BTreeSet<Capability>,
+    ) -> Result<StandardSet, ProfileError> {
+        let Some(raw) = raw else {
+            return Ok(StandardSet::default_for(|c| capabilities.contains(&c)));
+        };
+        let hint = || {
+            Some(format!(
+                "write one or more of {}, as `rfc9700,oidc` or a list",
+                Standard::NAMES.join(", ")
+            ))
+        };
+        let names: Vec<(&str, &Location)> = match &raw.value {
+            OneOrMany::One(text) => text.split(',').map(|n| (n, &raw.referenced)).collect(),
+            OneOrMany::Many(list) => list
+                .iter()
+                .map(|n| (n.value.as_str(), &n.referenced))
+                .collect(),
+            OneOrMany::Invalid(what) => {
+                return Err(self.bad(
+                    &raw.referenced,
+                    format!("`standard` must be a name or a list of names, found {what}"),
+                    hint(),
+                ));
+            }
+        };
+        let mut standards = Vec::new();
+        for (name, at) in names.into_iter().filter(|(n, _)| !n.trim().is_empty()) {
+            match Standard::parse(name) {
+                Ok(s) => standards.push(s),
+                Err(e @ StandardError::Unknown { .. }) => {
+                    return Err(self.bad(at, format!("`standard`: {e}"), hint()));
+                }
+                Err(e) => return Err(self.bad(at, e.to_string(), hint())),
+            }
+        }
+        StandardSet::new(standards)
+            .map_err(|e| self.bad(&raw.referenced, format!("`standard`: {e}"), hint()))
+    }
+
     fn timing(&self, raw: Option<&Pairs<S<String>>>) -> Result<Timing, ProfileError> {
         let mut timing = Timing::default();
         for (name, value) in raw.map(|p| p.0.as_slice()).unwrap_or_default() {
@@ -357,6 +405,8 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
         env_mode,
     };
     let login = raw.login.unwrap_or_default();
+    let capabilities = c.capabilities(&raw.capabilities, raw.issuer.as_ref())?;
+    let standard = c.standard(raw.standard.as_ref(), &capabilities)?;
     Ok(Profile {
         name: raw.name.clone(),
         issuer: c.opt(&raw.issuer)?,
@@ -400,7 +450,8 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
                 .into_iter()
                 .collect(),
         },
-        capabilities: c.capabilities(&raw.capabilities, raw.issuer.as_ref())?,
+        capabilities,
+        standard,
         timing: c.timing(raw.timing.as_ref())?,
         limits: c.limits(&raw.limits)?,
         scopes: Scopes {

@@ -161,6 +161,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
         },
         reuse_session: false,
         endpoints_origin: EndpointsOrigin::Warn,
+        standard: oauthcheck::standard::StandardSet::default_for(|_| false),
         warnings: Vec::new(),
     }
 }

@@ -16,5 +16,6 @@ mod report_schema;
 mod reports;
 mod schedule;
 mod selftest;
+mod standards;
 mod support;
 mod visuals;

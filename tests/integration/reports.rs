@@ -56,6 +56,7 @@ fn reference_run(flaws: &[Flaw]) -> RunReport {
         format_version: FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         target: TargetInfo {
+            standard: None,
             name: "reference".into(),
             issuer,
             flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
@@ -147,6 +148,7 @@ fn fixed_report() -> RunReport {
         format_version: FORMAT_VERSION,
         tool_version: "0.1.0".into(),
         target: TargetInfo {
+            standard: None,
             name: "reference".into(),
             issuer: Some("http://127.0.0.1:9400".into()),
             flaws: vec!["code.single-use".into(), "pkce.downgrade".into()],

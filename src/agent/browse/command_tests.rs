@@ -220,6 +220,7 @@ fn report_of(exchanges: Vec<crate::agent::Exchange>) -> crate::report::RunReport
         format_version: crate::report::FORMAT_VERSION,
         tool_version: "test".into(),
         target: crate::report::TargetInfo {
+            standard: None,
             name: "as".into(),
             issuer: None,
             flaws: Vec::new(),

@@ -299,6 +299,7 @@ pub(super) mod tests {
             scopes: Scopes::default(),
             reuse_session: false,
             endpoints_origin: Default::default(),
+            standard: crate::standard::StandardSet::default_for(|_| false),
             warnings: Vec::new(),
         }
     }

@@ -141,8 +141,14 @@ fn password(
                 .is_some_and(|given| same_secret(user.password.expose(), given))
         })
         .ok_or_else(|| OAuthError::invalid_grant("wrong username or password"))?;
-    let scope = scope::for_client(&state.config, client, params.get("scope")?)
-        .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
+    // A user's grant: the user scopes (`openid`, `profile`, …) are allowed,
+    // as at the authorization endpoint, so the flaw really issues the
+    // tokens a client asking for the user's usual scope would get.
+    let scope = match params.get("scope")? {
+        Some(raw) => scope::requested(&state.config, client, Some(raw)),
+        None => scope::for_client(&state.config, client, None),
+    }
+    .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
     let mut store = state.store();
     let grant = store.new_grant(Grant {
         sub: Some(user.sub.clone()),

@@ -47,6 +47,18 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
                 .await
                 .is_page()
         }
+        Flaw::RedirectPathTraversalPrefix => {
+            reaches_client(s, "https://client.example/cb/%252e%252e/x").await
+        }
+        Flaw::RedirectSchemeUnchecked => reaches_client(s, "javascript:alert(1)").await,
+        Flaw::RedirectSubdomainAuthorityParsing => {
+            reaches_client(s, "https://attacker.example\\@client.example/cb").await
+        }
+        Flaw::RedirectSubdomainSuffix => {
+            reaches_client(s, "https://attackerclient.example/cb").await
+        }
+        Flaw::StateExactEchoDecoded => echoes_other_state(s, "a+b%2Fc").await,
+        Flaw::StateExactEchoHtmlEscaped => echoes_other_state(s, "{\"a\":1}").await,
         Flaw::StateExactEcho => {
             let long = "s".repeat(100);
             let request = AuthRequest::app().set("state", &long);
@@ -380,6 +392,13 @@ async fn metadata(server: &TestServer) -> serde_json::Value {
 }
 
 /// Whether an approved flow with this redirect URI ends at the client.
+/// Whether `state` comes back changed from an approved flow.
+async fn echoes_other_state(server: &TestServer, state: &str) -> bool {
+    let request = AuthRequest::app().set("state", state);
+    let echoed = server.browser().flow(&request, Decision::Approve).await;
+    echoed.params().get("state").map(String::as_str) != Some(state)
+}
+
 async fn reaches_client(server: &TestServer, redirect_uri: &str) -> bool {
     let request = AuthRequest::app().set("redirect_uri", redirect_uri);
     match server.browser().flow(&request, Decision::Approve).await {

@@ -161,6 +161,19 @@ impl<'a> Validator<'a> {
             .map(|l| l.value)
             .or(first.map(|f| f.level))
             .unwrap_or(Level::Must);
+        let levels = match &r.levels {
+            Some(levels) if levels.value.0.is_empty() => {
+                self.error(
+                    self.at(levels),
+                    "`levels` is empty",
+                    Some("name a level per standard, e.g. `{ rfc6749: MUST, oauth2.1: MAY }`, or leave `levels` out".to_string()),
+                );
+                None
+            }
+            Some(levels) => Some(levels.value.clone()),
+            None if r.level.is_none() => first.and_then(|f| f.levels.clone()),
+            None => None,
+        };
         let severity = r
             .severity
             .as_ref()
@@ -228,6 +241,7 @@ impl<'a> Validator<'a> {
                 .map(|r| r.value.clone())
                 .collect(),
             level,
+            levels,
             severity,
             refs,
             requires,
