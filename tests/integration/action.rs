@@ -85,11 +85,6 @@ fn the_action_passes_only_flags_oauthcheck_run_has() {
             .filter(|w| w.starts_with("--"))
         {
             seen += 1;
-            // `--standard` comes with the standards work (issue #11); the
-            // action passes it only when the input is set.
-            if flag == "--standard" {
-                continue;
-            }
             assert!(help.contains(flag), "`oauthcheck run` has no `{flag}`");
         }
     }
