@@ -353,13 +353,12 @@ impl<'a> Trial<'a> {
             ConsentChoice::Approve => Consent::Approve,
             ConsentChoice::Deny => Consent::Deny,
         };
-        let fresh;
-        let agent = if step.fresh_session || wrong_password {
-            fresh = self.agent.fresh_session()?;
-            &fresh
+        let fresh = if step.fresh_session || wrong_password {
+            Some(self.agent.fresh_session()?)
         } else {
-            &self.agent
+            None
         };
+        let agent = fresh.as_ref().unwrap_or(&self.agent);
         let result = match agent.browse(&url, &login, consent, &stop).await {
             // With a wrong password, a refused login is the result to judge.
             Err(AgentError::LoginFailed { url, reason }) if wrong_password => {
@@ -377,6 +376,15 @@ impl<'a> Trial<'a> {
             }
             other => other?,
         };
+        // A fresh session is the trial's browser from now on: later steps
+        // continue in it (and a re-login there is not the shared session
+        // rotating).
+        if step.fresh_session
+            && !wrong_password
+            && let Some(fresh) = fresh
+        {
+            self.agent = fresh;
+        }
         if must_see_consent && !result.consent_shown {
             // A code without the page is remembered consent (allowed);
             // anything else without it leaves nothing to judge either.

@@ -88,9 +88,18 @@ pub fn id_token(
     } else {
         input.exp
     };
+    // The `idtoken.refresh-consistency` flaw changes the subject of ID
+    // tokens issued on refresh (the only ones without a code).
+    let refreshed_sub;
+    let sub = if state.has(Flaw::IdTokenRefreshConsistency) && input.code.is_none() {
+        refreshed_sub = format!("{}-refreshed", input.sub);
+        refreshed_sub.as_str()
+    } else {
+        input.sub
+    };
     let claims = IdTokenClaims {
         iss: &iss,
-        sub: input.sub,
+        sub,
         aud,
         azp: input.client_id,
         exp,
@@ -106,6 +115,10 @@ pub fn id_token(
             .filter(|_| has("email"))
             .and_then(|u| u.email.as_deref()),
     };
+    // The `idtoken.alg-not-none` flaw sends the claims unsigned.
+    if state.has(Flaw::IdTokenAlgNotNone) {
+        return Ok(unsigned(&claims));
+    }
     let client = state.config.client(input.client_id);
     let alg = client.map_or(state.config.id_token_alg, |client| {
         state.config.id_token_alg_for(client)
@@ -124,6 +137,14 @@ pub fn id_token(
         KeyChoice::Published
     };
     state.keys.sign(alg, "JWT", &claims, choice)
+}
+
+/// An unsecured JWT (`alg: none`, empty signature; RFC 7519 §6), only for
+/// the `idtoken.alg-not-none` flaw.
+fn unsigned(claims: &IdTokenClaims) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
+    format!("{header}.{payload}.")
 }
 
 /// OIDC Core §10.1: "the octets of the UTF-8 representation of the

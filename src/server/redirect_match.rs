@@ -38,6 +38,12 @@ pub fn resolve<'a>(
 ) -> Result<&'a str, RedirectProblem> {
     let Some(supplied) = supplied else {
         // OIDC Core §3.1.2.1: redirect_uri is always required for OpenID.
+        // The `redirect.missing-when-multiple` flaw picks the first one.
+        if config.has(Flaw::RedirectMissingWhenMultiple)
+            && let Some(first) = client.redirect_uris.first()
+        {
+            return Ok(first);
+        }
         if openid {
             return Err(RedirectProblem::RequiredForOpenId);
         }
@@ -79,7 +85,7 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     if loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort)) {
         return true;
     }
-    let relaxations: [(Flaw, Relaxation); 7] = [
+    let relaxations: [(Flaw, Relaxation); 8] = [
         (Flaw::RedirectExtraPath, extra_path),
         (Flaw::RedirectPathTraversal, normalised_path),
         (Flaw::RedirectAddedQuery, query_ignored),
@@ -87,6 +93,7 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
         (Flaw::RedirectSchemeDowngrade, scheme_ignored),
         (Flaw::RedirectCaseChange, |s, r| same_ignoring_case(s, r)),
         (Flaw::RedirectSubdomain, lookalike_host),
+        (Flaw::RedirectFragment, fragment_ignored),
     ];
     relaxations
         .iter()
@@ -115,6 +122,17 @@ fn loopback_any_port(s: &UriParts, r: &UriParts, localhost_too: bool) -> bool {
         && s.path == r.path
         && s.query == r.query
         && s.fragment == r.fragment
+}
+
+/// `redirect.fragment`: a fragment added to the registered URI is ignored
+/// (RFC 6749 §3.1.2: the endpoint URI "MUST NOT include a fragment").
+fn fragment_ignored(s: &UriParts, r: &UriParts) -> bool {
+    s.fragment.is_some()
+        && r.fragment.is_none()
+        && s.scheme == r.scheme
+        && s.authority == r.authority
+        && s.path == r.path
+        && s.query == r.query
 }
 
 /// `redirect.extra-path`: the registered path followed by anything that is

@@ -44,6 +44,8 @@ pub struct Transaction {
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub challenge: Option<Challenge>,
+    /// `response_type=token` (served only under `authz.implicit-disabled`).
+    pub implicit: bool,
     /// The request carried `prompt=consent`: ask even if consent is
     /// remembered (the `remembered-consent` quirk).
     pub prompt_consent: bool,

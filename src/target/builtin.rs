@@ -50,6 +50,8 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         Capability::Wait,
         Capability::RegisteredAuthMethod,
         Capability::IssParameter,
+        // The embedded server is the harness's own: probes may be intrusive.
+        Capability::Intrusive,
     ]
     .into_iter()
     .chain(other.is_some().then_some(Capability::SecondClient))

@@ -31,8 +31,9 @@ use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
-use crate::server::store::{CodeRecord, Session, Store, Transaction};
-use crate::server::uri::with_params;
+use crate::server::issue::{self, Plan};
+use crate::server::store::{CodeRecord, Grant, Session, Store, Transaction};
+use crate::server::uri::{encode_component, with_params};
 
 const UNKNOWN_TX: &str = "this authorization request is unknown, expired or already answered";
 
@@ -63,7 +64,7 @@ pub async fn get(
         let login = with_params(&state.url(&state.config.paths.login), &[("tx", tx)]);
         return see_other(&state, &login);
     };
-    let remembered = state.quirk(Quirk::RememberedConsent)
+    let remembered = remembers_consent(&state, &transaction.client_id)
         && !transaction.prompt_consent
         && store.consent_remembered(&session.sub, &transaction.client_id, &transaction.scope);
     if remembered {
@@ -73,6 +74,19 @@ pub async fn get(
     }
     drop(store);
     consent_form(&state, StatusCode::OK, tx, &transaction, &session, None)
+}
+
+/// Whether approvals for this client are remembered: for confidential
+/// clients under the `remembered-consent` quirk; never for public clients
+/// (RFC 6749 §10.2: repeated requests of a client that cannot authenticate
+/// SHOULD NOT be processed automatically) — except under the
+/// `authz.public-client-reconsent` flaw.
+fn remembers_consent(state: &AppState, client_id: &str) -> bool {
+    match state.config.client(client_id) {
+        Some(client) if client.is_confidential() => state.quirk(Quirk::RememberedConsent),
+        Some(_) => state.has(Flaw::AuthzPublicClientReconsent),
+        None => false,
+    }
 }
 
 /// The consent page for `transaction`, with an optional error line.
@@ -184,7 +198,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             &error,
         );
     }
-    if state.quirk(Quirk::RememberedConsent) {
+    if remembers_consent(&state, &transaction.client_id) {
         store.remember_consent(&session.sub, &transaction.client_id, &scope);
     }
     issue_code(&state, store, &transaction, &session, scope)
@@ -202,6 +216,9 @@ fn issue_code(
         // Only reachable under `redirect.error-no-redirect`: errors may go to
         // the unvalidated URI, a code never does.
         return error_page(state, "redirect_uri is not registered for this client");
+    }
+    if transaction.implicit {
+        return implicit_redirect(state, store, transaction, session, scope);
     }
     let code = random::token();
     store.codes.insert(
@@ -245,4 +262,40 @@ fn issue_code(
         );
     }
     response
+}
+
+/// The implicit grant's answer: an access token in the redirect's fragment
+/// (RFC 6749 §4.2.2). Only under the `authz.implicit-disabled` flaw: the
+/// server otherwise refuses `response_type=token`.
+fn implicit_redirect(
+    state: &AppState,
+    mut store: MutexGuard<'_, Store>,
+    transaction: &Transaction,
+    session: &Session,
+    scope: Vec<String>,
+) -> Response {
+    let grant = store.new_grant(Grant {
+        sub: Some(session.sub.clone()),
+        auth_time: Some(session.auth_time),
+        revoked: false,
+    });
+    let plan = Plan {
+        grant,
+        client_id: transaction.client_id.clone(),
+        sub: Some(session.sub.clone()),
+        scope,
+        refresh_scope: None,
+        id_token: None,
+    };
+    let minted = issue::record(state, &mut store, &plan);
+    drop(store);
+    let mut fragment = format!(
+        "access_token={}&token_type=Bearer",
+        encode_component(minted.handle())
+    );
+    if let Some(value) = &transaction.state {
+        fragment.push_str("&state=");
+        fragment.push_str(&encode_component(value));
+    }
+    see_other(state, &format!("{}#{fragment}", transaction.redirect_uri))
 }
