@@ -401,6 +401,9 @@ pub struct BrowseResult {
     pub logged_in: bool,
     /// A consent page was shown during this walk.
     pub consent_shown: bool,
+    /// The status of every redirect answering a form POST (login, consent),
+    /// in order (RFC 9700 §4.12: never 307).
+    pub post_redirects: Vec<u16>,
 }
 
 /// The user agent of one trial.

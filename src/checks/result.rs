@@ -156,7 +156,13 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         Root::Claims | Root::Json => lookup(&jwt.claims, rest).map(as_text),
         Root::Signature => Some(Cow::Borrowed(&jwt.signature)),
         Root::Times => Some(Cow::Borrowed(&jwt.times)),
-        Root::Status
+        Root::Hashes => match rest {
+            [] => serialized(&jwt.hashes),
+            [claim] => jwt.hashes.get(claim).map(|v| Cow::Borrowed(v.as_str())),
+            _ => None,
+        },
+        Root::PostRedirects
+        | Root::Status
         | Root::Headers
         | Root::Body
         | Root::Truncated
@@ -198,7 +204,9 @@ impl HttpExchange {
             | Root::Header
             | Root::Claims
             | Root::Signature
-            | Root::Times => None,
+            | Root::Times
+            | Root::PostRedirects
+            | Root::Hashes => None,
         }
     }
 }
@@ -272,6 +280,7 @@ impl Authorization {
             Root::Pages => browse.and_then(|b| page_field(&b.pages, rest)),
             Root::LoggedIn => browse.and_then(|b| text(&b.logged_in.to_string())),
             Root::ConsentShown => browse.and_then(|b| text(&b.consent_shown.to_string())),
+            Root::PostRedirects => browse.and_then(|b| serialized(&b.post_redirects)),
             Root::LoginFailed => match &self.outcome {
                 AuthorizationOutcome::LoginFailed { .. } => text("true"),
                 AuthorizationOutcome::Browsed(_) => None,
@@ -287,7 +296,8 @@ impl Authorization {
             | Root::Header
             | Root::Claims
             | Root::Signature
-            | Root::Times => None,
+            | Root::Times
+            | Root::Hashes => None,
         }
     }
 
@@ -505,6 +515,7 @@ mod tests {
                 claims: json!({"x": "n"}),
                 signature: "valid".into(),
                 times: "valid".into(),
+                hashes: [("at_hash".to_string(), "valid".to_string())].into(),
             })],
             ResultKind::Nothing => vec![StepResult::Nothing],
         }

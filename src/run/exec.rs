@@ -214,19 +214,28 @@ impl<'a> Trial<'a> {
                 let token = self.vars.fill(&step.token, self.profile)?;
                 // OIDC Core §10.1: a MAC-signed ID token is verified with
                 // the client secret, never with the JWK set.
-                if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
+                let mut jwt = if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
                     let profile = self.profile;
-                    return crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
-                        .map(StepResult::IdToken)
-                        .map_err(|e| StepError::Other(e.to_string()));
-                }
-                // An unusable JWK set leaves the signature "not checked",
-                // which a signature check reports as an error, not a fail.
-                let jwks = self.jwks().await;
-                let mut jwt = crate::jose::verify(&token, jwks.as_ref().ok())
-                    .map_err(|e| StepError::Other(e.to_string()))?;
-                if let Err(reason) = jwks {
-                    jwt.signature = format!("not checked: {reason}");
+                    crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
+                        .map_err(|e| StepError::Other(e.to_string()))?
+                } else {
+                    // An unusable JWK set leaves the signature "not checked",
+                    // which a signature check reports as an error, not a fail.
+                    let jwks = self.jwks().await;
+                    let mut jwt = crate::jose::verify(&token, jwks.as_ref().ok())
+                        .map_err(|e| StepError::Other(e.to_string()))?;
+                    if let Err(reason) = jwks {
+                        jwt.signature = format!("not checked: {reason}");
+                    }
+                    jwt
+                };
+                // `at_hash` / `c_hash` against the values the step names.
+                for (claim, value) in [("at_hash", &step.access_token), ("c_hash", &step.code)] {
+                    if let Some(template) = value {
+                        let value = self.vars.fill(template, self.profile)?;
+                        let verdict = crate::jose::hash_claim_verdict(&jwt, claim, &value);
+                        jwt.hashes.insert(claim.to_string(), verdict);
+                    }
                 }
                 Ok(StepResult::IdToken(jwt))
             }

@@ -106,7 +106,15 @@ pub fn id_token(
         iat: input.iat,
         auth_time: input.auth_time,
         nonce,
-        at_hash: half_hash(input.access_token),
+        // The `idtoken.hash-claims` flaw hashes without halving.
+        at_hash: if state.has(Flaw::IdTokenHashClaims) {
+            URL_SAFE_NO_PAD.encode(digest::digest(
+                &digest::SHA256,
+                input.access_token.as_bytes(),
+            ))
+        } else {
+            half_hash(input.access_token)
+        },
         c_hash: input.code.map(half_hash),
         name: user
             .filter(|_| has("profile"))

@@ -25,13 +25,13 @@ use crate::server::front::{
     PageKind, code_redirect, error_page, error_redirect, page, see_other, tx_param,
 };
 use crate::server::html::{self, ConsentForm};
+use crate::server::issue::{self, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{Params, read_body};
 use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
-use crate::server::issue::{self, Plan};
 use crate::server::store::{CodeRecord, Grant, Session, Store, Transaction};
 use crate::server::uri::{encode_component, with_params};
 
@@ -130,6 +130,15 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         Ok(params) => params,
         Err(error) => return error_page(&state, error),
     };
+    // Under the `headers.no-307` flaw the login POST arrives here again:
+    // without a decision it is sent on to the page.
+    if state.has(Flaw::HeadersNo307)
+        && params.get("decision") == Ok(None)
+        && let Ok(Some(tx)) = params.get("tx")
+    {
+        let page = with_params(&state.url(&state.config.paths.consent), &[("tx", tx)]);
+        return see_other(&state, &page);
+    }
     let fields = ["tx", "csrf", "decision"].map(|name| params.get(name));
     let [Ok(Some(tx)), Ok(Some(csrf)), Ok(Some(decision))] = fields else {
         return error_page(
