@@ -389,6 +389,9 @@ pub struct PageSeen {
     /// Lowercase names, in order; redacted like the transcript (cookie
     /// values masked, names and attributes kept).
     pub headers: Vec<(String, String)>,
+    /// Origins other than the AS's and the client's that the page loads
+    /// resources from or links to (RFC 9700 §4.2.4), in order.
+    pub third_party: Vec<String>,
 }
 
 /// The result of `browse`.

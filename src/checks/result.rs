@@ -323,6 +323,7 @@ fn page_field<'a>(pages: &'a [PageSeen], rest: &[String]) -> Option<Cow<'a, str>
         map.insert("url".into(), Value::String(p.url.clone()));
         map.insert("status".into(), Value::from(p.status));
         map.insert("headers".into(), object(&joined_headers(&p.headers), false));
+        map.insert("third_party".into(), Value::from(p.third_party.clone()));
         Value::Object(map)
     };
     let Some(index) = rest.first() else {
@@ -335,6 +336,7 @@ fn page_field<'a>(pages: &'a [PageSeen], rest: &[String]) -> Option<Cow<'a, str>
         Some("kind") => serialized(&page.kind),
         Some("url") => Some(Cow::Borrowed(&page.url)),
         Some("status") => Some(Cow::Owned(page.status.to_string())),
+        Some("third_party") => serialized(&page.third_party),
         Some("headers") => {
             let headers = joined_headers(&page.headers);
             map_field(&headers, &rest[2..], false).map(|v| Cow::Owned(v.into_owned()))

@@ -163,13 +163,15 @@ crate::server::switch::switches! {
     IdTokenRefreshConsistency = "idtoken.refresh-consistency":
         "ID tokens issued on refresh carry a `sub` other than the login's",
     IdTokenSub = "idtoken.sub":
-        "UserInfo gives the username as `sub` instead of the subject identifier the ID token carries",
+        "ID tokens carry the username as `sub`, while UserInfo (and introspection) give the subject identifier",
     HeadersNoCorsAuthz = "headers.no-cors-authz":
         "the authorization endpoint answers cross-origin requests: it echoes Origin in Access-Control-Allow-Origin, with credentials",
     IdTokenHashClaims = "idtoken.hash-claims":
         "ID tokens carry as `at_hash` the whole SHA-256 hash of the access token instead of its left half",
     HeadersNo307 = "headers.no-307":
         "the login form's POST is answered with 307, so the browser posts the credentials on to the consent URL (which then shows its page)",
+    HeadersReferrerLeakage = "headers.referrer-leakage":
+        "the login page loads a script from a third-party origin (`https://analytics.example`)",
     AuthzPublicClientReconsent = "authz.public-client-reconsent":
         "a public client's repeated request in the same session is approved silently, without the consent page",
 }

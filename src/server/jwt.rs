@@ -90,10 +90,13 @@ pub fn id_token(
     };
     // The `idtoken.refresh-consistency` flaw changes the subject of ID
     // tokens issued on refresh (the only ones without a code).
+    // The `idtoken.sub` flaw names the user by username instead.
     let refreshed_sub;
     let sub = if state.has(Flaw::IdTokenRefreshConsistency) && input.code.is_none() {
         refreshed_sub = format!("{}-refreshed", input.sub);
         refreshed_sub.as_str()
+    } else if state.has(Flaw::IdTokenSub) {
+        user.map_or(input.sub, |user| user.username.as_str())
     } else {
         input.sub
     };

@@ -107,7 +107,7 @@ impl Root {
 }
 
 /// The fields of one AS page in `pages.<index>`.
-pub const PAGE_FIELDS: &[&str] = &["kind", "url", "status", "headers"];
+pub const PAGE_FIELDS: &[&str] = &["kind", "url", "status", "headers", "third_party"];
 
 /// The kinds of result a step produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -173,13 +173,7 @@ fn answer(state: &AppState, resource: Resource, record: &AccessRecord) -> Result
                 .filter(|_| scope::has(&record.scope, "openid") || state.has(Flaw::OidcUserinfo))
                 .ok_or(Refusal::InsufficientScope("openid"))?;
             let mut claims = Map::new();
-            // The `idtoken.sub` flaw names the user by username here.
-            let sub = if state.has(Flaw::IdTokenSub) {
-                &user.username
-            } else {
-                &user.sub
-            };
-            claims.insert("sub".into(), json!(sub));
+            claims.insert("sub".into(), json!(user.sub));
             if scope::has(&record.scope, "profile") {
                 claims.insert("name".into(), json!(user.name));
             }

@@ -150,6 +150,17 @@ fn login_form(
         error,
         username,
     });
+    // The `headers.referrer-leakage` flaw loads an analytics script from a
+    // third party, which sees the page URL (with its parameters).
+    let html = if state.has(Flaw::HeadersReferrerLeakage) {
+        html.replacen(
+            "</head>",
+            "<script src=\"https://analytics.example/track.js\"></script>\n</head>",
+            1,
+        )
+    } else {
+        html
+    };
     page(state, PageKind::Interactive, status, html)
 }
 
