@@ -170,6 +170,8 @@ crate::server::switch::switches! {
         "ID tokens carry as `at_hash` the whole SHA-256 hash of the access token instead of its left half",
     HeadersNo307 = "headers.no-307":
         "the login form's POST is answered with 307, so the browser posts the credentials on to the consent URL (which then shows its page)",
+    RedirectLoopbackPort = "redirect.loopback-port":
+        "loopback redirect URIs are compared exactly: a port other than the registered one is refused",
     HeadersReferrerLeakage = "headers.referrer-leakage":
         "the login page loads a script from a third-party origin (`https://analytics.example`)",
     AuthzPublicClientReconsent = "authz.public-client-reconsent":

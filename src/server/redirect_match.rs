@@ -82,7 +82,10 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     }
     let s = UriParts::split(supplied);
     let r = UriParts::split(registered);
-    if loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort)) {
+    // The `redirect.loopback-port` flaw compares loopback URIs exactly.
+    if !config.has(Flaw::RedirectLoopbackPort)
+        && loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort))
+    {
         return true;
     }
     let relaxations: [(Flaw, Relaxation); 8] = [

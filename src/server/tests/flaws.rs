@@ -510,6 +510,13 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             form.set("password", ALICE_PASSWORD);
             browser.submit(&form, None).await.status == 307
         }
+        Flaw::RedirectLoopbackPort => {
+            let request = AuthRequest::new("spa", "http://127.0.0.1:53219/cb", "openid api.read");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
+        }
         Flaw::HeadersReferrerLeakage => login_page(&s.browser())
             .await
             .body
