@@ -174,6 +174,8 @@ crate::server::switch::switches! {
         "loopback redirect URIs are compared exactly: a port other than the registered one is refused",
     HeadersReferrerLeakage = "headers.referrer-leakage":
         "the login page loads a script from a third-party origin (`https://analytics.example`)",
+    AuthzErrorBeforeAuth = "authz.error-before-auth":
+        "authorization errors are redirected to the client at once, before the user has logged in",
     AuthzPublicClientReconsent = "authz.public-client-reconsent":
         "a public client's repeated request in the same session is approved silently, without the consent page",
 }

@@ -106,8 +106,64 @@ fn authorize(state: &AppState, headers: &HeaderMap, params: &Params) -> Response
     };
     match check_request(state, headers, client, params, &target) {
         Ok(response) => response,
-        Err(error) => error_redirect(state, &target.redirect_uri, target.client_state, &error),
+        Err(error) => match defer_error(state, headers, client, params, &target, error) {
+            Ok(response) => response,
+            Err(error) => error_redirect(state, &target.redirect_uri, target.client_state, &error),
+        },
     }
+}
+
+/// An error for a user who is not logged in waits until they are (RFC 9700
+/// §4.11.2, OAuth 2.1 §7.13.2: an AS redirecting errors before
+/// authenticating the user serves as an open redirector for whoever
+/// registers a client): the transaction carries the error and the login
+/// page comes first. Returned as `Err` (redirect at once) when a session
+/// exists, when the request says `prompt=none` (OIDC Core §3.1.2.1: no UI),
+/// for an unvalidated URI (only under `redirect.error-no-redirect`), and
+/// under the `authz.error-before-auth` flaw.
+fn defer_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    params: &Params,
+    target: &Target,
+    error: OAuthError,
+) -> Result<Response, OAuthError> {
+    let silent = params
+        .get("prompt")
+        .ok()
+        .flatten()
+        .is_some_and(|prompt| prompt.split(' ').any(|value| value == "none"));
+    let mut store = state.store();
+    if silent
+        || !target.validated
+        || state.has(Flaw::AuthzErrorBeforeAuth)
+        || session::current(&store, headers).is_some()
+    {
+        return Err(error);
+    }
+    let tx_id = random::token();
+    store.transactions.insert(
+        tx_id.clone(),
+        Transaction {
+            client_id: client.id.clone(),
+            redirect_uri: target.redirect_uri.clone(),
+            redirect_validated: true,
+            redirect_uri_sent: false,
+            scope: Vec::new(),
+            state: target.client_state.map(str::to_string),
+            nonce: None,
+            challenge: None,
+            implicit: false,
+            pending_error: Some(error),
+            prompt_consent: false,
+            session: None,
+            created: Instant::now(),
+        },
+    );
+    drop(store);
+    let login = with_params(&state.url(&state.config.paths.login), &[("tx", &tx_id)]);
+    Ok(see_other(state, &login))
 }
 
 /// Client and redirect URI; failures are pages (or, under the
@@ -375,6 +431,7 @@ fn start_transaction(
             nonce: request.nonce.map(str::to_string),
             challenge,
             implicit: request.implicit,
+            pending_error: None,
             prompt_consent: request.prompt.consent,
             session: usable.map(|(id, _)| id.clone()),
             created: Instant::now(),

@@ -64,6 +64,17 @@ pub async fn get(
         let login = with_params(&state.url(&state.config.paths.login), &[("tx", tx)]);
         return see_other(&state, &login);
     };
+    // An error that waited for the login goes to the client now.
+    if let Some(error) = &transaction.pending_error {
+        store.transactions.remove(tx);
+        drop(store);
+        return error_redirect(
+            &state,
+            &transaction.redirect_uri,
+            transaction.state.as_deref(),
+            error,
+        );
+    }
     let remembered = remembers_consent(&state, &transaction.client_id)
         && !transaction.prompt_consent
         && store.consent_remembered(&session.sub, &transaction.client_id, &transaction.scope);
@@ -166,6 +177,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         .transactions
         .get(tx)
         .filter(|t| t.session.as_deref() == Some(session_id.as_str()))
+        .filter(|t| t.pending_error.is_none())
         .cloned()
     else {
         return error_page(&state, UNKNOWN_TX);

@@ -517,6 +517,13 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
                 .await
                 .is_page()
         }
+        Flaw::AuthzErrorBeforeAuth => {
+            let request = AuthRequest::app().set("scope", "openid no-such-scope");
+            let reply = s.browser().authorize(&request).await;
+            reply
+                .location()
+                .is_some_and(|location| location.starts_with(APP_CB))
+        }
         Flaw::HeadersReferrerLeakage => login_page(&s.browser())
             .await
             .body
