@@ -454,6 +454,7 @@ impl StepResult {
                 pages: Vec::new(),
                 logged_in: false,
                 consent_shown: false,
+                post_redirects: Vec::new(),
             }),
         })
     }
@@ -476,9 +477,11 @@ mod tests {
                     url: "https://as.example/login".into(),
                     status: 200,
                     headers: vec![("x".into(), "a".into()), ("X".into(), "b".into())],
+                    third_party: vec!["https://cdn.example".into()],
                 }],
                 logged_in: true,
                 consent_shown: false,
+                post_redirects: vec![303],
             }),
         })
     }
@@ -517,7 +520,7 @@ mod tests {
                 claims: json!({"x": "n"}),
                 signature: "valid".into(),
                 times: "valid".into(),
-                hashes: [("at_hash".to_string(), "valid".to_string())].into(),
+                hashes: [("x".to_string(), "valid".to_string())].into(),
             })],
             ResultKind::Nothing => vec![StepResult::Nothing],
         }
