@@ -91,6 +91,7 @@ struct Walk {
     password_submitted: bool,
     consent_shown: bool,
     consent_answers: usize,
+    post_redirects: Vec<u16>,
 }
 
 /// What the walk was asked to do; fixed for the whole walk.
@@ -157,6 +158,9 @@ impl Agent {
         let mut hops = 0;
         loop {
             let response = self.send(nav.request()).await?;
+            if nav.post && (300..400).contains(&response.status) {
+                walk.post_redirects.push(response.status);
+            }
             let step = if (300..400).contains(&response.status) {
                 self.redirect_step(&nav, &response, &plan.scope)?
             } else {
@@ -173,6 +177,7 @@ impl Agent {
                         pages: walk.pages,
                         logged_in: walk.password_submitted,
                         consent_shown: walk.consent_shown,
+                        post_redirects: walk.post_redirects,
                     });
                 }
                 Step::Go(next) => {

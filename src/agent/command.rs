@@ -263,6 +263,8 @@ fn result(
         pages: Vec::new(),
         logged_in: report.logged_in.unwrap_or(logged_in),
         consent_shown: report.consent_shown.unwrap_or(consent_shown),
+        // The command's own HTTP is not seen.
+        post_redirects: Vec::new(),
     })
 }
 

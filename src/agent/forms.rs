@@ -29,6 +29,9 @@ pub(crate) struct Page {
     pub(crate) script_controls: Vec<ScriptControl>,
     /// The start of the visible text, whitespace collapsed.
     pub(crate) text: String,
+    /// What the page makes the browser fetch (`src` of scripts, images,
+    /// frames and media; `href` of `<link>`), raw, in document order.
+    pub(crate) subresources: Vec<String>,
 }
 
 /// One `<form>` and the controls associated with it.

@@ -389,6 +389,9 @@ pub struct PageSeen {
     /// Lowercase names, in order; redacted like the transcript (cookie
     /// values masked, names and attributes kept).
     pub headers: Vec<(String, String)>,
+    /// Origins other than the AS's and the client's that the page loads
+    /// resources from or links to (RFC 9700 §4.2.4), in order.
+    pub third_party: Vec<String>,
 }
 
 /// The result of `browse`.
@@ -401,6 +404,9 @@ pub struct BrowseResult {
     pub logged_in: bool,
     /// A consent page was shown during this walk.
     pub consent_shown: bool,
+    /// The status of every redirect answering a form POST (login, consent),
+    /// in order (RFC 9700 §4.12: never 307).
+    pub post_redirects: Vec<u16>,
 }
 
 /// The user agent of one trial.

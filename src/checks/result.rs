@@ -156,7 +156,13 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         Root::Claims | Root::Json => lookup(&jwt.claims, rest).map(as_text),
         Root::Signature => Some(Cow::Borrowed(&jwt.signature)),
         Root::Times => Some(Cow::Borrowed(&jwt.times)),
-        Root::Status
+        Root::Hashes => match rest {
+            [] => serialized(&jwt.hashes),
+            [claim] => jwt.hashes.get(claim).map(|v| Cow::Borrowed(v.as_str())),
+            _ => None,
+        },
+        Root::PostRedirects
+        | Root::Status
         | Root::Headers
         | Root::Body
         | Root::Truncated
@@ -198,7 +204,9 @@ impl HttpExchange {
             | Root::Header
             | Root::Claims
             | Root::Signature
-            | Root::Times => None,
+            | Root::Times
+            | Root::PostRedirects
+            | Root::Hashes => None,
         }
     }
 }
@@ -272,6 +280,7 @@ impl Authorization {
             Root::Pages => browse.and_then(|b| page_field(&b.pages, rest)),
             Root::LoggedIn => browse.and_then(|b| text(&b.logged_in.to_string())),
             Root::ConsentShown => browse.and_then(|b| text(&b.consent_shown.to_string())),
+            Root::PostRedirects => browse.and_then(|b| serialized(&b.post_redirects)),
             Root::LoginFailed => match &self.outcome {
                 AuthorizationOutcome::LoginFailed { .. } => text("true"),
                 AuthorizationOutcome::Browsed(_) => None,
@@ -287,7 +296,8 @@ impl Authorization {
             | Root::Header
             | Root::Claims
             | Root::Signature
-            | Root::Times => None,
+            | Root::Times
+            | Root::Hashes => None,
         }
     }
 
@@ -313,6 +323,7 @@ fn page_field<'a>(pages: &'a [PageSeen], rest: &[String]) -> Option<Cow<'a, str>
         map.insert("url".into(), Value::String(p.url.clone()));
         map.insert("status".into(), Value::from(p.status));
         map.insert("headers".into(), object(&joined_headers(&p.headers), false));
+        map.insert("third_party".into(), Value::from(p.third_party.clone()));
         Value::Object(map)
     };
     let Some(index) = rest.first() else {
@@ -325,6 +336,7 @@ fn page_field<'a>(pages: &'a [PageSeen], rest: &[String]) -> Option<Cow<'a, str>
         Some("kind") => serialized(&page.kind),
         Some("url") => Some(Cow::Borrowed(&page.url)),
         Some("status") => Some(Cow::Owned(page.status.to_string())),
+        Some("third_party") => serialized(&page.third_party),
         Some("headers") => {
             let headers = joined_headers(&page.headers);
             map_field(&headers, &rest[2..], false).map(|v| Cow::Owned(v.into_owned()))
@@ -442,6 +454,7 @@ impl StepResult {
                 pages: Vec::new(),
                 logged_in: false,
                 consent_shown: false,
+                post_redirects: Vec::new(),
             }),
         })
     }
@@ -464,9 +477,11 @@ mod tests {
                     url: "https://as.example/login".into(),
                     status: 200,
                     headers: vec![("x".into(), "a".into()), ("X".into(), "b".into())],
+                    third_party: vec!["https://cdn.example".into()],
                 }],
                 logged_in: true,
                 consent_shown: false,
+                post_redirects: vec![303],
             }),
         })
     }
@@ -505,6 +520,7 @@ mod tests {
                 claims: json!({"x": "n"}),
                 signature: "valid".into(),
                 times: "valid".into(),
+                hashes: [("x".to_string(), "valid".to_string())].into(),
             })],
             ResultKind::Nothing => vec![StepResult::Nothing],
         }

@@ -45,6 +45,9 @@ pub struct VerifiedJwt {
     /// the harness's clock (`exp` in the future and after `iat`, `iat` and
     /// `nbf` not in the future), or a sentence saying why not.
     pub times: String,
+    /// Verdicts on `at_hash` / `c_hash` against the values a step named
+    /// ([`hash_claim_verdict`]), by claim name; empty when none was named.
+    pub hashes: std::collections::BTreeMap<String, String>,
 }
 
 /// Decodes `token` and judges its signature against `jwks` (none: "not
@@ -77,7 +80,39 @@ pub fn verify(token: &str, jwks: Option<&Value>) -> Result<VerifiedJwt, JwtError
         claims,
         signature,
         times,
+        hashes: Default::default(),
     })
+}
+
+/// `valid` when the ID token's `claim` (`at_hash` or `c_hash`) is the
+/// base64url left half of the hash of `value` with the hash function of the
+/// token's `alg` (OIDC Core §3.1.3.6, §3.3.2.11); `absent` when the token
+/// has no such claim; else a sentence saying why not.
+pub fn hash_claim_verdict(jwt: &VerifiedJwt, claim: &str, value: &str) -> String {
+    use aws_lc_rs::digest;
+    let Some(found) = jwt.claims.get(claim) else {
+        return "absent".into();
+    };
+    let Some(found) = found.as_str() else {
+        return format!("invalid: `{claim}` is not a string");
+    };
+    let alg = jwt.header.get("alg").and_then(Value::as_str).unwrap_or("");
+    // The hash of the JWS algorithm; EdDSA (Ed25519) uses SHA-512.
+    let hash = match alg.get(2..) {
+        Some("256") => &digest::SHA256,
+        Some("384") => &digest::SHA384,
+        Some("512") => &digest::SHA512,
+        _ if alg == "EdDSA" => &digest::SHA512,
+        _ => return format!("not checked: no hash function is known for `alg` `{alg}`"),
+    };
+    let digest = digest::digest(hash, value.as_bytes());
+    let bytes = digest.as_ref();
+    let expected = URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() / 2]);
+    if found == expected {
+        "valid".into()
+    } else {
+        format!("invalid: `{claim}` is not the left half of the {alg} hash of the value")
+    }
 }
 
 /// Why the time claims of a token are not sane (OIDC Core §2).
@@ -190,6 +225,27 @@ fn signature_verdict(token: &str, header: &Value, jwks: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hash_claims_are_judged_by_the_alg_hash() {
+        // OIDC Core §3.1.3.6: left half of SHA-256, base64url.
+        let value = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes());
+        let half = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]);
+        let jwt = |alg: &str| VerifiedJwt {
+            header: json!({ "alg": alg }),
+            claims: json!({ "at_hash": half }),
+            signature: "valid".into(),
+            times: "valid".into(),
+            hashes: Default::default(),
+        };
+        let view = jwt("RS256");
+        assert_eq!(hash_claim_verdict(&view, "at_hash", value), "valid");
+        assert!(hash_claim_verdict(&view, "at_hash", "other").starts_with("invalid"));
+        assert_eq!(hash_claim_verdict(&view, "c_hash", value), "absent");
+        let es512 = jwt("ES512");
+        assert!(hash_claim_verdict(&es512, "at_hash", value).starts_with("invalid"));
+    }
 
     #[test]
     fn alg_none_is_reported_not_rejected() {

@@ -226,19 +226,28 @@ impl<'a> Trial<'a> {
                 let token = self.vars.fill(&step.token, self.profile)?;
                 // OIDC Core §10.1: a MAC-signed ID token is verified with
                 // the client secret, never with the JWK set.
-                if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
+                let mut jwt = if let Some(alg) = crate::jose::hmac::symmetric_alg(&token) {
                     let profile = self.profile;
-                    return crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
-                        .map(StepResult::IdToken)
-                        .map_err(|e| StepError::Other(e.to_string()));
-                }
-                // An unusable JWK set leaves the signature "not checked",
-                // which a signature check reports as an error, not a fail.
-                let jwks = self.jwks().await;
-                let mut jwt = crate::jose::verify(&token, jwks.as_ref().ok())
-                    .map_err(|e| StepError::Other(e.to_string()))?;
-                if let Err(reason) = jwks {
-                    jwt.signature = format!("not checked: {reason}");
+                    crate::jose::hmac::verify(&token, alg, |id| client_secret(profile, id))
+                        .map_err(|e| StepError::Other(e.to_string()))?
+                } else {
+                    // An unusable JWK set leaves the signature "not checked",
+                    // which a signature check reports as an error, not a fail.
+                    let jwks = self.jwks().await;
+                    let mut jwt = crate::jose::verify(&token, jwks.as_ref().ok())
+                        .map_err(|e| StepError::Other(e.to_string()))?;
+                    if let Err(reason) = jwks {
+                        jwt.signature = format!("not checked: {reason}");
+                    }
+                    jwt
+                };
+                // `at_hash` / `c_hash` against the values the step names.
+                for (claim, value) in [("at_hash", &step.access_token), ("c_hash", &step.code)] {
+                    if let Some(template) = value {
+                        let value = self.vars.fill(template, self.profile)?;
+                        let verdict = crate::jose::hash_claim_verdict(&jwt, claim, &value);
+                        jwt.hashes.insert(claim.to_string(), verdict);
+                    }
                 }
                 Ok(StepResult::IdToken(jwt))
             }
@@ -365,13 +374,12 @@ impl<'a> Trial<'a> {
             ConsentChoice::Approve => Consent::Approve,
             ConsentChoice::Deny => Consent::Deny,
         };
-        let fresh;
-        let agent = if step.fresh_session || wrong_password {
-            fresh = self.agent.fresh_session()?;
-            &fresh
+        let fresh = if step.fresh_session || wrong_password {
+            Some(self.agent.fresh_session()?)
         } else {
-            &self.agent
+            None
         };
+        let agent = fresh.as_ref().unwrap_or(&self.agent);
         let result = match agent.browse(&url, &login, consent, &stop).await {
             // With a wrong password, a refused login is the result to judge.
             Err(AgentError::LoginFailed { url, reason }) if wrong_password => {
@@ -389,6 +397,15 @@ impl<'a> Trial<'a> {
             }
             other => other?,
         };
+        // A fresh session is the trial's browser from now on: later steps
+        // continue in it (and a re-login there is not the shared session
+        // rotating).
+        if step.fresh_session
+            && !wrong_password
+            && let Some(fresh) = fresh
+        {
+            self.agent = fresh;
+        }
         if must_see_consent && !result.consent_shown {
             // A code without the page is remembered consent (allowed);
             // anything else without it leaves nothing to judge either.

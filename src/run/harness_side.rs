@@ -40,8 +40,23 @@ pub(super) fn cannot_judge(
                 .iter()
                 .any(|(path, _)| path.root == Root::Signature);
             let signature = jwt.signature.as_str();
-            (about_signature && signature.starts_with("not checked"))
-                .then(|| format!("the ID token's signature could not be verified: {signature}"))
+            if about_signature && signature.starts_with("not checked") {
+                return Some(format!(
+                    "the ID token's signature could not be verified: {signature}"
+                ));
+            }
+            // A hash claim under an `alg` without a known hash function.
+            let about_hashes = check
+                .fields
+                .iter()
+                .any(|(path, _)| path.root == Root::Hashes);
+            jwt.hashes
+                .iter()
+                .find(|(_, verdict)| verdict.starts_with("not checked"))
+                .filter(|_| about_hashes)
+                .map(|(claim, verdict)| {
+                    format!("the ID token's `{claim}` could not be checked: {verdict}")
+                })
         }
         _ => None,
     }

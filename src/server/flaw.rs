@@ -130,6 +130,54 @@ crate::server::switch::switches! {
         "the metadata's `issuer` has a trailing slash the issuer identifier lacks",
     MetaPkceAdvertised = "meta.pkce-advertised":
         "the metadata omits `code_challenge_methods_supported` (PKCE itself still works)",
+    RedirectFragment = "redirect.fragment":
+        "the fragment of redirect_uri is ignored in the comparison: the registered URI with any `#fragment` added is accepted",
+    RedirectMissingWhenMultiple = "redirect.missing-when-multiple":
+        "a missing redirect_uri defaults to the client's first registered URI, even when it has several or the request is an OpenID one",
+    AuthzImplicitDisabled = "authz.implicit-disabled":
+        "response_type=token is served: after consent an access token is sent in the redirect's fragment",
+    RequestDuplicateParams = "request.duplicate-params":
+        "at the authorization endpoint a repeated parameter is not refused: its last value is used",
+    RequestParamHygiene = "request.param-hygiene":
+        "an empty `code_challenge=` counts as sent: a public client is let through without PKCE",
+    ScopeInvalid = "scope.invalid":
+        "authorization requests are not checked against the server's scopes or the client's allowed ones: any well-formed scope is granted",
+    ScopeGrantedReported = "scope.granted-reported":
+        "a refresh that narrows the scope reports the original grant's scope in its response (the token carries the narrowed one)",
+    StateReflectionSafe = "state.reflection-safe":
+        "the error page for an unregistered redirect_uri shows that URI and the state without escaping them",
+    PkceRequiredPublic = "pkce.required-public":
+        "public clients may omit code_challenge",
+    PkceUnsupportedMethod = "pkce.unsupported-method":
+        "an unknown code_challenge_method (other than S256 and plain) is ignored and the challenge bound as S256",
+    PkceSyntax = "pkce.syntax":
+        "the syntax of code_challenge is not checked: any value is bound as the S256 challenge",
+    PkceConstantChallenge = "pkce.constant-challenge":
+        "a code_challenge already bound to an outstanding code is taken as a retry: the new code is bound to no challenge",
+    OidcMaxAgePromptLogin = "oidc.max-age-prompt-login":
+        "prompt=login and max_age are ignored when the user has a session: no re-authentication",
+    OidcOpenidScope = "oidc.openid-scope":
+        "an ID token is issued only when `openid` is the first scope value (RFC 6749 §3.3: the order does not matter)",
+    IdTokenAlgNotNone = "idtoken.alg-not-none":
+        "ID tokens are unsigned: `alg: none` with an empty signature",
+    IdTokenRefreshConsistency = "idtoken.refresh-consistency":
+        "ID tokens issued on refresh carry a `sub` other than the login's",
+    IdTokenSub = "idtoken.sub":
+        "ID tokens carry the username as `sub`, while UserInfo (and introspection) give the subject identifier",
+    HeadersNoCorsAuthz = "headers.no-cors-authz":
+        "the authorization endpoint answers cross-origin requests: it echoes Origin in Access-Control-Allow-Origin, with credentials",
+    IdTokenHashClaims = "idtoken.hash-claims":
+        "ID tokens carry as `at_hash` the whole SHA-256 hash of the access token instead of its left half",
+    HeadersNo307 = "headers.no-307":
+        "the login form's POST is answered with 307, so the browser posts the credentials on to the consent URL (which then shows its page)",
+    RedirectLoopbackPort = "redirect.loopback-port":
+        "loopback redirect URIs are compared exactly: a port other than the registered one is refused",
+    HeadersReferrerLeakage = "headers.referrer-leakage":
+        "the login page loads a script from a third-party origin (`https://analytics.example`)",
+    AuthzErrorBeforeAuth = "authz.error-before-auth":
+        "authorization errors are redirected to the client at once, before the user has logged in",
+    AuthzPublicClientReconsent = "authz.public-client-reconsent":
+        "a public client's repeated request in the same session is approved silently, without the consent page",
     // Variant flaws: `requirement/variant-tag` ids, each breaking trials of
     // the requirement's scenarios that the requirement's main flaw leaves
     // passing (the self-test maps a flaw to its requirement by the part

@@ -46,6 +46,17 @@ pub fn error_page(message: &str) -> String {
     )
 }
 
+/// An error page around `body`, which must already be HTML (only the
+/// `state.reflection-safe` flaw passes unescaped input here).
+pub fn error_page_html(body: &str) -> String {
+    layout(
+        "Authorization error",
+        &format!(
+            "<p class=\"error\" id=\"error\">{body}</p>\n<p>You have not been sent back to the application.</p>\n"
+        ),
+    )
+}
+
 /// What the login form needs.
 pub struct LoginForm<'a> {
     pub action: &'a str,

@@ -53,6 +53,13 @@ pub struct Minted {
     expires_in: u64,
 }
 
+impl Minted {
+    /// The opaque access token (or a JWT's `jti`).
+    pub fn handle(&self) -> &str {
+        &self.handle
+    }
+}
+
 /// Records the tokens of `plan` (call with the store locked).
 pub fn record(state: &AppState, store: &mut Store, plan: &Plan) -> Minted {
     let iat = random::unix_now();
@@ -129,7 +136,13 @@ pub fn respond(state: &AppState, plan: &Plan, minted: Minted) -> Result<Response
     body.insert("access_token".into(), json!(access_token));
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("expires_in".into(), json!(minted.expires_in));
-    body.insert("scope".into(), json!(scope::join(&plan.scope)));
+    // The `scope.granted-reported` flaw reports the grant's (refresh-token)
+    // scope, even when this access token got a narrower one.
+    let reported = match &plan.refresh_scope {
+        Some(grant_scope) if state.has(Flaw::ScopeGrantedReported) => grant_scope,
+        _ => &plan.scope,
+    };
+    body.insert("scope".into(), json!(scope::join(reported)));
     if let Some(refresh_token) = &minted.refresh_token {
         body.insert("refresh_token".into(), json!(refresh_token));
     }

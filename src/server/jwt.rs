@@ -88,16 +88,36 @@ pub fn id_token(
     } else {
         input.exp
     };
+    // The `idtoken.refresh-consistency` flaw changes the subject of ID
+    // tokens issued on refresh (the only ones without a code).
+    // The `idtoken.sub` flaw names the user by username instead.
+    let refreshed_sub;
+    let sub = if state.has(Flaw::IdTokenRefreshConsistency) && input.code.is_none() {
+        refreshed_sub = format!("{}-refreshed", input.sub);
+        refreshed_sub.as_str()
+    } else if state.has(Flaw::IdTokenSub) {
+        user.map_or(input.sub, |user| user.username.as_str())
+    } else {
+        input.sub
+    };
     let claims = IdTokenClaims {
         iss: &iss,
-        sub: input.sub,
+        sub,
         aud,
         azp: input.client_id,
         exp,
         iat: input.iat,
         auth_time: input.auth_time,
         nonce,
-        at_hash: half_hash(input.access_token),
+        // The `idtoken.hash-claims` flaw hashes without halving.
+        at_hash: if state.has(Flaw::IdTokenHashClaims) {
+            URL_SAFE_NO_PAD.encode(digest::digest(
+                &digest::SHA256,
+                input.access_token.as_bytes(),
+            ))
+        } else {
+            half_hash(input.access_token)
+        },
         c_hash: input.code.map(half_hash),
         name: user
             .filter(|_| has("profile"))
@@ -106,6 +126,10 @@ pub fn id_token(
             .filter(|_| has("email"))
             .and_then(|u| u.email.as_deref()),
     };
+    // The `idtoken.alg-not-none` flaw sends the claims unsigned.
+    if state.has(Flaw::IdTokenAlgNotNone) {
+        return Ok(unsigned(&claims));
+    }
     let client = state.config.client(input.client_id);
     let alg = client.map_or(state.config.id_token_alg, |client| {
         state.config.id_token_alg_for(client)
@@ -124,6 +148,14 @@ pub fn id_token(
         KeyChoice::Published
     };
     state.keys.sign(alg, "JWT", &claims, choice)
+}
+
+/// An unsecured JWT (`alg: none`, empty signature; RFC 7519 §6), only for
+/// the `idtoken.alg-not-none` flaw.
+fn unsigned(claims: &IdTokenClaims) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
+    format!("{header}.{payload}.")
 }
 
 /// OIDC Core §10.1: "the octets of the UTF-8 representation of the

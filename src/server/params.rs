@@ -99,6 +99,17 @@ impl Params {
         Ok(())
     }
 
+    /// The last occurrence of each parameter, earlier ones dropped (only
+    /// for the `request.duplicate-params` flaw: correct code refuses repeats).
+    pub fn last_of_each(&self) -> Params {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (name, value) in &self.pairs {
+            pairs.retain(|(seen, _)| seen != name);
+            pairs.push((name.clone(), value.clone()));
+        }
+        Params { pairs }
+    }
+
     /// Whether a parameter appears at all (even empty or repeated).
     pub fn contains(&self, name: &str) -> bool {
         self.pairs.iter().any(|(n, _)| n == name)

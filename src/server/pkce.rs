@@ -66,8 +66,17 @@ pub fn check_challenge(
     let method = match method {
         Some("S256") => Method::S256,
         Some("plain") | None if config.has(Flaw::PkceS256Required) => Method::Plain,
+        // The `pkce.unsupported-method` flaw ignores a method it does not know.
+        Some(other) if other != "plain" && config.has(Flaw::PkceUnsupportedMethod) => Method::S256,
         _ => return Err(ChallengeError::UnsupportedMethod),
     };
+    // The `pkce.syntax` flaw binds whatever came.
+    if config.has(Flaw::PkceSyntax) {
+        return Ok(Some(Challenge {
+            value: value.to_string(),
+            method,
+        }));
+    }
     let well_formed = match method {
         // BASE64URL(SHA256(verifier)) is always 43 characters.
         Method::S256 => {

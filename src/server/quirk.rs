@@ -24,7 +24,7 @@ crate::server::switch::switches! {
     PkceRequired = "pkce-required":
         "every authorization request must carry `code_challenge`, or it is refused with `invalid_request` (RFC 9700 §2.1.1, OAuth 2.1)",
     RememberedConsent = "remembered-consent":
-        "consent is stored per user and client and not asked again, unless the request has `prompt=consent` (OIDC Core §3.1.2.1)",
+        "consent is stored per user and confidential client and not asked again, unless the request has `prompt=consent` (OIDC Core §3.1.2.1; public clients are always asked, RFC 6749 §10.2)",
     ConsentCheckbox = "consent-checkbox":
         "approval needs a ticked confirmation checkbox, and scopes are checkboxes; an unticked confirmation re-shows the page",
     JsDeny = "js-deny":

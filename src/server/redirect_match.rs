@@ -38,6 +38,12 @@ pub fn resolve<'a>(
 ) -> Result<&'a str, RedirectProblem> {
     let Some(supplied) = supplied else {
         // OIDC Core §3.1.2.1: redirect_uri is always required for OpenID.
+        // The `redirect.missing-when-multiple` flaw picks the first one.
+        if config.has(Flaw::RedirectMissingWhenMultiple)
+            && let Some(first) = client.redirect_uris.first()
+        {
+            return Ok(first);
+        }
         if openid {
             return Err(RedirectProblem::RequiredForOpenId);
         }
@@ -81,10 +87,13 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
     }
     let s = UriParts::split(supplied);
     let r = UriParts::split(registered);
-    if loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort)) {
+    // The `redirect.loopback-port` flaw compares loopback URIs exactly.
+    if !config.has(Flaw::RedirectLoopbackPort)
+        && loopback_any_port(&s, &r, config.quirk(Quirk::LoopbackAnyPort))
+    {
         return true;
     }
-    let relaxations: [(Flaw, Relaxation); 10] = [
+    let relaxations: [(Flaw, Relaxation); 11] = [
         (Flaw::RedirectPathTraversalPrefix, prefix_then_resolve),
         (Flaw::RedirectSchemeUnchecked, |s, _| opaque_scheme(s)),
         (Flaw::RedirectSubdomainSuffix, suffix_host),
@@ -95,6 +104,7 @@ fn matches(config: &Config, supplied: &str, registered: &str) -> bool {
         (Flaw::RedirectSchemeDowngrade, scheme_ignored),
         (Flaw::RedirectCaseChange, |s, r| same_ignoring_case(s, r)),
         (Flaw::RedirectSubdomain, lookalike_host),
+        (Flaw::RedirectFragment, fragment_ignored),
     ];
     relaxations
         .iter()
@@ -123,6 +133,17 @@ fn loopback_any_port(s: &UriParts, r: &UriParts, localhost_too: bool) -> bool {
         && s.path == r.path
         && s.query == r.query
         && s.fragment == r.fragment
+}
+
+/// `redirect.fragment`: a fragment added to the registered URI is ignored
+/// (RFC 6749 §3.1.2: the endpoint URI "MUST NOT include a fragment").
+fn fragment_ignored(s: &UriParts, r: &UriParts) -> bool {
+    s.fragment.is_some()
+        && r.fragment.is_none()
+        && s.scheme == r.scheme
+        && s.authority == r.authority
+        && s.path == r.path
+        && s.query == r.query
 }
 
 /// `redirect.extra-path`: the registered path followed by anything that is

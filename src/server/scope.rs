@@ -44,6 +44,20 @@ pub fn requested(
     client: &ClientConfig,
     raw: Option<&str>,
 ) -> Result<Vec<String>, ScopeError> {
+    // The `scope.invalid` flaw grants whatever is asked for.
+    if config.has(Flaw::ScopeInvalid) {
+        let mut scopes: Vec<String> = Vec::new();
+        for token in raw.unwrap_or_default().split(' ').filter(|t| !t.is_empty()) {
+            if !scopes.iter().any(|seen| seen == token) {
+                scopes.push(token.to_string());
+            }
+        }
+        return if scopes.is_empty() {
+            Err(ScopeError::Missing)
+        } else {
+            Ok(scopes)
+        };
+    }
     let scopes = split(raw.unwrap_or_default())?;
     if scopes.is_empty() {
         return Err(ScopeError::Missing);

@@ -44,6 +44,11 @@ pub struct Transaction {
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub challenge: Option<Challenge>,
+    /// `response_type=token` (served only under `authz.implicit-disabled`).
+    pub implicit: bool,
+    /// An error found before the user logged in: redirected once they have
+    /// (never a code).
+    pub pending_error: Option<crate::server::oauth_error::OAuthError>,
     /// The request carried `prompt=consent`: ask even if consent is
     /// remembered (the `remembered-consent` quirk).
     pub prompt_consent: bool,

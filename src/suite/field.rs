@@ -42,6 +42,9 @@ crate::suite::vocab::vocabulary! {
         LoggedIn = "logged_in",
         /// `authorize`: a consent page was shown.
         ConsentShown = "consent_shown",
+        /// `authorize`: the status of every redirect answering a form POST,
+        /// in order (a JSON array of numbers).
+        PostRedirects = "post_redirects",
         /// `authorize`: the URL of the AS page the flow stopped on.
         FinalUrl = "final_url",
         /// `authorize`: the title of that page.
@@ -58,6 +61,9 @@ crate::suite::vocab::vocabulary! {
         Signature = "signature",
         /// `id_token`: `valid`, or why the time claims are not.
         Times = "times",
+        /// `id_token` with `access_token:` / `code:`: the verdicts on
+        /// `at_hash` / `c_hash` (`valid`, `absent`, or why not).
+        Hashes = "hashes",
     }
 }
 
@@ -78,7 +84,7 @@ impl Root {
     /// What may follow this root.
     pub fn shape(self) -> Shape {
         match self {
-            Root::Headers | Root::Params | Root::Sent => Shape::Map,
+            Root::Headers | Root::Params | Root::Sent | Root::Hashes => Shape::Map,
             Root::Json | Root::Header | Root::Claims => Shape::Json,
             Root::Pages => Shape::Pages,
             Root::Status
@@ -89,6 +95,7 @@ impl Root {
             | Root::Via
             | Root::LoggedIn
             | Root::ConsentShown
+            | Root::PostRedirects
             | Root::FinalUrl
             | Root::Title
             | Root::LoginFailed
@@ -100,7 +107,7 @@ impl Root {
 }
 
 /// The fields of one AS page in `pages.<index>`.
-pub const PAGE_FIELDS: &[&str] = &["kind", "url", "status", "headers"];
+pub const PAGE_FIELDS: &[&str] = &["kind", "url", "status", "headers", "third_party"];
 
 /// The kinds of result a step produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +181,7 @@ impl ResultKind {
                 Root::Pages,
                 Root::LoggedIn,
                 Root::ConsentShown,
+                Root::PostRedirects,
                 Root::LoginFailed,
                 Root::Reason,
             ],
@@ -184,6 +192,7 @@ impl ResultKind {
                 Root::Json,
                 Root::Signature,
                 Root::Times,
+                Root::Hashes,
             ],
             ResultKind::Nothing => &[],
         }

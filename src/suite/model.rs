@@ -437,6 +437,11 @@ pub struct BearerStep {
 #[derive(Debug, Clone)]
 pub struct IdTokenStep {
     pub token: Template,
+    /// The access token issued with it: its `at_hash` is checked
+    /// (result `hashes.at_hash`).
+    pub access_token: Option<Template>,
+    /// The code it was issued for: its `c_hash` is checked (`hashes.c_hash`).
+    pub code: Option<Template>,
 }
 
 /// The longest the fixed part of a `wait:` may sleep: longer is a typo.

@@ -306,6 +306,8 @@ pub(crate) struct RawBearer {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawIdToken {
     pub token: S<String>,
+    pub access_token: Option<S<String>>,
+    pub code: Option<S<String>>,
 }
 
 /// `discover: {}`: no keys.

@@ -51,11 +51,19 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         Capability::Wait,
         Capability::RegisteredAuthMethod,
         Capability::IssParameter,
+        // The embedded server is the harness's own: probes may be intrusive.
+        Capability::Intrusive,
     ]
     .into_iter()
     .chain(other.is_some().then_some(Capability::SecondClient))
     .chain(public.is_some().then_some(Capability::PublicClient))
     .chain((!main.other_redirect_uris.is_empty()).then_some(Capability::MultiRedirect))
+    .chain(
+        public
+            .as_ref()
+            .is_some_and(|p| p.redirect_uri.starts_with("http://127.0.0.1"))
+            .then_some(Capability::LoopbackClient),
+    )
     .collect();
     let standard = crate::standard::StandardSet::default_for(|c| capabilities.contains(&c));
     Ok(Profile {

@@ -84,11 +84,26 @@ impl<'a> PageCtx<'a> {
 
     /// The page as recorded for header checks.
     pub(super) fn seen(&self, kind: PageKind) -> PageSeen {
+        let referenced = self
+            .page
+            .subresources
+            .iter()
+            .chain(self.page.links.iter().map(|link| &link.href));
+        let mut third_party: Vec<String> = Vec::new();
+        for reference in referenced {
+            if let Ok(url) = self.agent.resolve(&self.base, reference)
+                && let Some(origin) = self.plan.scope.third_party_origin(&url)
+                && !third_party.contains(&origin)
+            {
+                third_party.push(origin);
+            }
+        }
         PageSeen {
             kind,
             url: self.agent.shared.redactor.url(self.current()),
             status: self.status,
             headers: self.headers.clone(),
+            third_party,
         }
     }
 

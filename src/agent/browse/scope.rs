@@ -37,6 +37,17 @@ impl Scope {
         self.client_uris.iter().any(|c| url.starts_with(c.as_str()))
     }
 
+    /// The origin of `url` when it is an http(s) URL on neither the AS nor
+    /// a client URI: a third party (RFC 9700 §4.2.4).
+    pub(super) fn third_party_origin(&self, url: &str) -> Option<String> {
+        let parsed = Url::parse(url).ok()?;
+        let origin = parsed.origin().ascii_serialization();
+        (matches!(parsed.scheme(), "http" | "https")
+            && !self.is_client_uri(url)
+            && !self.origins.contains(&origin))
+        .then_some(origin)
+    }
+
     /// Whether navigating to `url` leaves the AS (and so must not be requested).
     pub(super) fn leaves_as(&self, url: &str) -> bool {
         if self.is_client_uri(url) {
@@ -48,5 +59,29 @@ impl Scope {
             }
             _ => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn third_parties_are_neither_the_as_nor_a_client() {
+        let stop = StopRule {
+            as_origins: vec!["https://as.example".into()],
+            client_uris: vec!["https://client.example/cb".into()],
+        };
+        let scope = Scope::new(&stop, "https://as.example/authorize");
+        assert_eq!(scope.third_party_origin("https://as.example/x.js"), None);
+        assert_eq!(
+            scope.third_party_origin("https://client.example/cb?error=x"),
+            None
+        );
+        assert_eq!(scope.third_party_origin("data:image/png,x"), None);
+        assert_eq!(
+            scope.third_party_origin("https://cdn.example:8443/a.js"),
+            Some("https://cdn.example:8443".into())
+        );
     }
 }

@@ -131,6 +131,12 @@ impl Page {
             page.links.push(link);
         }
         page.text = visible_text(&html, 300);
+        let fetched = "script[src], img[src], iframe[src], frame[src], embed[src], audio[src], \
+                       video[src], source[src], input[type=image][src], link[href]";
+        page.subresources = html
+            .select(&static_selector(fetched))
+            .filter_map(|e| non_empty(attr(&e, "src").or_else(|| attr(&e, "href"))))
+            .collect();
         page
     }
 

@@ -440,3 +440,20 @@ fn script_only_controls_are_listed_with_their_roles() {
     assert_eq!(page.forms[0].submits.len(), 1);
     assert_eq!(page.links[2].role(), Some(Role::Deny));
 }
+
+#[test]
+fn subresources_are_the_fetched_references_in_document_order() {
+    let page = parse(
+        r#"<html><head><link rel="stylesheet" href="/s.css"><script src="https://cdn.example/a.js"></script></head>
+        <body><img src=""><img src="logo.png"><iframe src="https://frame.example/"></iframe><a href="https://x.example/">x</a></body></html>"#,
+    );
+    assert_eq!(
+        page.subresources,
+        [
+            "/s.css",
+            "https://cdn.example/a.js",
+            "logo.png",
+            "https://frame.example/"
+        ]
+    );
+}

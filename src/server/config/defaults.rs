@@ -77,7 +77,9 @@ impl Default for Config {
                     id: "spa".into(),
                     secret: None,
                     auth_method: AuthMethod::None,
-                    redirect_uris: strings(&["https://spa.example/cb"]),
+                    // A native app's loopback URI first (RFC 8252 §7.3: any
+                    // port), so the built-in profile declares `loopback_client`.
+                    redirect_uris: strings(&["http://127.0.0.1/cb", "https://spa.example/cb"]),
                     scopes: strings(CLIENT_SCOPES),
                     grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
                     id_token_signed_response_alg: None,

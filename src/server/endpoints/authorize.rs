@@ -11,13 +11,14 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::oauth::uri::with_params;
 use crate::server::config::ClientConfig;
 use crate::server::flaw::Flaw;
-use crate::server::front::{error_page, error_redirect, see_other};
+use crate::server::front::{PageKind, error_page, error_redirect, page as page_html, see_other};
+use crate::server::html;
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{MAX_BODY_LEN, Params, read_body};
 use crate::server::pkce::{self, Challenge};
@@ -49,13 +50,26 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if query.len() > MAX_BODY_LEN {
-        return error_page(&state, "the request is too large");
+    let mut response = if query.len() > MAX_BODY_LEN {
+        error_page(&state, "the request is too large")
+    } else {
+        match Params::parse(query.as_bytes()) {
+            Ok(params) => authorize(&state, &headers, &params),
+            Err(error) => error_page(&state, error),
+        }
+    };
+    // The `headers.no-cors-authz` flaw opens the endpoint to any origin.
+    if state.has(Flaw::HeadersNoCorsAuthz)
+        && let Some(origin) = headers.get(header::ORIGIN)
+    {
+        let out = response.headers_mut();
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
     }
-    match Params::parse(query.as_bytes()) {
-        Ok(params) => authorize(&state, &headers, &params),
-        Err(error) => error_page(&state, error),
-    }
+    response
 }
 
 /// `POST /authorize` (form body, OIDC Core §3.1.2.1).
@@ -78,14 +92,78 @@ struct Target<'a> {
 }
 
 fn authorize(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
+    // The `request.duplicate-params` flaw takes the last of repeated values.
+    let last_wins;
+    let params = if state.has(Flaw::RequestDuplicateParams) {
+        last_wins = params.last_of_each();
+        &last_wins
+    } else {
+        params
+    };
     let (client, target) = match settle_client_and_redirect(state, params) {
         Ok(settled) => settled,
         Err(response) => return *response,
     };
     match check_request(state, headers, client, params, &target) {
         Ok(response) => response,
-        Err(error) => error_redirect(state, &target.redirect_uri, target.client_state, &error),
+        Err(error) => match defer_error(state, headers, client, params, &target, error) {
+            Ok(response) => response,
+            Err(error) => error_redirect(state, &target.redirect_uri, target.client_state, &error),
+        },
     }
+}
+
+/// An error for a user who is not logged in waits until they are (RFC 9700
+/// §4.11.2, OAuth 2.1 §7.13.2: an AS redirecting errors before
+/// authenticating the user serves as an open redirector for whoever
+/// registers a client): the transaction carries the error and the login
+/// page comes first. Returned as `Err` (redirect at once) when a session
+/// exists, when the request says `prompt=none` (OIDC Core §3.1.2.1: no UI),
+/// for an unvalidated URI (only under `redirect.error-no-redirect`), and
+/// under the `authz.error-before-auth` flaw.
+fn defer_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    params: &Params,
+    target: &Target,
+    error: OAuthError,
+) -> Result<Response, OAuthError> {
+    let silent = params
+        .get("prompt")
+        .ok()
+        .flatten()
+        .is_some_and(|prompt| prompt.split(' ').any(|value| value == "none"));
+    let mut store = state.store();
+    if silent
+        || !target.validated
+        || state.has(Flaw::AuthzErrorBeforeAuth)
+        || session::current(&store, headers).is_some()
+    {
+        return Err(error);
+    }
+    let tx_id = random::token();
+    store.transactions.insert(
+        tx_id.clone(),
+        Transaction {
+            client_id: client.id.clone(),
+            redirect_uri: target.redirect_uri.clone(),
+            redirect_validated: true,
+            redirect_uri_sent: false,
+            scope: Vec::new(),
+            state: target.client_state.map(str::to_string),
+            nonce: None,
+            challenge: None,
+            implicit: false,
+            pending_error: Some(error),
+            prompt_consent: false,
+            session: None,
+            created: Instant::now(),
+        },
+    );
+    drop(store);
+    let login = with_params(&state.url(&state.config.paths.login), &[("tx", &tx_id)]);
+    Ok(see_other(state, &login))
 }
 
 /// Client and redirect URI; failures are pages (or, under the
@@ -126,6 +204,24 @@ fn settle_client_and_redirect<'a>(
             Err(RedirectProblem::NotRegistered) if open_redirect && supplied.is_some() => {
                 (supplied.unwrap_or_default().to_string(), false)
             }
+            // The `state.reflection-safe` flaw reflects the URI and the
+            // state into the page unescaped.
+            Err(problem @ RedirectProblem::NotRegistered)
+                if state.has(Flaw::StateReflectionSafe) =>
+            {
+                let reflected = format!(
+                    "{} <code>{}</code>, state <code>{}</code>",
+                    html::escape(&problem.to_string()),
+                    supplied.unwrap_or_default(),
+                    client_state.unwrap_or_default()
+                );
+                return Err(Box::new(page_html(
+                    state,
+                    PageKind::Error,
+                    StatusCode::BAD_REQUEST,
+                    html::error_page_html(&reflected),
+                )));
+            }
             Err(problem) => return Err(page(&problem)),
         };
     Ok((
@@ -147,7 +243,10 @@ fn check_request(
     target: &Target,
 ) -> Result<Response, OAuthError> {
     params.check_not_repeated(SINGLE_PARAMS)?;
+    let mut implicit = false;
     match params.get("response_type")? {
+        // The `authz.implicit-disabled` flaw serves the implicit grant.
+        Some("token") if state.has(Flaw::AuthzImplicitDisabled) => implicit = true,
         // The `response-type.invalid` flaw takes anything for `code`.
         _ if state.has(Flaw::ResponseTypeInvalid) => {}
         None => return Err(OAuthError::invalid_request("response_type is required")),
@@ -174,7 +273,16 @@ fn check_request(
         params.get("code_challenge_method")?,
     )
     .map_err(OAuthError::invalid_request)?;
-    if challenge.is_none() && !client.is_confidential() {
+    // The `request.param-hygiene` flaw takes an empty `code_challenge=` as
+    // sent; the `pkce.required-public` flaw lets public clients omit it.
+    let empty_challenge_sent = state.has(Flaw::RequestParamHygiene)
+        && params.contains("code_challenge")
+        && params.get("code_challenge")?.is_none();
+    if challenge.is_none()
+        && !client.is_confidential()
+        && !empty_challenge_sent
+        && !state.has(Flaw::PkceRequiredPublic)
+    {
         // RFC 9700 §2.1.1: public clients must use PKCE.
         return Err(OAuthError::invalid_request(
             "code_challenge is required for public clients",
@@ -204,6 +312,7 @@ fn check_request(
             max_age,
             nonce,
             redirect_uri_sent: params.get("redirect_uri")?.is_some(),
+            implicit,
         },
     )
 }
@@ -216,6 +325,8 @@ struct Request<'a> {
     max_age: Option<u64>,
     nonce: Option<&'a str>,
     redirect_uri_sent: bool,
+    /// `response_type=token`, only served under `authz.implicit-disabled`.
+    implicit: bool,
 }
 
 /// The OIDC `prompt` values this server acts on (OIDC Core §3.1.2.1).
@@ -267,9 +378,13 @@ fn start_transaction(
             .max_age
             .is_some_and(|max_age| random::unix_now().saturating_sub(auth_time) > max_age)
     };
+    // The `oidc.max-age-prompt-login` flaw keeps any session.
+    let reauthenticate = |auth_time: u64| {
+        (request.prompt.login || too_old(auth_time)) && !state.has(Flaw::OidcMaxAgePromptLogin)
+    };
     let usable = session
         .as_ref()
-        .filter(|(_, s)| !request.prompt.login && !too_old(s.auth_time));
+        .filter(|(_, s)| !reauthenticate(s.auth_time));
     // Under `remembered-consent` a logged-in user who approved this scope
     // before is not asked again, so `prompt=none` can succeed.
     let remembered = usable.is_some_and(|(_, s)| {
@@ -290,6 +405,15 @@ fn start_transaction(
             ),
         });
     }
+    // The `pkce.constant-challenge` flaw takes a challenge an outstanding
+    // code is bound to as a retry and binds the new code to none.
+    let challenge = request.challenge.filter(|challenge| {
+        !(state.has(Flaw::PkceConstantChallenge)
+            && store
+                .codes
+                .values()
+                .any(|code| code.grant.is_none() && code.challenge.as_ref() == Some(challenge)))
+    });
     let next = if usable.is_some() {
         &state.config.paths.consent
     } else {
@@ -305,7 +429,9 @@ fn start_transaction(
             scope: request.scope,
             state: target.client_state.map(str::to_string),
             nonce: request.nonce.map(str::to_string),
-            challenge: request.challenge,
+            challenge,
+            implicit: request.implicit,
+            pending_error: None,
             prompt_consent: request.prompt.consent,
             session: usable.map(|(id, _)| id.clone()),
             created: Instant::now(),

@@ -20,19 +20,21 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use crate::oauth::uri::encode_component;
 use crate::oauth::uri::with_params;
 use crate::server::flaw::Flaw;
 use crate::server::front::{
     PageKind, code_redirect, error_page, error_redirect, page, see_other, tx_param,
 };
 use crate::server::html::{self, ConsentForm};
+use crate::server::issue::{self, Plan};
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{Params, read_body};
 use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
-use crate::server::store::{CodeRecord, Session, Store, Transaction};
+use crate::server::store::{CodeRecord, Grant, Session, Store, Transaction};
 
 const UNKNOWN_TX: &str = "this authorization request is unknown, expired or already answered";
 
@@ -63,7 +65,18 @@ pub async fn get(
         let login = with_params(&state.url(&state.config.paths.login), &[("tx", tx)]);
         return see_other(&state, &login);
     };
-    let remembered = state.quirk(Quirk::RememberedConsent)
+    // An error that waited for the login goes to the client now.
+    if let Some(error) = &transaction.pending_error {
+        store.transactions.remove(tx);
+        drop(store);
+        return error_redirect(
+            &state,
+            &transaction.redirect_uri,
+            transaction.state.as_deref(),
+            error,
+        );
+    }
+    let remembered = remembers_consent(&state, &transaction.client_id)
         && !transaction.prompt_consent
         && store.consent_remembered(&session.sub, &transaction.client_id, &transaction.scope);
     if remembered {
@@ -73,6 +86,19 @@ pub async fn get(
     }
     drop(store);
     consent_form(&state, StatusCode::OK, tx, &transaction, &session, None)
+}
+
+/// Whether approvals for this client are remembered: for confidential
+/// clients under the `remembered-consent` quirk; never for public clients
+/// (RFC 6749 §10.2: repeated requests of a client that cannot authenticate
+/// SHOULD NOT be processed automatically) — except under the
+/// `authz.public-client-reconsent` flaw.
+fn remembers_consent(state: &AppState, client_id: &str) -> bool {
+    match state.config.client(client_id) {
+        Some(client) if client.is_confidential() => state.quirk(Quirk::RememberedConsent),
+        Some(_) => state.has(Flaw::AuthzPublicClientReconsent),
+        None => false,
+    }
 }
 
 /// The consent page for `transaction`, with an optional error line.
@@ -116,6 +142,15 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         Ok(params) => params,
         Err(error) => return error_page(&state, error),
     };
+    // Under the `headers.no-307` flaw the login POST arrives here again:
+    // without a decision it is sent on to the page.
+    if state.has(Flaw::HeadersNo307)
+        && params.get("decision") == Ok(None)
+        && let Ok(Some(tx)) = params.get("tx")
+    {
+        let page = with_params(&state.url(&state.config.paths.consent), &[("tx", tx)]);
+        return see_other(&state, &page);
+    }
     let fields = ["tx", "csrf", "decision"].map(|name| params.get(name));
     let [Ok(Some(tx)), Ok(Some(csrf)), Ok(Some(decision))] = fields else {
         return error_page(
@@ -143,6 +178,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         .transactions
         .get(tx)
         .filter(|t| t.session.as_deref() == Some(session_id.as_str()))
+        .filter(|t| t.pending_error.is_none())
         .cloned()
     else {
         return error_page(&state, UNKNOWN_TX);
@@ -184,7 +220,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
             &error,
         );
     }
-    if state.quirk(Quirk::RememberedConsent) {
+    if remembers_consent(&state, &transaction.client_id) {
         store.remember_consent(&session.sub, &transaction.client_id, &scope);
     }
     issue_code(&state, store, &transaction, &session, scope)
@@ -202,6 +238,9 @@ fn issue_code(
         // Only reachable under `redirect.error-no-redirect`: errors may go to
         // the unvalidated URI, a code never does.
         return error_page(state, "redirect_uri is not registered for this client");
+    }
+    if transaction.implicit {
+        return implicit_redirect(state, store, transaction, session, scope);
     }
     let code = random::token();
     store.codes.insert(
@@ -245,4 +284,40 @@ fn issue_code(
         );
     }
     response
+}
+
+/// The implicit grant's answer: an access token in the redirect's fragment
+/// (RFC 6749 §4.2.2). Only under the `authz.implicit-disabled` flaw: the
+/// server otherwise refuses `response_type=token`.
+fn implicit_redirect(
+    state: &AppState,
+    mut store: MutexGuard<'_, Store>,
+    transaction: &Transaction,
+    session: &Session,
+    scope: Vec<String>,
+) -> Response {
+    let grant = store.new_grant(Grant {
+        sub: Some(session.sub.clone()),
+        auth_time: Some(session.auth_time),
+        revoked: false,
+    });
+    let plan = Plan {
+        grant,
+        client_id: transaction.client_id.clone(),
+        sub: Some(session.sub.clone()),
+        scope,
+        refresh_scope: None,
+        id_token: None,
+    };
+    let minted = issue::record(state, &mut store, &plan);
+    drop(store);
+    let mut fragment = format!(
+        "access_token={}&token_type=Bearer",
+        encode_component(minted.handle())
+    );
+    if let Some(value) = &transaction.state {
+        fragment.push_str("&state=");
+        fragment.push_str(&encode_component(value));
+    }
+    see_other(state, &format!("{}#{fragment}", transaction.redirect_uri))
 }

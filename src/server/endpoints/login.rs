@@ -121,6 +121,10 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     drop(store);
     let consent = with_params(&state.url(&state.config.paths.consent), &[("tx", tx)]);
     let mut response = see_other(&state, &consent);
+    // The `headers.no-307` flaw replays the credential POST (RFC 9700 §4.12).
+    if state.has(Flaw::HeadersNo307) {
+        *response.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    }
     response.headers_mut().append(
         header::SET_COOKIE,
         cookies::set(cookies::SESSION_COOKIE, &session_id, secure(&state)),
@@ -146,6 +150,17 @@ fn login_form(
         error,
         username,
     });
+    // The `headers.referrer-leakage` flaw loads an analytics script from a
+    // third party, which sees the page URL (with its parameters).
+    let html = if state.has(Flaw::HeadersReferrerLeakage) {
+        html.replacen(
+            "</head>",
+            "<script src=\"https://analytics.example/track.js\"></script>\n</head>",
+            1,
+        )
+    } else {
+        html
+    };
     page(state, PageKind::Interactive, status, html)
 }
 

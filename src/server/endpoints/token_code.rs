@@ -66,7 +66,12 @@ pub fn redeem(
     if let Some(stored) = store.codes.get_mut(code) {
         stored.grant = Some(grant);
     }
-    let openid = scope::has(&record.scope, "openid");
+    // The `oidc.openid-scope` flaw sees `openid` only as the first value.
+    let openid = if state.has(Flaw::OidcOpenidScope) {
+        record.scope.first().is_some_and(|first| first == "openid")
+    } else {
+        scope::has(&record.scope, "openid")
+    };
     let plan = Plan {
         grant,
         client_id: client.id.clone(),

@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use super::client::{
-    APP, APP_CB, APP_CB_ALT, APP2, Auth, AuthRequest, Decision, Form, Outcome, SPA, SPA_CB,
-    TestServer, start,
+    APP, APP_CB, APP_CB_ALT, APP2, Auth, AuthRequest, Browser, Decision, Form, Outcome, Reply, SPA,
+    SPA_CB, TestServer, http, send, start,
 };
 use super::happy_path::{happy_path, verify_id_token};
 use crate::server::pkce::s256;
@@ -373,7 +373,211 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             .await
             .get("code_challenge_methods_supported")
             .is_none(),
+        Flaw::RedirectFragment => {
+            let request = AuthRequest::app().set("redirect_uri", "https://client.example/cb#frag");
+            !s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
+        }
+        Flaw::RedirectMissingWhenMultiple => {
+            let request = AuthRequest::app()
+                .omit("redirect_uri")
+                .set("scope", "api.read");
+            !s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
+        }
+        Flaw::AuthzImplicitDisabled => {
+            let request = AuthRequest::app().set("response_type", "token");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .location()
+                .is_some_and(|location| location.contains("access_token="))
+        }
+        Flaw::RequestDuplicateParams => {
+            let request = AuthRequest::app()
+                .omit("redirect_uri")
+                .add("redirect_uri", "https://attacker.example/cb")
+                .add("redirect_uri", APP_CB);
+            !s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
+        }
+        Flaw::RequestParamHygiene => {
+            let request = spa_request()
+                .omit("code_challenge")
+                .omit("code_challenge_method")
+                .add("code_challenge", "");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::ScopeInvalid => {
+            let request = AuthRequest::app().set("scope", "openid admin");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::ScopeGrantedReported => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let reply = s.refresh(&APP, refresh, Some("api.read")).await;
+            assert_eq!(reply.status, 200);
+            reply.json()["scope"] != "api.read"
+        }
+        Flaw::StateReflectionSafe => {
+            let request = AuthRequest::app()
+                .set("redirect_uri", "https://attacker.example/<b>x</b>")
+                .set("state", "<i>y</i>");
+            match s.browser().flow(&request, Decision::Approve).await {
+                Outcome::Page(reply) => reply.body.contains("<i>y</i>"),
+                Outcome::Client { location, .. } => panic!("redirected to {location}"),
+            }
+        }
+        Flaw::PkceRequiredPublic => {
+            let request = spa_request()
+                .omit("code_challenge")
+                .omit("code_challenge_method");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::PkceUnsupportedMethod => {
+            let request = AuthRequest::app().set("code_challenge_method", "S512");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::PkceSyntax => {
+            let request = AuthRequest::app().set("code_challenge", "too-short");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
+        Flaw::PkceConstantChallenge => {
+            let first = AuthRequest::app();
+            assert!(s.browser().flow(&first, Decision::Approve).await.has_code());
+            let challenge = first.get("code_challenge").unwrap().to_string();
+            let second = AuthRequest::app().set("code_challenge", &challenge);
+            let mut granted = s.browser().flow(&second, Decision::Approve).await.granted();
+            granted.verifier = None;
+            s.redeem(&APP, &granted).await.status == 200
+        }
+        Flaw::OidcMaxAgePromptLogin => {
+            let browser = s.browser();
+            let first = browser.flow(&AuthRequest::app(), Decision::Approve).await;
+            assert!(first.has_code());
+            let again = browser
+                .authorize(&AuthRequest::app().set("prompt", "login"))
+                .await;
+            // A session in use goes straight to consent; re-login to login.
+            again
+                .location()
+                .is_some_and(|location| location.contains("/consent"))
+        }
+        Flaw::OidcOpenidScope => {
+            let request = AuthRequest::app().set("scope", "api.read openid");
+            s.tokens(&request, &APP).await.get("id_token").is_none()
+        }
+        Flaw::IdTokenAlgNotNone => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            jwt_part(tokens["id_token"].as_str().unwrap(), 0)["alg"] == "none"
+        }
+        Flaw::IdTokenRefreshConsistency => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let refreshed = s.refresh(&APP, refresh, None).await.json();
+            let sub =
+                |token: &serde_json::Value| jwt_part(token.as_str().unwrap(), 1)["sub"].clone();
+            sub(&tokens["id_token"]) != sub(&refreshed["id_token"])
+        }
+        Flaw::IdTokenSub => id_token_claims(s).await["sub"] != "alice-0001",
+        Flaw::IdTokenHashClaims => {
+            // The left half of SHA-256 is 16 bytes: 22 base64url characters.
+            let at_hash = id_token_claims(s).await["at_hash"].clone();
+            at_hash.as_str().map(str::len) != Some(22)
+        }
+        Flaw::HeadersNoCorsAuthz => {
+            let request = http()
+                .get(s.url("/authorize?client_id=app"))
+                .header("origin", "https://attacker.example");
+            send(request)
+                .await
+                .header("access-control-allow-origin")
+                .is_some()
+        }
+        Flaw::HeadersNo307 => {
+            let browser = s.browser();
+            let mut form = Form::scrape(&login_page(&browser).await.body).expect("the login form");
+            form.set("username", "alice");
+            form.set("password", ALICE_PASSWORD);
+            browser.submit(&form, None).await.status == 307
+        }
+        Flaw::RedirectLoopbackPort => {
+            let request = AuthRequest::new("spa", "http://127.0.0.1:53219/cb", "openid api.read");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .is_page()
+        }
+        Flaw::AuthzErrorBeforeAuth => {
+            let request = AuthRequest::app().set("scope", "openid no-such-scope");
+            let reply = s.browser().authorize(&request).await;
+            reply
+                .location()
+                .is_some_and(|location| location.starts_with(APP_CB))
+        }
+        Flaw::HeadersReferrerLeakage => login_page(&s.browser())
+            .await
+            .body
+            .contains("https://analytics.example"),
+        Flaw::AuthzPublicClientReconsent => {
+            let browser = s.browser();
+            assert!(
+                browser
+                    .flow(&spa_request(), Decision::Approve)
+                    .await
+                    .has_code()
+            );
+            let reply = browser.authorize(&spa_request()).await;
+            // The consent URL shows its page, or redirects at once.
+            let consent = browser.get(reply.location().unwrap()).await;
+            consent.status == 303
+        }
     }
+}
+
+/// A public-client request (`spa`).
+fn spa_request() -> AuthRequest {
+    AuthRequest::new("spa", SPA_CB, "openid api.read")
+}
+
+/// The login page of a fresh authorization in `browser`.
+async fn login_page(browser: &Browser) -> Reply {
+    let mut reply = browser.authorize(&AuthRequest::app()).await;
+    while let Some(location) = reply.location().map(str::to_string) {
+        reply = browser.get(&location).await;
+    }
+    reply
+}
+
+/// A JWT's header (0) or payload (1), decoded without any check.
+fn jwt_part(token: &str, index: usize) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').nth(index).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
 }
 
 /// The claims of an ID token for `app`, unverified.

@@ -36,13 +36,19 @@ async fn assert_error_page(server: &TestServer, request: &AuthRequest) {
     );
 }
 
-/// The first answer is an error redirect with this error, exact state and iss.
+/// The answer is an error redirect with this error, exact state and iss —
+/// after the login, as this browser has no session (authz.error-before-auth).
 async fn assert_error_redirect(server: &TestServer, request: &AuthRequest, error: &str) {
     let browser = server.browser();
     let reply = browser.authorize(request).await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     let location = reply.location().unwrap();
-    assert!(location.starts_with("https://"), "{location}");
+    // prompt=none forbids any UI (OIDC Core §3.1.2.1): redirected at once.
+    if request.get("prompt") == Some("none") {
+        assert!(location.starts_with("https://"), "{location}");
+    } else {
+        assert!(location.contains("/login?tx="), "{location}");
+    }
     let outcome = browser.follow(reply, request, Decision::Approve).await;
     let params = outcome.params();
     assert_eq!(params["error"], error, "{params:?}");

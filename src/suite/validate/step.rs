@@ -153,6 +153,12 @@ impl Validator<'_> {
             RawKind::Resource(b) => StepKind::Resource(self.bearer_step(b.value.as_ref(), scope)),
             RawKind::IdToken(i) => StepKind::IdToken(IdTokenStep {
                 token: self.template(&i.value.token, scope),
+                access_token: i
+                    .value
+                    .access_token
+                    .as_ref()
+                    .map(|t| self.template(t, scope)),
+                code: i.value.code.as_ref().map(|t| self.template(t, scope)),
             }),
             RawKind::Discover(_) => StepKind::Discover,
             RawKind::Wait(w) => StepKind::Wait(self.wait(w)),
