@@ -48,7 +48,7 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
     };
     let starter = crate::target::starter_profile(&args.issuer, &metadata, &clients);
     match &args.output {
-        None => super::out(&starter.text),
+        None => super::out(&starter.text)?,
         Some(path) => {
             if path.exists() {
                 return Err(CliError::usage(

@@ -3,11 +3,12 @@
 //! known; data goes to stdout, diagnostics to stderr.
 
 /// `println!` that never panics: a closed stdout (EPIPE, e.g. `| head`)
-/// is ignored, so the exit code stays the command's own.
+/// is ignored, so the exit code stays the command's own; any other write
+/// failure is `Err` (exit 4, README "exit codes").
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        $crate::cli::stdout_result(writeln!(std::io::stdout().lock(), $($arg)*))
     }};
 }
 
@@ -120,12 +121,29 @@ fn parse_switches<S: crate::server::Switch>(ids: &[String]) -> Result<Vec<S>, Cl
         .collect()
 }
 
-/// Writes `text` to stdout as is; a closed stdout (EPIPE) is ignored.
-pub(crate) fn out(text: &str) {
+/// Writes `text` to stdout as is; a closed stdout (EPIPE) is ignored, any
+/// other failure is an output error (exit 4).
+pub(crate) fn out(text: &str) -> Result<(), CliError> {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    stdout_result(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush()),
+    )
+}
+
+/// A write to stdout as the command's result: a closed stdout (EPIPE, the
+/// reader has seen enough) is fine; anything else means the output could
+/// not be produced (exit 4).
+pub(crate) fn stdout_result(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::output(
+            format!("cannot write to stdout: {e}"),
+            None,
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Writes `text` to stderr as is; a closed stderr (EPIPE) is ignored.

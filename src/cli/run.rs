@@ -253,9 +253,11 @@ fn prepare(
         warnings: profile.warnings.clone(),
     };
     if args.target.is_empty() {
+        // Nothing the user wrote can stop the built-in server from starting:
+        // a failure here is the environment's (exit 4), not a usage error.
         let (profile, server) = runtime
             .block_on(harness::embedded_target(flaws, quirks))
-            .map_err(usage)?;
+            .map_err(|e| CliError::output(e.to_string(), None))?;
         let profile = chosen(profile);
         return Ok(vec![Prepared {
             info: info(&profile, flaws, quirks),
@@ -315,7 +317,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if libtest.args.list {
         for spec in run::plan(&suites, &targets[0].profile) {
             if !libtest.is_filtered_out(&harness::probe(&spec)) {
-                outln!("{}: test", spec.name);
+                outln!("{}: test", spec.name)?;
             }
         }
         return Ok(exit::OK);

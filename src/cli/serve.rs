@@ -42,13 +42,13 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     if args.list_flaws {
         for flaw in Flaw::ALL {
-            outln!("{}\t{}", flaw.id(), flaw.description());
+            outln!("{}\t{}", flaw.id(), flaw.description())?;
         }
         return Ok(exit::OK);
     }
     if args.list_quirks {
         for quirk in Quirk::ALL {
-            outln!("{}\t{}", quirk.id(), quirk.description());
+            outln!("{}\t{}", quirk.id(), quirk.description())?;
         }
         return Ok(exit::OK);
     }
@@ -74,6 +74,20 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
         tokio::runtime::Runtime::new().map_err(|e| CliError::output(e.to_string(), None))?;
     runtime
         .block_on(server::serve_until_interrupted(config))
-        .map_err(|e| CliError::usage(e.to_string(), Some("is the address free?")))?;
+        .map_err(server_error)?;
     Ok(exit::OK)
+}
+
+/// The exit code of a server that would not start or stopped: the config
+/// and the address are the user's input (2); a stdout that cannot take the
+/// issuer line, or keys that do not load, are the environment's (4).
+fn server_error(e: server::ServerError) -> CliError {
+    use server::ServerError as E;
+    match e {
+        E::Bind { .. } => CliError::usage(e.to_string(), Some("is the address free?")),
+        E::ReadConfig { .. } | E::ParseConfig { .. } | E::InvalidConfig(_) => {
+            CliError::usage(e.to_string(), None)
+        }
+        E::Keys(_) | E::Serve(_) => CliError::output(e.to_string(), None),
+    }
 }

@@ -64,7 +64,7 @@ pub fn validate(args: ValidateArgs) -> Result<u8, CliError> {
         "ok: {} suite file(s) with {scenarios} scenario(s), {} profile(s)",
         suites.len(),
         profiles.len()
-    );
+    )?;
     Ok(exit::OK)
 }
 

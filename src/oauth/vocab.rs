@@ -10,8 +10,47 @@
 
 /// Declares a closed vocabulary:
 /// `vocabulary! { /// doc \n pub enum Name { /// doc \n Variant = "name" [| "alias" …], … } }`.
+///
+/// `vocabulary! { @names … }` (same body) declares everything but
+/// `Deserialize`, for a list that words its own message for an unknown name
+/// (the server's flaw and quirk switches, `server::switch`).
 macro_rules! vocabulary {
     (
+        $(#[$enum_meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$doc:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )*
+        }
+    ) => {
+        $crate::oauth::vocab::vocabulary! {
+            @names
+            $(#[$enum_meta])*
+            pub enum $name {
+                $( $(#[$doc])* $variant = $text $(| $alias)*, )*
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                struct NameVisitor;
+
+                impl serde::de::Visitor<'_> for NameVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " name"))
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::from_name(v).ok_or_else(|| E::unknown_variant(v, $name::NAMES))
+                    }
+                }
+
+                deserializer.deserialize_str(NameVisitor)
+            }
+        }
+    };
+    (
+        @names
         $(#[$enum_meta:meta])*
         pub enum $name:ident {
             $( $(#[$doc:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )*
@@ -51,26 +90,6 @@ macro_rules! vocabulary {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.name())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
-                struct NameVisitor;
-
-                impl serde::de::Visitor<'_> for NameVisitor {
-                    type Value = $name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(concat!("a ", stringify!($name), " name"))
-                    }
-
-                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
-                        $name::from_name(v).ok_or_else(|| E::unknown_variant(v, $name::NAMES))
-                    }
-                }
-
-                deserializer.deserialize_str(NameVisitor)
             }
         }
     };

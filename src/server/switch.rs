@@ -1,8 +1,10 @@
-//! The one declaration behind flaw and quirk switches: an enum of named
-//! behaviours of the reference server, each with a stable id (what users
-//! type after `--flaw` / `--quirk` and write in a config) and a one-line
-//! description, with lookup, serde and a "did you mean" message for an
-//! unknown id. Both lists are declared once, in `flaw.rs` and `quirk.rs`.
+//! Flaw and quirk switches: named behaviours of the reference server, each
+//! with a stable id (what users type after `--flaw` / `--quirk` and write in
+//! a config) and a one-line description. `switches!` is the shared
+//! `oauth::vocab::vocabulary!` declaration plus a description per id and one
+//! "did you mean" message for an unknown id, used by the command line and
+//! the config file alike. Both lists are declared once, in `flaw.rs` and
+//! `quirk.rs`.
 
 /// Declares a switch enum: `switches! { /// doc \n Name, "noun", "hint"; Variant = "id": "description", … }`.
 macro_rules! switches {
@@ -11,19 +13,18 @@ macro_rules! switches {
         $name:ident, $noun:literal, $list_hint:literal;
         $( $(#[$doc:meta])* $variant:ident = $id:literal : $description:literal, )*
     ) => {
-        $(#[$enum_doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$doc])* $variant, )*
+        $crate::oauth::vocab::vocabulary! {
+            @names
+            $(#[$enum_doc])*
+            pub enum $name {
+                $( $(#[$doc])* $variant = $id, )*
+            }
         }
 
         impl $name {
-            /// Every switch, in declaration order.
-            pub const ALL: &[$name] = &[$($name::$variant),*];
-
-            /// Its stable id.
+            /// Its stable id (its vocabulary name).
             pub fn id(self) -> &'static str {
-                match self { $($name::$variant => $id,)* }
+                self.name()
             }
 
             /// One line saying what the server then does.
@@ -33,25 +34,13 @@ macro_rules! switches {
 
             /// The switch with this id, if any.
             pub fn from_id(id: &str) -> Option<$name> {
-                match id { $($id => Some($name::$variant),)* _ => None }
+                $name::from_name(id)
             }
 
             /// The message for an unknown id, with the closest known id as a
             /// hint, or the whole list when nothing is close.
             pub fn unknown_message(id: &str) -> String {
-                let closest = $name::ALL
-                    .iter()
-                    .map(|s| (strsim::jaro_winkler(id, s.id()), s.id()))
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                match closest {
-                    Some((score, best)) if score > 0.8 => {
-                        format!("unknown {} `{id}`; did you mean `{best}`?", $noun)
-                    }
-                    _ => {
-                        let known: Vec<&str> = $name::ALL.iter().map(|s| s.id()).collect();
-                        format!("unknown {} `{id}`; known: {}", $noun, known.join(", "))
-                    }
-                }
+                $crate::server::switch::unknown_message($noun, id, $name::NAMES)
             }
 
             /// Where the full list is printed (for hints).
@@ -67,18 +56,6 @@ macro_rules! switches {
             }
             fn list_hint() -> &'static str {
                 $name::LIST_HINT
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.id())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.id())
             }
         }
 
@@ -102,4 +79,58 @@ pub trait Switch: Sized + Copy {
     fn unknown_message(id: &str) -> String;
     /// Where the full list is printed.
     fn list_hint() -> &'static str;
+}
+
+/// "unknown `noun` `id`", with the closest of `known` as a hint, or the
+/// whole list when nothing is close: the one wording for an unknown switch,
+/// on the command line and in a server config.
+pub fn unknown_message(noun: &str, id: &str, known: &[&str]) -> String {
+    let closest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(id, k), *k))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((score, best)) if score > 0.8 => {
+            format!("unknown {noun} `{id}`; did you mean `{best}`?")
+        }
+        _ => format!("unknown {noun} `{id}`; known: {}", known.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_message;
+    use crate::server::{Flaw, Quirk};
+
+    #[test]
+    fn an_unknown_id_names_the_closest_or_lists_them_all() {
+        assert_eq!(
+            Flaw::unknown_message("code.single_use"),
+            "unknown flaw `code.single_use`; did you mean `code.single-use`?"
+        );
+        let far = Quirk::unknown_message("zzzz");
+        assert!(far.starts_with("unknown quirk `zzzz`; known: "), "{far}");
+        assert!(far.contains("pkce-required"), "{far}");
+        assert_eq!(
+            unknown_message("thing", "x", &[]),
+            "unknown thing `x`; known: "
+        );
+    }
+
+    #[test]
+    fn switch_ids_are_their_vocabulary_names() {
+        assert_eq!(Flaw::NAMES.len(), Flaw::ALL.len());
+        for (flaw, name) in Flaw::ALL.iter().zip(Flaw::NAMES) {
+            assert_eq!(flaw.id(), *name);
+            let json = serde_json::to_string(flaw).expect("serialises");
+            assert_eq!(json, format!("\"{name}\""));
+            let back: Flaw = serde_json::from_str(&json).expect("deserialises");
+            assert_eq!(back, *flaw);
+        }
+        let err = serde_json::from_str::<Quirk>("\"pkce-requred\"").unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `pkce-required`"),
+            "{err}"
+        );
+    }
 }

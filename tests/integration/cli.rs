@@ -403,3 +403,51 @@ fn reports_that_cannot_be_written_exit_4_not_2() {
     assert_eq!(code, i32::from(oauthcheck::cli::exit::OUTPUT), "{stderr}");
     assert!(stderr.contains("cannot write the reports"), "{stderr}");
 }
+
+#[test]
+fn an_unknown_flaw_or_quirk_in_a_server_config_gets_the_same_hint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (line, message) in [
+        (
+            "flaws: [code.single-us]",
+            "unknown flaw `code.single-us`; did you mean `code.single-use`?",
+        ),
+        (
+            "quirks: [pkce-requred]",
+            "unknown quirk `pkce-requred`; did you mean `pkce-required`?",
+        ),
+    ] {
+        let path = dir.path().join("server.yaml");
+        std::fs::write(&path, format!("{line}\n")).expect("write");
+        let (code, _, stderr) = output(oauthcheck().arg("serve").arg("--config").arg(&path));
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}
+
+#[test]
+fn stdout_that_cannot_be_written_exits_4_on_every_command() {
+    // /dev/full refuses every write (ENOSPC): not a closed pipe, whose
+    // reader has merely seen enough, but output that could not be produced.
+    let full = || std::fs::File::create("/dev/full").expect("/dev/full");
+    for args in [
+        &["serve", "--list-flaws"][..],
+        &["serve", "--list-quirks"],
+        &["list", "code.single-use"],
+        &["validate", "suites/"],
+        // The server starts, then cannot print its issuer line.
+        &["serve"],
+    ] {
+        let out = oauthcheck()
+            .args(args)
+            .stdout(full())
+            .output()
+            .expect("oauthcheck runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(oauthcheck::cli::exit::OUTPUT)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
