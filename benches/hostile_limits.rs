@@ -123,6 +123,7 @@ fn profile(base: &str, authorization: &str, token: &str, cap: usize, timeout: Du
             redirect_uri: "https://client.example/cb".into(),
             other_redirect_uris: Vec::new(),
             auth_method: AuthMethod::ClientSecretBasic,
+            key: None,
         },
         other: None,
         public: None,

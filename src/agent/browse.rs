@@ -21,6 +21,7 @@ use url::Url;
 use super::consent::requested_scopes;
 use super::forms::Hints;
 use super::http::url_params;
+use super::tamper::Tamper;
 use super::{
     Agent, AgentError, Body, BrowseResult, Consent, LoginConfig, Navigation, NavigationKind,
     PageKind, PageSeen, Request, Response, StopRule,
@@ -92,6 +93,8 @@ struct Walk {
     consent_shown: bool,
     consent_answers: usize,
     post_redirects: Vec<u16>,
+    /// The names of the fields a `tamper` changed, once it was applied.
+    tampered: Option<Vec<String>>,
 }
 
 /// What the walk was asked to do; fixed for the whole walk.
@@ -102,6 +105,8 @@ struct Plan<'a> {
     scope: Scope,
     /// The scopes the authorization request asks for (scope boxes to tick).
     requested: Vec<String>,
+    /// A form to submit changed (once per walk).
+    tamper: Option<&'a Tamper>,
 }
 
 /// The outcome of reading one response.
@@ -135,8 +140,29 @@ impl Agent {
         consent: Consent,
         stop: &StopRule,
     ) -> Result<BrowseResult, AgentError> {
+        self.browse_with(url, login, consent, stop, None).await
+    }
+
+    /// [`Agent::browse`], submitting the form `tamper` names changed; after
+    /// that submission the walk acts on no further form of that kind (what
+    /// the AS answers is the result). [`AgentError::TamperNotApplicable`]
+    /// when the form lacks a field the change names.
+    pub async fn browse_with(
+        &self,
+        url: &str,
+        login: &LoginConfig,
+        consent: Consent,
+        stop: &StopRule,
+        tamper: Option<&Tamper>,
+    ) -> Result<BrowseResult, AgentError> {
         self.shared.redactor.add(login.password.expose());
         if let Some(command) = &login.command {
+            if tamper.is_some() {
+                return Err(AgentError::TamperNotApplicable {
+                    url: self.shared.redactor.url(url),
+                    reason: "the pages are walked by the external login command, so no form can be changed".into(),
+                });
+            }
             return super::command::run(self, command, url, login, consent).await;
         }
         let hints = Hints {
@@ -151,6 +177,7 @@ impl Agent {
             hints,
             scope: Scope::new(stop, url),
             requested: requested_scopes(url),
+            tamper,
         };
         let max = self.shared.config.max_hops;
         let mut walk = Walk::default();
@@ -178,6 +205,7 @@ impl Agent {
                         logged_in: walk.password_submitted,
                         consent_shown: walk.consent_shown,
                         post_redirects: walk.post_redirects,
+                        tampered: walk.tampered,
                     });
                 }
                 Step::Go(next) => {

@@ -265,6 +265,7 @@ fn result(
         consent_shown: report.consent_shown.unwrap_or(consent_shown),
         // The command's own HTTP is not seen.
         post_redirects: Vec::new(),
+        tampered: None,
     })
 }
 

@@ -31,6 +31,17 @@ const MIN_LEARNED: usize = 8;
 /// Sent when the caller gives no `User-Agent`.
 const USER_AGENT: &str = concat!("oauthcheck/", env!("CARGO_PKG_VERSION"));
 
+/// What an answer tells the pacer.
+pub(super) fn signal_for(result: &Result<Response, AgentError>, elapsed: Duration) -> Signal {
+    if overloaded(result) {
+        Signal::Overloaded
+    } else if result.is_ok() {
+        Signal::Answered(elapsed)
+    } else {
+        Signal::Other
+    }
+}
+
 /// Whether a result says the server is overloaded: a timeout, a refused
 /// connection, a 429 or a 5xx.
 fn overloaded(result: &Result<Response, AgentError>) -> bool {
@@ -42,7 +53,7 @@ fn overloaded(result: &Result<Response, AgentError>) -> bool {
 }
 
 /// What latencies are compared by: the method and the path (no query).
-fn pace_key(request: &Request) -> String {
+pub(super) fn pace_key(request: &Request) -> String {
     let path = crate::oauth::uri::without_query(&request.url);
     format!("{} {path}", request.method.to_ascii_uppercase())
 }
@@ -293,6 +304,20 @@ impl Agent {
             ),
             None => None,
         };
+        let (result, elapsed) = self.send_recorded(request, retry).await;
+        if let Some(permit) = permit {
+            permit.finish(signal_for(&result, elapsed));
+        }
+        result
+    }
+
+    /// Sends `request` without pacing and records it: the result and how
+    /// long it took.
+    pub(super) async fn send_recorded(
+        &self,
+        request: &Request,
+        retry: bool,
+    ) -> (Result<Response, AgentError>, Duration) {
         let started = Instant::now();
         let started_at = super::now_rfc3339();
         let redactor = &self.shared.redactor;
@@ -315,21 +340,11 @@ impl Agent {
         let result = self.exchange(request, &mut record, started).await;
         let elapsed = started.elapsed();
         record.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-        if let Some(permit) = permit {
-            let signal = if overloaded(&result) {
-                Signal::Overloaded
-            } else if result.is_ok() {
-                Signal::Answered(elapsed)
-            } else {
-                Signal::Other
-            };
-            permit.finish(signal);
-        }
         if let Err(e) = &result {
             record.error = Some(redactor.message(&e.to_string()));
         }
         self.record([record]);
-        result
+        (result, elapsed)
     }
 
     /// Sends `request` and reads the response, filling `record` as it goes

@@ -15,6 +15,7 @@
 //! (adaptive concurrency, rate and priority per target).
 
 mod browse;
+mod burst;
 mod command;
 mod consent;
 mod cookies;
@@ -22,10 +23,12 @@ mod forms;
 mod har;
 mod http;
 mod pace;
+mod tamper;
 #[cfg(test)]
 mod testutil;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
+pub use tamper::{FieldRef, Tamper, TamperTarget, is_anti_forgery};
 
 /// Reads an HTML page the way the agent reads login and consent pages and
 /// returns how many forms and links it found: the form scraper's entry point
@@ -270,6 +273,10 @@ pub enum AgentError {
     DenialNeedsJavaScript { url: String, control: String },
     #[error("external login command failed: {reason}")]
     Command { reason: String },
+    /// A `tamper` step's form lacks what the change names (e.g. no
+    /// anti-forgery field): nothing to test on this target.
+    #[error("the form at `{url}` cannot be tampered with as asked: {reason}")]
+    TamperNotApplicable { url: String, reason: String },
 }
 
 /// How to recognise and fill the AS's login and consent pages.
@@ -407,6 +414,9 @@ pub struct BrowseResult {
     /// The status of every redirect answering a form POST (login, consent),
     /// in order (RFC 9700 §4.12: never 307).
     pub post_redirects: Vec<u16>,
+    /// The names of the fields a tamper changed (never their values), when
+    /// the walk submitted a tampered form.
+    pub tampered: Option<Vec<String>>,
 }
 
 /// The user agent of one trial.

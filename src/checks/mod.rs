@@ -9,7 +9,8 @@ use std::borrow::Cow;
 mod result;
 
 pub use result::{
-    Authorization, AuthorizationOutcome, HttpExchange, StepResult, as_text, joined_headers, lookup,
+    Authorization, AuthorizationOutcome, HttpExchange, ProbeResult, StepResult, as_text,
+    joined_headers, lookup,
 };
 
 use crate::oauth::uri::without_query;
@@ -212,6 +213,13 @@ fn check_value(
             let re = regex::Regex::new(pattern).expect("the loader compiled this regex");
             (!text.as_ref().is_some_and(|t| re.is_match(t)))
                 .then(|| format!("expected {what} to match /{pattern}/, got {}", shown()))
+        }
+        Matcher::AtLeast(bound) | Matcher::AtMost(bound) => {
+            let at_least = matches!(matcher, Matcher::AtLeast(_));
+            let number = text.as_deref().and_then(|t| t.parse::<f64>().ok());
+            let holds = number.is_some_and(|n| if at_least { n >= *bound } else { n <= *bound });
+            let relation = if at_least { "at least" } else { "at most" };
+            (!holds).then(|| format!("expected {what} to be {relation} {bound}, got {}", shown()))
         }
     };
     problems.extend(problem);

@@ -25,6 +25,18 @@ pub enum StepResult {
     IdToken(VerifiedJwt),
     /// `wait`.
     Nothing,
+    /// `race` and `entropy`: what the probe measured.
+    Probe(ProbeResult),
+}
+
+/// What a probe step measured: counts and statistics as a JSON document
+/// (read under `json`), and one sentence for messages. No artifact value
+/// is in it, except `race`'s `winner` (the first success's token response,
+/// whose tokens the redactor knows).
+#[derive(Debug, Clone)]
+pub struct ProbeResult {
+    pub summary: String,
+    pub json: Value,
 }
 
 /// One HTTP response as checks see it.
@@ -91,7 +103,7 @@ impl StepResult {
                 }) => Some(*status),
                 _ => None,
             },
-            StepResult::IdToken(_) | StepResult::Nothing => None,
+            StepResult::IdToken(_) | StepResult::Nothing | StepResult::Probe(_) => None,
         }
     }
 
@@ -132,6 +144,7 @@ impl StepResult {
         match self {
             StepResult::Http(http) => lookup(&http.json, path),
             StepResult::IdToken(jwt) => lookup(&jwt.claims, path),
+            StepResult::Probe(probe) => lookup(&probe.json, path),
             StepResult::Authorization(_) | StepResult::Nothing => None,
         }
     }
@@ -144,6 +157,10 @@ impl StepResult {
             StepResult::Http(http) => http.field(path.root, rest),
             StepResult::Authorization(a) => a.field(path.root, rest),
             StepResult::IdToken(jwt) => jwt_field(jwt, path.root, rest),
+            StepResult::Probe(probe) => match path.root {
+                Root::Json => lookup(&probe.json, rest).map(as_text),
+                _ => None,
+            },
             StepResult::Nothing => None,
         }
     }
@@ -177,7 +194,8 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         | Root::FinalUrl
         | Root::Title
         | Root::LoginFailed
-        | Root::Reason => None,
+        | Root::Reason
+        | Root::Tampered => None,
     }
 }
 
@@ -201,6 +219,7 @@ impl HttpExchange {
             | Root::Title
             | Root::LoginFailed
             | Root::Reason
+            | Root::Tampered
             | Root::Header
             | Root::Claims
             | Root::Signature
@@ -289,6 +308,9 @@ impl Authorization {
                 AuthorizationOutcome::LoginFailed { reason, .. } => Some(Cow::Borrowed(reason)),
                 AuthorizationOutcome::Browsed(_) => None,
             },
+            Root::Tampered => browse
+                .and_then(|b| b.tampered.as_ref())
+                .map(|names| Cow::Owned(names.join(","))),
             Root::Headers
             | Root::Json
             | Root::Body
@@ -455,6 +477,7 @@ impl StepResult {
                 logged_in: false,
                 consent_shown: false,
                 post_redirects: Vec::new(),
+                tampered: None,
             }),
         })
     }
@@ -482,6 +505,7 @@ mod tests {
                 logged_in: true,
                 consent_shown: false,
                 post_redirects: vec![303],
+                tampered: Some(vec!["x".into()]),
             }),
         })
     }
@@ -523,6 +547,10 @@ mod tests {
                 hashes: [("x".to_string(), "valid".to_string())].into(),
             })],
             ResultKind::Nothing => vec![StepResult::Nothing],
+            ResultKind::Probe => vec![StepResult::Probe(ProbeResult {
+                summary: "measured".into(),
+                json: json!({"x": 1}),
+            })],
         }
     }
 

@@ -16,6 +16,12 @@ vocabulary! {
         ClientSecretPost = "client_secret_post" | "post",
         /// A public client: `client_id` only (RFC 6749 §2.1).
         None = "none",
+        /// A JWT assertion MAC'd with the client secret (RFC 7523 §2.2,
+        /// OpenID Connect Core §9).
+        ClientSecretJwt = "client_secret_jwt",
+        /// A JWT assertion signed with the client's private key (RFC 7523
+        /// §2.2, OpenID Connect Core §9).
+        PrivateKeyJwt = "private_key_jwt",
     }
 }
 

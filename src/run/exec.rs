@@ -9,9 +9,13 @@ use std::sync::Arc;
 use base64::Engine;
 use serde_json::Value;
 
+mod assertion;
+mod entropy;
 mod judge;
+mod race;
 mod refusal;
 mod requests;
+mod tamper;
 
 use super::harness_side;
 use super::outcome::Outcome;
@@ -19,7 +23,7 @@ use super::vars::{VarError, Vars};
 use crate::agent::{Agent, AgentError, Body, Consent, Navigation, Request, StopRule};
 use crate::checks::{self, Authorization, AuthorizationOutcome, HttpExchange, StepResult};
 use crate::suite::{
-    AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, GrantType,
+    AuthChoice, AuthMethod, AuthorizeStep, BearerStep, ClientAuth, ConsentChoice, Grant, GrantType,
     PasswordChoice, RequestStep, Scenario, SecretChoice, Step, StepKind, TokenOpStep, TokenStep,
     Variant,
 };
@@ -55,6 +59,8 @@ struct Trial<'a> {
     /// The JWK set once fetched, or why it is unusable.
     jwks: Option<Result<Value, harness_side::JwksError>>,
     redactor: Arc<crate::redact::Redactor>,
+    /// The form change a running `tamper` step asks of the walk.
+    tamper: Option<crate::agent::Tamper>,
 }
 
 /// Why a step could not produce a result (the trial becomes `error`).
@@ -184,6 +190,7 @@ impl<'a> Trial<'a> {
             last_authorize: Sent::default(),
             jwks: None,
             redactor,
+            tamper: None,
         }
     }
 
@@ -270,6 +277,9 @@ impl<'a> Trial<'a> {
                 Ok(StepResult::Nothing)
             }
             StepKind::Request(r) => self.request(r).await.map(StepResult::Http),
+            StepKind::Tamper(t) => self.tamper(t).await,
+            StepKind::Race(r) => self.race(r).await,
+            StepKind::Entropy(e) => self.entropy(e).await,
         }
     }
 
@@ -380,7 +390,8 @@ impl<'a> Trial<'a> {
             None
         };
         let agent = fresh.as_ref().unwrap_or(&self.agent);
-        let result = match agent.browse(&url, &login, consent, &stop).await {
+        let walk = agent.browse_with(&url, &login, consent, &stop, self.tamper.as_ref());
+        let result = match walk.await {
             // With a wrong password, a refused login is the result to judge.
             Err(AgentError::LoginFailed { url, reason }) if wrong_password => {
                 return Ok(StepResult::Authorization(Authorization {
@@ -392,7 +403,8 @@ impl<'a> Trial<'a> {
                 }));
             }
             // A denial the agent cannot perform is no verdict on the AS.
-            Err(error @ AgentError::DenialNeedsJavaScript { .. }) => {
+            Err(error @ AgentError::DenialNeedsJavaScript { .. })
+            | Err(error @ AgentError::TamperNotApplicable { .. }) => {
                 return Err(StepError::NotApplicable(error.to_string()));
             }
             other => other?,
@@ -438,6 +450,14 @@ impl<'a> Trial<'a> {
     }
 
     async fn token(&mut self, step: &TokenStep) -> Result<HttpExchange, StepError> {
+        let request = self.token_request(step)?;
+        let exchange = self.send(request).await?;
+        self.learn_tokens(&exchange);
+        Ok(exchange)
+    }
+
+    /// The token request `step` describes, not yet sent.
+    fn token_request(&mut self, step: &TokenStep) -> Result<Request, StepError> {
         let mut defaults: Vec<(String, String)> = Vec::new();
         let grant_type = match &step.grant {
             Grant::Known(known) => known.as_str().to_string(),
@@ -466,9 +486,7 @@ impl<'a> Trial<'a> {
         let mut headers = Vec::new();
         self.client_auth(&step.auth, &mut form, &mut headers)?;
         let url = self.profile.endpoints.token.clone();
-        let exchange = self.send(post(url, headers, form)).await?;
-        self.learn_tokens(&exchange);
-        Ok(exchange)
+        Ok(post(url, headers, form))
     }
 
     async fn token_op(
@@ -585,7 +603,27 @@ impl<'a> Trial<'a> {
             SecretChoice::Value(t) => self.vars.fill(t, self.profile)?,
         };
         self.redactor.add(&secret);
-        match auth.method.unwrap_or(client.auth_method) {
+        let method = match auth.method {
+            None => client.auth_method,
+            Some(AuthChoice::Method(method)) => method,
+            Some(AuthChoice::Mismatch) => match client.auth_method {
+                AuthMethod::ClientSecretBasic => AuthMethod::ClientSecretPost,
+                // A JWT method's client with a secret: try the secret plainly.
+                AuthMethod::ClientSecretPost
+                | AuthMethod::ClientSecretJwt
+                | AuthMethod::PrivateKeyJwt
+                    if client.secret.is_some() =>
+                {
+                    AuthMethod::ClientSecretBasic
+                }
+                registered => {
+                    return Err(StepError::NotApplicable(format!(
+                        "the client registered `{registered}`, not a secret method, so there is no other secret method to try"
+                    )));
+                }
+            },
+        };
+        match method {
             AuthMethod::ClientSecretBasic => {
                 // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
                 let encode =
@@ -599,6 +637,9 @@ impl<'a> Trial<'a> {
                 form.push(("client_secret".into(), secret));
             }
             AuthMethod::None => form.push(("client_id".into(), id)),
+            AuthMethod::ClientSecretJwt | AuthMethod::PrivateKeyJwt => {
+                self.add_assertion(client, auth, method, &id, &secret, form)?;
+            }
         }
         Ok(())
     }
@@ -652,6 +693,8 @@ impl<'a> Trial<'a> {
     /// The actual response, for messages (already redacted).
     fn describe(&self, result: &StepResult) -> String {
         let text = match result {
+            // Probe steps (race, entropy) say what they saw in one sentence.
+            StepResult::Probe(probe) => format!("actual: {}", probe.summary),
             StepResult::Authorization(a) => match a.location() {
                 Some(location) => format!("actual: redirect to `{location}`"),
                 None => format!(

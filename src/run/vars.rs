@@ -100,6 +100,7 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
                 ClientField::Id => Some(client.id.clone()),
                 ClientField::RedirectUri => Some(client.redirect_uri.clone()),
                 ClientField::OtherRedirectUri => client.other_redirect_uris.first().cloned(),
+                ClientField::Secret => client.secret.as_ref().map(|s| s.expose().to_string()),
             }
         }
         Builtin::RedirectPart(role, part) => uri_part(&profile.client(*role)?.redirect_uri, *part),

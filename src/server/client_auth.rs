@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::server::client_assertion;
 use crate::server::config::{AuthMethod, ClientConfig};
 use crate::server::flaw::Flaw;
 use crate::server::oauth_error::OAuthError;
@@ -38,9 +39,22 @@ impl Endpoint {
 
 /// Credentials as presented, before checking them.
 enum Presented {
-    Basic { id: String, secret: String },
-    Post { id: String, secret: String },
-    IdOnly { id: String },
+    Basic {
+        id: String,
+        secret: String,
+    },
+    Post {
+        id: String,
+        secret: String,
+    },
+    IdOnly {
+        id: String,
+    },
+    /// A JWT assertion (RFC 7523 §2.2) naming this client.
+    Assertion {
+        id: String,
+        jwt: String,
+    },
     Nothing,
 }
 
@@ -49,6 +63,7 @@ pub fn has_credentials(headers: &HeaderMap, params: &Params) -> bool {
     headers.contains_key(header::AUTHORIZATION)
         || params.contains("client_id")
         || params.contains("client_secret")
+        || params.contains("client_assertion")
 }
 
 /// Authenticates the calling client, or says why not.
@@ -59,7 +74,8 @@ pub fn authenticate<'a>(
     endpoint: Endpoint,
 ) -> Result<&'a ClientConfig, OAuthError> {
     let flawed = |flaw: Flaw| endpoint == Endpoint::Token && state.has(flaw);
-    let (client, method, secret) = match present(headers, params)? {
+    let basic_wins = flawed(Flaw::ClientAuthMultipleMethods);
+    let (client, method, secret) = match present(headers, params, basic_wins)? {
         Presented::Basic { id, secret } => {
             (known(state, &id)?, AuthMethod::ClientSecretBasic, secret)
         }
@@ -79,13 +95,26 @@ pub fn authenticate<'a>(
                 )),
             };
         }
+        Presented::Assertion { id, jwt } => {
+            let client = known(state, &id)?;
+            return match client.auth_method {
+                AuthMethod::ClientSecretJwt | AuthMethod::PrivateKeyJwt => {
+                    client_assertion::verify(state, client, &jwt).map(|()| client)
+                }
+                registered => Err(OAuthError::invalid_client(format!(
+                    "client authentication failed: this client is registered for {}",
+                    registered.as_str()
+                ))),
+            };
+        }
         Presented::Nothing => {
             return Err(OAuthError::invalid_client(
                 "client authentication is required",
             ));
         }
     };
-    if client.auth_method != method {
+    // The `client-auth.method-mismatch` flaw takes either secret method.
+    if client.auth_method != method && !flawed(Flaw::ClientAuthMethodMismatch) {
         return Err(OAuthError::invalid_client(format!(
             "client authentication failed: this client is registered for {}",
             client.auth_method.as_str()
@@ -98,8 +127,14 @@ pub fn authenticate<'a>(
     }
 }
 
-/// Reads the credentials, refusing two methods at once (RFC 6749 §2.3).
-fn present(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthError> {
+/// Reads the credentials, refusing two methods at once (RFC 6749 §2.3,
+/// §5.2) — unless `basic_wins` (the `client-auth.multiple-methods` flaw):
+/// then a body secret next to Basic is ignored.
+fn present(
+    headers: &HeaderMap,
+    params: &Params,
+    basic_wins: bool,
+) -> Result<Presented, OAuthError> {
     let body_id = params.get("client_id")?;
     let body_secret = params.get("client_secret")?;
     let mut authorizations = headers.get_all(header::AUTHORIZATION).iter();
@@ -109,9 +144,31 @@ fn present(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthError
             "more than one Authorization header",
         ));
     }
+    if let Some(jwt) = params.get("client_assertion")? {
+        if params.get("client_assertion_type")? != Some(client_assertion::ASSERTION_TYPE) {
+            return Err(OAuthError::invalid_client(
+                "unsupported client_assertion_type",
+            ));
+        }
+        if authorization.is_some() || body_secret.is_some() {
+            return Err(OAuthError::invalid_request(
+                "more than one client authentication method was used",
+            ));
+        }
+        let id = client_assertion::named_client(jwt)?;
+        if body_id.is_some_and(|body_id| body_id != id) {
+            return Err(OAuthError::invalid_client(
+                "client_id does not match the authenticated client",
+            ));
+        }
+        return Ok(Presented::Assertion {
+            id,
+            jwt: jwt.to_string(),
+        });
+    }
     if let Some(value) = authorization {
         let (id, secret) = parse_basic(value.as_bytes())?;
-        if body_secret.is_some() {
+        if body_secret.is_some() && !basic_wins {
             return Err(OAuthError::invalid_request(
                 "more than one client authentication method was used",
             ));

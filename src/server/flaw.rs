@@ -178,6 +178,16 @@ crate::server::switch::switches! {
         "authorization errors are redirected to the client at once, before the user has logged in",
     AuthzPublicClientReconsent = "authz.public-client-reconsent":
         "a public client's repeated request in the same session is approved silently, without the consent page",
+    CsrfConsentForm = "csrf.consent-form":
+        "the consent decision neither requires nor compares the form's anti-forgery value (the transaction id still ties it to the session)",
+    CodeConcurrentRedemption = "code.concurrent-redemption":
+        "a redemption checks that the code is unused, waits 150 ms, then redeems it: requests racing within that window all succeed (a later replay is still refused)",
+    EntropyArtifacts = "entropy.artifacts":
+        "authorization codes are a fixed 36-character prefix and 8 random hex digits: 32 bits to guess",
+    ClientAuthMethodMismatch = "client-auth.method-mismatch":
+        "a client registered for client_secret_basic or client_secret_post may authenticate with either",
+    ClientAuthMultipleMethods = "client-auth.multiple-methods":
+        "a request with HTTP Basic and a client_secret in the body is authenticated by the Basic header alone; the body's secret is ignored",
     // Variant flaws: `requirement/variant-tag` ids, each breaking trials of
     // the requirement's scenarios that the requirement's main flaw leaves
     // passing (the self-test maps a flaw to its requirement by the part

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod client_assertion;
 mod client_auth;
 mod config;
 mod cookies;

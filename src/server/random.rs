@@ -19,6 +19,16 @@ pub fn token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A code for the `entropy.artifacts` flaw: a fixed prefix and 8 random
+/// hex digits (32 bits), as long as a proper token so that nothing but its
+/// entropy differs.
+pub fn weak_code() -> String {
+    let mut bytes = [0u8; 4];
+    aws_lc_rs::rand::fill(&mut bytes).expect("system random number generator failed");
+    let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("weak-code-00000000000000000000000000{digits}")
+}
+
 /// Seconds since the Unix epoch (for `iat`, `exp`, `auth_time`).
 pub fn unix_now() -> u64 {
     SystemTime::now()

@@ -59,6 +59,10 @@ vocabulary! {
         Id = "id",
         RedirectUri = "redirect_uri",
         OtherRedirectUri = "other_redirect_uri",
+        /// A secret: redacted like every secret of the profile (for
+        /// requests the client-authentication keys cannot build, such as
+        /// two methods at once).
+        Secret = "secret",
     }
 }
 

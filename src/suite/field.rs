@@ -53,6 +53,8 @@ crate::suite::vocab::vocabulary! {
         LoginFailed = "login_failed",
         /// `authorize` with `password: wrong`: how the refusal was recognised.
         Reason = "reason",
+        /// `tamper`: the names of the form fields changed, comma-separated.
+        Tampered = "tampered",
         /// `id_token`: the JOSE header.
         Header = "header",
         /// `id_token`: the claims.
@@ -100,6 +102,7 @@ impl Root {
             | Root::Title
             | Root::LoginFailed
             | Root::Reason
+            | Root::Tampered
             | Root::Signature
             | Root::Times => Shape::Value,
         }
@@ -120,6 +123,8 @@ pub enum ResultKind {
     IdToken,
     /// Nothing (`wait`).
     Nothing,
+    /// What a probe (`race`, `entropy`) measured: a JSON document.
+    Probe,
 }
 
 impl ResultKind {
@@ -129,13 +134,15 @@ impl ResultKind {
         ResultKind::Authorization,
         ResultKind::IdToken,
         ResultKind::Nothing,
+        ResultKind::Probe,
     ];
 
     /// The result a step of this kind produces. No wildcard: a new step
     /// kind does not compile until its result is named here.
     pub fn of(key: StepKey) -> ResultKind {
         match key {
-            StepKey::Authorize => ResultKind::Authorization,
+            StepKey::Authorize | StepKey::Tamper => ResultKind::Authorization,
+            StepKey::Race | StepKey::Entropy => ResultKind::Probe,
             StepKey::IdToken => ResultKind::IdToken,
             StepKey::Wait => ResultKind::Nothing,
             StepKey::Token
@@ -156,6 +163,7 @@ impl ResultKind {
             ResultKind::Authorization => "authorize",
             ResultKind::IdToken => "id_token",
             ResultKind::Nothing => "wait",
+            ResultKind::Probe => "race/entropy",
         }
     }
 
@@ -184,6 +192,7 @@ impl ResultKind {
                 Root::PostRedirects,
                 Root::LoginFailed,
                 Root::Reason,
+                Root::Tampered,
             ],
             // `json` is another name for `claims` here.
             ResultKind::IdToken => &[
@@ -195,6 +204,7 @@ impl ResultKind {
                 Root::Hashes,
             ],
             ResultKind::Nothing => &[],
+            ResultKind::Probe => &[Root::Json],
         }
     }
 
@@ -206,6 +216,7 @@ impl ResultKind {
             ResultKind::Authorization => Some(Root::Params),
             ResultKind::IdToken => Some(Root::Claims),
             ResultKind::Nothing => None,
+            ResultKind::Probe => Some(Root::Json),
         }
     }
 }

@@ -20,6 +20,8 @@ pub(crate) const MATCHER_KEYS: &[&str] = &[
     "contains",
     "not_contains",
     "regex",
+    "at_least",
+    "at_most",
     "present",
     "absent",
 ];

@@ -30,6 +30,8 @@ pub(crate) mod vocab;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod probe_tests;
+#[cfg(test)]
 mod tests;
 
 pub use builtin::{

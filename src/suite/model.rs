@@ -286,6 +286,12 @@ pub enum StepKind {
     Discover,
     Wait(WaitSpec),
     Request(RequestStep),
+    /// An authorization run with a tampered login or consent form.
+    Tamper(TamperStep),
+    /// Identical token requests released together.
+    Race(RaceStep),
+    /// Codes and tokens sampled and measured.
+    Entropy(EntropyStep),
 }
 
 impl StepKind {
@@ -306,6 +312,9 @@ impl StepKind {
             StepKind::Discover => StepKey::Discover,
             StepKind::Wait(_) => StepKey::Wait,
             StepKind::Request(_) => StepKey::Request,
+            StepKind::Tamper(_) => StepKey::Tamper,
+            StepKind::Race(_) => StepKey::Race,
+            StepKind::Entropy(_) => StepKey::Entropy,
         }
     }
 
@@ -378,12 +387,39 @@ pub enum Grant {
     Other(Template),
 }
 
+/// A step's `auth:`: a method by name, or `mismatch`, the secret method
+/// the client did *not* register (`post` for a `basic` client and the
+/// reverse; `basic` for a JWT client with a secret); a client without a
+/// secret method is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthChoice {
+    Method(AuthMethod),
+    Mismatch,
+}
+
+impl<'de> serde::Deserialize<'de> for AuthChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if name == "mismatch" {
+            return Ok(AuthChoice::Mismatch);
+        }
+        AuthMethod::from_name(&name)
+            .map(AuthChoice::Method)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown auth `{name}`, expected `mismatch` or {}",
+                    crate::diag::one_of(AuthMethod::NAMES.iter().copied())
+                ))
+            })
+    }
+}
+
 /// How a back-channel request authenticates its client.
 #[derive(Debug, Clone, Default)]
 pub struct ClientAuth {
     pub client: ClientRole,
     /// `None` = the method the profile registers for the client.
-    pub method: Option<AuthMethod>,
+    pub method: Option<AuthChoice>,
     pub secret: SecretChoice,
     /// Overrides the client_id sent (with `post`/`none`) or used (with `basic`).
     pub client_id: Option<Template>,
@@ -481,6 +517,64 @@ pub struct RequestStep {
     pub auth: Option<ClientAuth>,
 }
 
+/// Which scraped form a [`TamperStep`] changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TamperForm {
+    /// The form the password is typed into (or the username step).
+    Login,
+    /// The consent page's approving form.
+    Consent,
+}
+
+/// A field of a scraped form, as a [`TamperStep`] names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormField {
+    /// This exact name.
+    Named(String),
+    /// `@csrf`: the form's anti-forgery field, recognised by its name.
+    AntiForgery,
+}
+
+/// An authorization run (the defaults of `authorize: {}` plus `params`)
+/// whose `form` is submitted changed: fields dropped, values set, fields
+/// added. After the tampered submission the walk acts on no further form:
+/// what the AS answers is the result.
+#[derive(Debug, Clone)]
+pub struct TamperStep {
+    pub form: TamperForm,
+    pub client: ClientRole,
+    pub params: Vec<(String, Template)>,
+    pub drop: Vec<FormField>,
+    pub set: Vec<(FormField, Template)>,
+    pub add: Vec<(String, Template)>,
+}
+
+/// The most copies a `race:` may fire (an intrusive probe stays small).
+pub const MAX_RACE: usize = 10;
+/// The copies a `race:` fires when it does not say.
+pub const DEFAULT_RACE: usize = 5;
+
+/// `count` identical token requests (a code redemption or a refresh),
+/// released together.
+#[derive(Debug, Clone)]
+pub struct RaceStep {
+    pub count: usize,
+    pub request: TokenStep,
+}
+
+/// The most flows an `entropy:` step may run.
+pub const MAX_ENTROPY_SAMPLES: usize = 50;
+/// The flows an `entropy:` step runs when it does not say.
+pub const DEFAULT_ENTROPY_SAMPLES: usize = 20;
+
+/// `samples` default code flows; the codes, access and refresh tokens are
+/// measured (see `run::exec::entropy`), never kept or reported.
+#[derive(Debug, Clone)]
+pub struct EntropyStep {
+    pub samples: usize,
+}
+
 /// What a step's response must look like.
 #[derive(Debug, Clone, Default)]
 pub struct Expect {
@@ -529,4 +623,8 @@ pub enum Matcher {
     NotContains(Template),
     /// Matches this regular expression (already compiled-checked by the loader).
     Regex(String),
+    /// Is a number at least this large.
+    AtLeast(f64),
+    /// Is a number at most this large.
+    AtMost(f64),
 }

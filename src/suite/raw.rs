@@ -15,7 +15,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::suite::matcher::RawMatcher;
-use crate::suite::model::{AuthMethod, ClientRole, Level, Severity};
+use crate::suite::model::{ClientRole, Level, Severity};
 
 pub(crate) type S<T> = Spanned<T>;
 
@@ -164,6 +164,13 @@ step_kinds! {
     Wait wait: String,
     /// Raw HTTP request.
     Request request: RawRequest,
+    /// An authorization run whose login or consent form is submitted with
+    /// a field changed, dropped or added.
+    Tamper tamper: RawTamper,
+    /// N identical token or refresh requests released together.
+    Race race: RawRace,
+    /// N code flows whose codes and tokens are measured, never reported.
+    Entropy entropy: Option<RawEntropy>,
 }
 
 /// One alternative of `any_of:`.
@@ -193,7 +200,7 @@ macro_rules! with_client_auth {
         pub(crate) struct $name {
             $(pub $field: $ty,)*
             pub client: Option<S<ClientRole>>,
-            pub auth: Option<S<AuthMethod>>,
+            pub auth: Option<S<crate::suite::model::AuthChoice>>,
             pub secret: Option<S<SecretKind>>,
             pub secret_of: Option<S<ClientRole>>,
             pub secret_value: Option<S<String>>,
@@ -219,7 +226,7 @@ macro_rules! with_client_auth {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AuthKeys<'a> {
     pub client: Option<&'a S<ClientRole>>,
-    pub auth: Option<&'a S<AuthMethod>>,
+    pub auth: Option<&'a S<crate::suite::model::AuthChoice>>,
     pub secret: Option<&'a S<SecretKind>>,
     pub secret_of: Option<&'a S<ClientRole>>,
     pub secret_value: Option<&'a S<String>>,
@@ -324,6 +331,38 @@ pub(crate) struct RawRequest {
     pub form: Option<S<Pairs<S<OneOrMany>>>>,
     pub body: Option<S<String>>,
     pub auth: Option<S<RawAuth>>,
+}
+
+/// `tamper:` — which scraped form, and what to change in it before it is
+/// submitted (field names as the form writes them, or `@csrf` for its
+/// anti-forgery field).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTamper {
+    pub form: S<crate::suite::model::TamperForm>,
+    pub drop: Option<S<Vec<S<String>>>>,
+    pub set: Option<S<Pairs<S<String>>>>,
+    pub add: Option<S<Pairs<S<String>>>>,
+    pub client: Option<S<ClientRole>>,
+    pub params: Option<S<Pairs<S<OneOrMany>>>>,
+}
+
+/// `race:` — how many copies, and the one request to copy (`token:` or
+/// `refresh:`, written as those steps are).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRace {
+    pub count: Option<S<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    pub token: Option<S<Option<RawToken>>>,
+    pub refresh: Option<S<RawRefresh>>,
+}
+
+/// `entropy:` — how many flows to sample.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntropy {
+    pub samples: Option<S<i64>>,
 }
 
 /// An `expect:` or `check:` map.

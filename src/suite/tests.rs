@@ -83,6 +83,12 @@ scenarios:
           auth: { client: main, auth: post }
         check: { status: 400 }
       - request: { method: GET, url: "${issuer}/.well-known/openid-configuration", body: "x" }
+      - tamper: { form: consent, drop: ["@csrf"], set: { tx: "${random}" }, add: { scope: admin } }
+        check: { fields: { params.code: absent } }
+      - race: { count: 7, token: { code: "${access_token}" } }
+        check: { fields: { successes: { at_most: 1 } } }
+      - entropy:
+        check: { fields: { min_bits: { at_least: 128 } } }
 "#;
 
 fn load_good() -> Suite {
@@ -201,7 +207,10 @@ fn a_good_suite_loads_into_the_model() {
         panic!()
     };
     assert_eq!(t.auth.client, ClientRole::Other);
-    assert_eq!(t.auth.method, Some(AuthMethod::ClientSecretPost));
+    assert_eq!(
+        t.auth.method,
+        Some(AuthChoice::Method(AuthMethod::ClientSecretPost))
+    );
     assert_eq!(t.auth.secret, SecretChoice::Wrong);
     let c = s.steps[2].check.as_ref().unwrap();
     assert_eq!(c.status, [400, 401]);
@@ -322,7 +331,10 @@ fn every_step_kind() {
     assert_eq!(steps[5].kind.name(), "refresh");
     assert_eq!(t.grant, Grant::Known(GrantType::RefreshToken));
     assert_eq!(param_names(&t.params), ["refresh_token", "scope"]);
-    assert_eq!(t.auth.method, Some(AuthMethod::ClientSecretBasic));
+    assert_eq!(
+        t.auth.method,
+        Some(AuthChoice::Method(AuthMethod::ClientSecretBasic))
+    );
 
     let StepKind::Revoke(op) = &steps[6].kind else {
         panic!()
@@ -375,7 +387,10 @@ fn every_step_kind() {
     assert_eq!(param_names(&r.form), ["grant_type", "scope", "scope"]);
     assert!(r.body.is_none());
     let auth = r.auth.as_ref().unwrap();
-    assert_eq!(auth.method, Some(AuthMethod::ClientSecretPost));
+    assert_eq!(
+        auth.method,
+        Some(AuthChoice::Method(AuthMethod::ClientSecretPost))
+    );
     let StepKind::Request(r) = &steps[13].kind else {
         panic!()
     };

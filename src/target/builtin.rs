@@ -113,5 +113,8 @@ fn client(config: &ClientConfig) -> Client {
         redirect_uri: uris.next().unwrap_or_default(),
         other_redirect_uris: uris.collect(),
         auth_method: config.auth_method,
+        // The server holds the public key only: a test that registers a
+        // `private_key_jwt` client gives the profile its private key.
+        key: None,
     }
 }

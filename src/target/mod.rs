@@ -9,6 +9,8 @@
 mod builtin;
 mod discovery;
 mod init;
+#[cfg(test)]
+mod key_tests;
 mod raw;
 
 pub use builtin::reference_profile;
@@ -36,6 +38,9 @@ pub struct Client {
     pub other_redirect_uris: Vec<String>,
     /// How it authenticates at the token endpoint (as registered).
     pub auth_method: AuthMethod,
+    /// The PEM private key (RSA or P-256) `private_key_jwt` assertions are
+    /// signed with (a secret: redacted like the client secret).
+    pub key: Option<Secret>,
 }
 
 /// The AS endpoints; `None` when the target does not offer one.
@@ -192,6 +197,9 @@ impl Profile {
             .into_iter()
             .flatten()
         {
+            if let Some(key) = &client.key {
+                out.push(key.expose().to_string());
+            }
             if let Some(secret) = &client.secret {
                 out.push(secret.expose().to_string());
                 // The Basic credentials built from it, so an echo of the

@@ -94,8 +94,12 @@ struct RawClient {
     redirect_uri: S<String>,
     #[serde(default)]
     other_redirect_uris: Vec<S<String>>,
-    /// `client_secret_basic`, `client_secret_post` or `none`.
+    /// `client_secret_basic`, `client_secret_post`, `client_secret_jwt`,
+    /// `private_key_jwt` or `none`.
     auth_method: Option<S<String>>,
+    /// `private_key_jwt`: the PEM private key, inline or as a path (relative
+    /// to the profile); `${env:NAME}` allowed.
+    key: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +226,38 @@ impl Checker<'_> {
                 }
             },
         };
+        let key = match &raw.key {
+            Some(key) => Some(Secret::new(self.key(key)?)),
+            None if auth_method == AuthMethod::PrivateKeyJwt => {
+                let at = raw
+                    .auth_method
+                    .as_ref()
+                    .map_or(&raw.id.referenced, |m| &m.referenced);
+                return Err(self.bad(
+                    at,
+                    format!(
+                        "client `{}` uses `private_key_jwt` but has no `key`",
+                        raw.id.value
+                    ),
+                    Some("add `key:` with the PEM private key, inline or as a path".into()),
+                ));
+            }
+            None => None,
+        };
+        if auth_method == AuthMethod::ClientSecretJwt && secret.is_none() {
+            let at = raw
+                .auth_method
+                .as_ref()
+                .map_or(&raw.id.referenced, |m| &m.referenced);
+            return Err(self.bad(
+                at,
+                format!(
+                    "client `{}` uses `client_secret_jwt` but has no `secret`",
+                    raw.id.value
+                ),
+                None,
+            ));
+        }
         Ok(Client {
             id: self.env(&raw.id)?,
             secret,
@@ -232,7 +268,35 @@ impl Checker<'_> {
                 .map(|u| self.env(u))
                 .collect::<Result<_, _>>()?,
             auth_method,
+            key,
         })
+    }
+
+    /// A client key: inline PEM, or a file (relative to the profile) holding
+    /// one. Offline (`Env::Optional`) an unreadable file is not an error.
+    fn key(&self, value: &S<String>) -> Result<String, ProfileError> {
+        let text = self.env(value)?;
+        if text.trim_start().starts_with("-----BEGIN") {
+            return Ok(text);
+        }
+        let path = self
+            .path
+            .parent()
+            .map_or_else(|| Path::new(&text).to_path_buf(), |dir| dir.join(&text));
+        match std::fs::read_to_string(&path) {
+            Ok(pem) if pem.trim_start().starts_with("-----BEGIN") => Ok(pem),
+            Ok(_) => Err(self.bad(
+                &value.referenced,
+                format!("`{}` holds no PEM key", path.display()),
+                Some("the key is a PEM private key (`-----BEGIN PRIVATE KEY-----`)".into()),
+            )),
+            Err(_) if self.env_mode == Env::Optional => Ok(text),
+            Err(e) => Err(self.bad(
+                &value.referenced,
+                format!("cannot read the key file `{}`: {e}", path.display()),
+                None,
+            )),
+        }
     }
 
     fn capabilities(
@@ -605,16 +669,14 @@ limits: { rate: 20, timeout: 5s }
     #[test]
     fn semantic_errors_point_at_the_value_not_its_first_mention() {
         // The same word earlier in the file must not attract the caret.
-        let text = GOOD
-            .replace("name: demo", "name: client_secret_jwt")
-            .replace(
-                "secret: \"s3cret-value\",",
-                "secret: \"s3cret-value\", auth_method: client_secret_jwt,",
-            );
+        let text = GOOD.replace("name: demo", "name: tls_client_auth").replace(
+            "secret: \"s3cret-value\",",
+            "secret: \"s3cret-value\", auth_method: tls_client_auth,",
+        );
         let d = error(&text, Env::Required);
         assert_eq!(
             d.message,
-            "client `app`: unknown auth_method `client_secret_jwt`"
+            "client `app`: unknown auth_method `tls_client_auth`"
         );
         assert_eq!((d.line, d.column), (5, 57), "{d}");
     }

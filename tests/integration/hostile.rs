@@ -141,6 +141,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             redirect_uri: "https://client.example/cb".into(),
             other_redirect_uris: Vec::new(),
             auth_method: AuthMethod::ClientSecretBasic,
+            key: None,
         },
         other: None,
         public: None,

@@ -6,6 +6,7 @@
 
 mod action;
 mod cli;
+mod client_jwt;
 mod consent;
 mod har;
 mod harness_api;

@@ -9,6 +9,7 @@ use super::super::consent::{
     unticked_denial,
 };
 use super::super::forms::{Field, Form, Page, Role, set_field};
+use super::super::tamper::TamperTarget;
 use super::super::{
     Agent, AgentError, Consent, Navigation, NavigationKind, PageKind, PageSeen, Response,
 };
@@ -203,6 +204,9 @@ impl<'a> PageCtx<'a> {
         let login = self.plan.login;
         let failed = |reason: &str| login_failed(self.agent, self.current(), reason);
         walk.pages.push(self.seen(PageKind::Login));
+        if self.done_tampering(walk, TamperTarget::Login) {
+            return Ok(Some(self.stayed()));
+        }
         if walk.password_submitted {
             return Err(failed(
                 "the login form was shown again after submitting the password",
@@ -239,7 +243,11 @@ impl<'a> PageCtx<'a> {
             .iter()
             .position(|s| s.role() != Some(Role::Deny))
             .or((!form.submits.is_empty()).then_some(0));
-        self.submit(form, &fields, pressed, after).map(Some)
+        let mut pairs = form.submission(&fields, pressed);
+        if after == After::Password {
+            self.tamper(walk, TamperTarget::Login, &mut pairs)?;
+        }
+        self.submit_pairs(form, pairs, pressed, after).map(Some)
     }
 
     /// A 401 answer to the password that shows no login form is a refusal.
@@ -274,6 +282,9 @@ impl<'a> PageCtx<'a> {
         };
         walk.pages.push(self.seen(PageKind::Consent));
         walk.consent_shown = true;
+        if self.done_tampering(walk, TamperTarget::Consent) {
+            return Ok(Some(self.stayed()));
+        }
         if walk.consent_answers >= MAX_CONSENT_ANSWERS {
             return Err(self.consent_failed(format!(
                 "the consent page was shown again after answering it {MAX_CONSENT_ANSWERS} times"
@@ -297,7 +308,9 @@ impl<'a> PageCtx<'a> {
                     Consent::Approve => approval_fields(form, &self.plan.requested),
                     Consent::Deny => denial_fields(form),
                 };
-                self.submit(form, &fields, Some(submit), After::Consent)?
+                let mut pairs = form.submission(&fields, Some(submit));
+                self.tamper(walk, TamperTarget::Consent, &mut pairs)?;
+                self.submit_pairs(form, pairs, Some(submit), After::Consent)?
             }
             Control::Link(i) => self.follow_link(&self.page.links[i].href)?,
         };
@@ -349,6 +362,18 @@ impl<'a> PageCtx<'a> {
         pressed: Option<usize>,
         after: After,
     ) -> Result<Step, AgentError> {
+        self.submit_pairs(form, form.submission(fields, pressed), pressed, after)
+    }
+
+    /// Submits `pairs` (what `form` submits, perhaps changed) as `form`
+    /// would, pressing `pressed`.
+    fn submit_pairs(
+        &self,
+        form: &Form,
+        pairs: Vec<(String, String)>,
+        pressed: Option<usize>,
+        after: After,
+    ) -> Result<Step, AgentError> {
         let control = pressed.and_then(|i| form.submits.get(i));
         let action = match control
             .and_then(|c| c.formaction.as_deref())
@@ -361,7 +386,6 @@ impl<'a> PageCtx<'a> {
             Some(m) => m.trim().eq_ignore_ascii_case("post"),
             None => form.method == "POST",
         };
-        let pairs = form.submission(fields, pressed);
         if self.plan.scope.leaves_as(&action) {
             return Ok(Step::Done(Navigation::ToClient {
                 url: action,
@@ -401,3 +425,5 @@ impl<'a> PageCtx<'a> {
         }))
     }
 }
+
+mod tampering;

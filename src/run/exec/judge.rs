@@ -282,6 +282,7 @@ pub(super) mod tests {
             redirect_uri: "https://client.example/cb".into(),
             other_redirect_uris: Vec::new(),
             auth_method: AuthMethod::None,
+            key: None,
         };
         Profile {
             name: "test".into(),

@@ -56,6 +56,7 @@ impl Default for Config {
                     id: "app".into(),
                     secret: Some(Secret::new(APP_SECRET)),
                     auth_method: AuthMethod::ClientSecretBasic,
+                    public_key: None,
                     redirect_uris: strings(&[
                         "https://client.example/cb",
                         "https://client.example/cb-alt",
@@ -68,6 +69,7 @@ impl Default for Config {
                     id: "app2".into(),
                     secret: Some(Secret::new(APP2_SECRET)),
                     auth_method: AuthMethod::ClientSecretPost,
+                    public_key: None,
                     redirect_uris: strings(&["https://other.example/cb2"]),
                     scopes: strings(CLIENT_SCOPES),
                     grant_types: confidential_grants(),
@@ -77,6 +79,7 @@ impl Default for Config {
                     id: "spa".into(),
                     secret: None,
                     auth_method: AuthMethod::None,
+                    public_key: None,
                     // A native app's loopback URI first (RFC 8252 §7.3: any
                     // port), so the built-in profile declares `loopback_client`.
                     redirect_uris: strings(&["http://127.0.0.1/cb", "https://spa.example/cb"]),

@@ -59,6 +59,9 @@ pub struct ClientConfig {
     pub secret: Option<Secret>,
     /// The one token-endpoint authentication method this client may use.
     pub auth_method: AuthMethod,
+    /// The PEM public key (`-----BEGIN PUBLIC KEY-----`, RSA or P-256) a
+    /// `private_key_jwt` client's assertions are verified with.
+    pub public_key: Option<String>,
     /// Registered redirect URIs, compared by exact string (RFC 9700 §4.1.3).
     pub redirect_uris: Vec<String>,
     /// Scopes this client may request.
@@ -212,9 +215,10 @@ impl Config {
 }
 
 impl ClientConfig {
-    /// Whether the client has a secret (RFC 6749 §2.1).
+    /// Whether the client can authenticate: a secret or a registered key
+    /// (RFC 6749 §2.1).
     pub fn is_confidential(&self) -> bool {
-        self.secret.is_some()
+        self.secret.is_some() || self.auth_method == AuthMethod::PrivateKeyJwt
     }
 
     /// Whether the client may use a grant type.
@@ -238,6 +242,8 @@ struct RawClientConfig {
     #[serde(default)]
     auth_method: Option<AuthMethod>,
     #[serde(default)]
+    public_key: Option<String>,
+    #[serde(default)]
     redirect_uris: Vec<String>,
     #[serde(default)]
     scopes: Vec<String>,
@@ -256,6 +262,8 @@ pub enum ClientConfigError {
     NoSecret { id: String, method: &'static str },
     #[error("client `{0}` registers HS256 ID tokens but has no secret to sign them with")]
     Hs256WithoutSecret(String),
+    #[error("client `{0}` uses `private_key_jwt` but has no `public_key`")]
+    NoPublicKey(String),
 }
 
 impl TryFrom<RawClientConfig> for ClientConfig {
@@ -271,13 +279,21 @@ impl TryFrom<RawClientConfig> for ClientConfig {
             (AuthMethod::None, Some(_)) => {
                 return Err(ClientConfigError::SecretWithNone(raw.id));
             }
-            (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None) => {
+            (
+                AuthMethod::ClientSecretBasic
+                | AuthMethod::ClientSecretPost
+                | AuthMethod::ClientSecretJwt,
+                None,
+            ) => {
                 return Err(ClientConfigError::NoSecret {
                     id: raw.id,
                     method: auth_method.as_str(),
                 });
             }
             _ => {}
+        }
+        if auth_method == AuthMethod::PrivateKeyJwt && raw.public_key.is_none() {
+            return Err(ClientConfigError::NoPublicKey(raw.id));
         }
         if raw.id_token_signed_response_alg == Some(IdTokenAlg::HS256) && raw.secret.is_none() {
             return Err(ClientConfigError::Hs256WithoutSecret(raw.id));
@@ -293,6 +309,7 @@ impl TryFrom<RawClientConfig> for ClientConfig {
             id: raw.id,
             secret: raw.secret,
             auth_method,
+            public_key: raw.public_key,
             redirect_uris: raw.redirect_uris,
             scopes: raw.scopes,
             grant_types,

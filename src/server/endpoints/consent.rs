@@ -151,12 +151,18 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         let page = with_params(&state.url(&state.config.paths.consent), &[("tx", tx)]);
         return see_other(&state, &page);
     }
+    // The `csrf.consent-form` flaw neither requires nor compares `csrf`.
+    let csrf_ignored = state.has(Flaw::CsrfConsentForm);
     let fields = ["tx", "csrf", "decision"].map(|name| params.get(name));
-    let [Ok(Some(tx)), Ok(Some(csrf)), Ok(Some(decision))] = fields else {
-        return error_page(
-            &state,
-            "the consent form is incomplete or has repeated fields",
-        );
+    let (tx, csrf, decision) = match fields {
+        [Ok(Some(tx)), Ok(Some(csrf)), Ok(Some(decision))] => (tx, Some(csrf), decision),
+        [Ok(Some(tx)), Ok(None), Ok(Some(decision))] if csrf_ignored => (tx, None, decision),
+        _ => {
+            return error_page(
+                &state,
+                "the consent form is incomplete or has repeated fields",
+            );
+        }
     };
     let approve = match decision {
         "approve" => true,
@@ -168,7 +174,7 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     let Some((session_id, session)) = session::current(&store, &headers) else {
         return error_page(&state, "you are not signed in");
     };
-    if !same_secret(&session.csrf, csrf) {
+    if !csrf_ignored && !csrf.is_some_and(|csrf| same_secret(&session.csrf, csrf)) {
         return error_page(
             &state,
             "the consent form has expired or was not submitted from this browser",
@@ -242,7 +248,12 @@ fn issue_code(
     if transaction.implicit {
         return implicit_redirect(state, store, transaction, session, scope);
     }
-    let code = random::token();
+    // The `entropy.artifacts` flaw issues codes with 32 guessable bits.
+    let code = if state.has(Flaw::EntropyArtifacts) {
+        random::weak_code()
+    } else {
+        random::token()
+    };
     store.codes.insert(
         code.clone(),
         CodeRecord {

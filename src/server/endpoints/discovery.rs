@@ -63,6 +63,8 @@ fn document(state: &AppState) -> Value {
         "token_endpoint_auth_methods_supported": client_auth,
         "revocation_endpoint_auth_methods_supported": client_auth,
         "introspection_endpoint_auth_methods_supported": confidential_auth,
+        // OIDC Discovery §3, for client_secret_jwt and private_key_jwt.
+        "token_endpoint_auth_signing_alg_values_supported": ["HS256", "HS384", "HS512", "RS256", "ES256"],
         "code_challenge_methods_supported": pkce_methods,
         "scopes_supported": state.config.scopes,
         "claims_supported": [

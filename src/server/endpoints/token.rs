@@ -117,7 +117,12 @@ async fn handle(
         ));
     }
     match grant {
-        GrantType::AuthorizationCode => token_code::redeem(state, client, &params),
+        GrantType::AuthorizationCode => {
+            // The `code.concurrent-redemption` flaw checks, then waits, then acts.
+            let stale = state.has(Flaw::CodeConcurrentRedemption)
+                && token_code::unused_after_window(state, &params).await;
+            token_code::redeem(state, client, &params, stale)
+        }
         GrantType::RefreshToken => token_refresh::refresh(state, client, &params),
         GrantType::ClientCredentials => client_credentials(state, client, &params),
     }

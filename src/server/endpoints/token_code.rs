@@ -18,11 +18,36 @@ use crate::server::scope;
 use crate::server::state::AppState;
 use crate::server::store::{CodeRecord, Grant};
 
-/// Redeems a code for tokens.
+/// How long the `code.concurrent-redemption` flaw waits between checking
+/// that a code is unused and redeeming it.
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// For the `code.concurrent-redemption` flaw: whether the code was unused
+/// when looked at, answered after [`RACE_WINDOW`] (the check, then the wait
+/// before the act).
+pub async fn unused_after_window(state: &AppState, params: &Params) -> bool {
+    let unused = match params.get("code") {
+        Ok(Some(code)) => state
+            .store()
+            .codes
+            .get(code)
+            .is_some_and(|record| record.grant.is_none()),
+        _ => false,
+    };
+    if unused {
+        tokio::time::sleep(RACE_WINDOW).await;
+    }
+    unused
+}
+
+/// Redeems a code for tokens. `stale_unused`: the code was seen unused
+/// before a wait (the `code.concurrent-redemption` flaw), and that stale
+/// reading stands in for the check of single use.
 pub fn redeem(
     state: &AppState,
     client: &ClientConfig,
     params: &Params,
+    stale_unused: bool,
 ) -> Result<Response, OAuthError> {
     let Some(code) = params.get("code")? else {
         return Err(OAuthError::invalid_request("code is required"));
@@ -44,6 +69,7 @@ pub fn redeem(
     })?;
     if let Some(earlier) = record.grant
         && !state.has(Flaw::CodeSingleUse)
+        && !stale_unused
     {
         // RFC 6749 §4.1.2: a second use SHOULD revoke what the first issued.
         if !state.has(Flaw::CodeReuseRevokesTokens) {

@@ -16,7 +16,7 @@ use super::client::{
 };
 use super::happy_path::{happy_path, verify_id_token};
 use crate::server::pkce::s256;
-use crate::server::{ALICE_PASSWORD, APP2_SECRET, Config, Flaw};
+use crate::server::{ALICE_PASSWORD, APP_SECRET, APP2_SECRET, Config, Flaw};
 
 /// A code TTL short enough to wait out in a test, long enough for a flow.
 const SHORT_CODE_TTL: Duration = Duration::from_millis(1500);
@@ -552,6 +552,56 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             // The consent URL shows its page, or redirects at once.
             let consent = browser.get(reply.location().unwrap()).await;
             consent.status == 303
+        }
+        Flaw::CsrfConsentForm => {
+            let browser = s.browser();
+            let mut form = browser.consent_form(&AuthRequest::app()).await;
+            assert!(form.field("csrf").is_some(), "{form:?}");
+            form.fields.retain(|(name, _)| name != "csrf");
+            let reply = browser.submit(&form, Some("approve")).await;
+            reply.location().is_some_and(|l| l.contains("code="))
+        }
+        Flaw::CodeConcurrentRedemption => {
+            let granted = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+                .granted();
+            let (a, b) = tokio::join!(s.redeem(&APP, &granted), s.redeem(&APP, &granted));
+            // A later replay is refused either way.
+            assert_eq!(s.redeem(&APP, &granted).await.status, 400);
+            a.status == 200 && b.status == 200
+        }
+        Flaw::EntropyArtifacts => {
+            let mut codes = Vec::new();
+            for _ in 0..2 {
+                let outcome = s
+                    .browser()
+                    .flow(&AuthRequest::app(), Decision::Approve)
+                    .await;
+                codes.push(outcome.granted().code);
+            }
+            let shared = codes[0]
+                .chars()
+                .zip(codes[1].chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            shared > 16
+        }
+        Flaw::ClientAuthMethodMismatch => {
+            client_credentials(s, &Auth::Post("app", APP_SECRET)).await
+        }
+        Flaw::ClientAuthMultipleMethods => {
+            let params = [
+                ("grant_type", "client_credentials"),
+                ("client_secret", "not-the-secret"),
+            ];
+            let reply = s.token(&APP, &params).await;
+            if reply.status != 200 {
+                assert_eq!(reply.status, 400, "{}", reply.body);
+                assert_eq!(reply.error(), "invalid_request");
+            }
+            reply.status == 200
         }
     }
 }

@@ -113,7 +113,8 @@ impl Validator<'_> {
             }
         }
 
-        let not_authorize = kind.is_some_and(|k| k != StepKey::Authorize);
+        let not_authorize =
+            kind.is_some_and(|k| !matches!(k, StepKey::Authorize | StepKey::Tamper));
         if let Some(redirect) = &e.redirect {
             if not_authorize {
                 self.error(
@@ -321,6 +322,14 @@ impl Validator<'_> {
                     }
                 },
                 _ => wrong(self, "a string"),
+            },
+            "at_least" | "at_most" => match &arg.value {
+                MatcherArg::Literal(n) => match n.parse::<f64>() {
+                    Ok(n) if n.is_finite() && k == "at_least" => Some(Matcher::AtLeast(n)),
+                    Ok(n) if n.is_finite() => Some(Matcher::AtMost(n)),
+                    _ => wrong(self, "a number"),
+                },
+                _ => wrong(self, "a number"),
             },
             "present" | "absent" => match &arg.value {
                 MatcherArg::Bool(true) if k == "present" => Some(Matcher::Present),

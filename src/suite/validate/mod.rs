@@ -14,6 +14,7 @@
 
 mod any_of;
 mod expect;
+mod kinds;
 mod step;
 
 use std::path::Path;

@@ -163,6 +163,9 @@ impl Validator<'_> {
             RawKind::Discover(_) => StepKind::Discover,
             RawKind::Wait(w) => StepKind::Wait(self.wait(w)),
             RawKind::Request(q) => StepKind::Request(self.request_step(&q.value, scope)),
+            RawKind::Tamper(t) => StepKind::Tamper(self.tamper_step(t, scope)),
+            RawKind::Race(r) => StepKind::Race(self.race_step(r, scope)),
+            RawKind::Entropy(e) => StepKind::Entropy(self.entropy_step(e.value.as_ref())),
         }
     }
 
@@ -185,7 +188,7 @@ impl Validator<'_> {
     }
 
     /// `token:`: the grant follows `grant_type`, else the fields given.
-    fn token_step(&mut self, raw: Option<&RawToken>, scope: &Scope) -> TokenStep {
+    pub(super) fn token_step(&mut self, raw: Option<&RawToken>, scope: &Scope) -> TokenStep {
         let default = RawToken::default();
         let t = raw.unwrap_or(&default);
         let mut params = Vec::new();
@@ -227,7 +230,7 @@ impl Validator<'_> {
     }
 
     /// `refresh:`: a refresh-token grant.
-    fn refresh_step(&mut self, t: &RawRefresh, scope: &Scope) -> TokenStep {
+    pub(super) fn refresh_step(&mut self, t: &RawRefresh, scope: &Scope) -> TokenStep {
         let mut params = vec![("refresh_token".to_string(), self.template(&t.token, scope))];
         if let Some(scope_value) = &t.scope {
             params.push(("scope".to_string(), self.template(scope_value, scope)));
