@@ -69,11 +69,18 @@ pub(super) struct Shared {
 impl Agent {
     /// A new agent: its own HTTP client, an empty cookie jar and transcript.
     pub fn new(config: AgentConfig, redactor: Arc<Redactor>) -> Result<Agent, AgentError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
-            .gzip(true)
+            .gzip(true);
+        let client = config
+            .transport
+            .apply(builder)
+            .map_err(|e| AgentError::Http {
+                url: String::new(),
+                reason: e.to_string(),
+            })?
             .build()
             .map_err(|e| AgentError::Http {
                 url: String::new(),

@@ -22,10 +22,12 @@ mod forms;
 mod har;
 mod http;
 mod pace;
+mod transport;
 #[cfg(test)]
 mod testutil;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
+pub use transport::{ProxyRoute, ProxyUrl, Transport, TransportError, TrustedCa};
 
 /// Reads an HTML page the way the agent reads login and consent pages and
 /// returns how many forms and links it found: the form scraper's entry point
@@ -54,6 +56,8 @@ pub struct AgentConfig {
     /// Shared per-target pacing (adaptive concurrency, rate, priority);
     /// `None` = unlimited.
     pub pace: Option<Arc<Pace>>,
+    /// Trusted CAs, `--insecure` and the proxy for every connection.
+    pub transport: Transport,
 }
 
 impl Default for AgentConfig {
@@ -63,6 +67,7 @@ impl Default for AgentConfig {
             max_body: 1 << 20,
             max_hops: 20,
             pace: None,
+            transport: Transport::default(),
         }
     }
 }

@@ -47,6 +47,7 @@ mod session;
 mod state;
 mod store;
 mod switch;
+mod tls;
 
 #[cfg(test)]
 mod tests;
@@ -62,3 +63,4 @@ pub use hashing::Hashing;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
 pub use quirk::Quirk;
 pub use switch::Switch;
+pub use tls::TlsConfig;

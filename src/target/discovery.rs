@@ -94,6 +94,7 @@ pub async fn fetch_metadata(issuer: &str, limits: &Limits) -> Result<Metadata, D
     let config = AgentConfig {
         timeout: limits.timeout,
         max_body: limits.max_body,
+        transport: limits.transport.clone(),
         ..AgentConfig::default()
     };
     let agent =

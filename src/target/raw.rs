@@ -131,6 +131,11 @@ struct RawLimits {
     max_body: Option<S<u64>>,
     /// Ceiling on trials and requests in flight (below `--jobs`).
     jobs: Option<usize>,
+    /// PEM file of CA certificates trusted on top of the system's
+    /// (relative to the profile's directory).
+    ca_file: Option<S<String>>,
+    /// HTTP(S) proxy every request to the target goes through.
+    proxy: Option<S<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -386,11 +391,40 @@ impl Checker<'_> {
                 ));
             }
         };
+        let mut transport = crate::agent::Transport::default();
+        if let Some(file) = &raw.ca_file {
+            let written = self.env(file)?;
+            let path = self
+                .path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&written);
+            let ca = crate::agent::TrustedCa::from_file(&path).map_err(|e| {
+                self.bad(
+                    &file.referenced,
+                    format!("`limits.ca_file`: {e}"),
+                    Some("a PEM file of CA certificates, relative to this profile".into()),
+                )
+            })?;
+            transport.ca.push(ca);
+        }
+        if let Some(proxy) = &raw.proxy {
+            let written = self.env(proxy)?;
+            let url = crate::agent::ProxyUrl::parse(&written).map_err(|e| {
+                self.bad(
+                    &proxy.referenced,
+                    format!("`limits.proxy`: {e}"),
+                    Some("e.g. `http://127.0.0.1:8080` (Burp, ZAP, mitmproxy)".into()),
+                )
+            })?;
+            transport.proxy = crate::agent::ProxyRoute::Via(url);
+        }
         Ok(Limits {
             rate,
             timeout,
             max_body,
             jobs: raw.jobs.filter(|j| *j > 0),
+            transport,
         })
     }
 }

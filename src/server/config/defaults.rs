@@ -103,6 +103,7 @@ impl Default for Config {
             flaws: BTreeSet::new(),
             quirks: BTreeSet::new(),
             hashing: Default::default(),
+            tls: Default::default(),
         }
     }
 }
