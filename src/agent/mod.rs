@@ -22,11 +22,14 @@ mod forms;
 mod har;
 mod http;
 mod pace;
+mod probe;
+mod raw;
 mod transport;
 #[cfg(test)]
 mod testutil;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
+pub use raw::LegacyAnswer;
 pub use transport::{ProxyRoute, ProxyUrl, Transport, TransportError, TrustedCa};
 
 /// Reads an HTML page the way the agent reads login and consent pages and
@@ -201,6 +204,10 @@ pub struct Exchange {
     /// response came, or in older reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_version: Option<String>,
+    /// The request line exactly as written on the wire, for requests sent
+    /// by the raw writer (`raw_query:`, handshake probes); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_line: Option<String>,
 }
 
 /// The current time as an exchange's `started_at`.

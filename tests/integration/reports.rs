@@ -125,6 +125,7 @@ fn fixed_report() -> RunReport {
         started_at: None,
         step: None,
         http_version: None,
+        request_line: None,
     }];
     let mut referrer = trial(
         "headers.referrer-leakage",
@@ -228,6 +229,7 @@ fn with_hostile_trial(report: &RunReport) -> RunReport {
         started_at: None,
         step: None,
         http_version: None,
+        request_line: None,
     }];
     report.trials.push(hostile);
     report
