@@ -510,7 +510,11 @@ impl Agent {
     /// The headers and body that go on the wire: the caller's headers in
     /// order, plus `User-Agent`, `Content-Type` for a body and the session
     /// cookies (front channel only) unless the caller set them.
-    pub(super) fn outgoing(&self, request: &Request, url: &Url) -> (Vec<(String, String)>, Option<TypedBody>) {
+    pub(super) fn outgoing(
+        &self,
+        request: &Request,
+        url: &Url,
+    ) -> (Vec<(String, String)>, Option<TypedBody>) {
         let has = |name: &str| {
             request
                 .headers

@@ -24,9 +24,9 @@ mod http;
 mod pace;
 mod probe;
 mod raw;
-mod transport;
 #[cfg(test)]
 mod testutil;
+mod transport;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
 pub use raw::LegacyAnswer;

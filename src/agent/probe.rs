@@ -122,29 +122,28 @@ impl Agent {
                 body_bytes.as_deref().unwrap_or_default(),
                 config.max_body,
             );
-            let (head, response) = match tokio::time::timeout_at(started + config.timeout, work)
-                .await
-            {
-                Err(_) | Ok(Err(RawError::Timeout)) => {
-                    return Err(AgentError::Timeout {
-                        url: redactor.url(&full_url),
-                        after: config.timeout,
-                    });
-                }
-                Ok(Err(RawError::Connect(reason))) => {
-                    return Err(AgentError::Connect {
-                        url: redactor.url(&full_url),
-                        reason: redactor.message(&reason),
-                    });
-                }
-                Ok(Err(RawError::Protocol(reason))) => {
-                    return Err(AgentError::Http {
-                        url: redactor.url(&full_url),
-                        reason: redactor.message(&reason),
-                    });
-                }
-                Ok(Ok(pair)) => pair,
-            };
+            let (head, response) =
+                match tokio::time::timeout_at(started + config.timeout, work).await {
+                    Err(_) | Ok(Err(RawError::Timeout)) => {
+                        return Err(AgentError::Timeout {
+                            url: redactor.url(&full_url),
+                            after: config.timeout,
+                        });
+                    }
+                    Ok(Err(RawError::Connect(reason))) => {
+                        return Err(AgentError::Connect {
+                            url: redactor.url(&full_url),
+                            reason: redactor.message(&reason),
+                        });
+                    }
+                    Ok(Err(RawError::Protocol(reason))) => {
+                        return Err(AgentError::Http {
+                            url: redactor.url(&full_url),
+                            reason: redactor.message(&reason),
+                        });
+                    }
+                    Ok(Ok(pair)) => pair,
+                };
             let line = head.lines().next().unwrap_or_default();
             record.request_line = Some(redactor.message(line));
             if request.with_cookies {

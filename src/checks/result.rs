@@ -25,6 +25,36 @@ pub enum StepResult {
     IdToken(VerifiedJwt),
     /// `wait`.
     Nothing,
+    /// `tls_probe`.
+    Probe(ProbeResult),
+}
+
+/// What a transport probe saw (`tls_probe`).
+#[derive(Debug, Clone, Default)]
+pub struct ProbeResult {
+    /// `plain_http`: whether an HTTP response came back.
+    pub answered: Option<bool>,
+    /// `legacy_tls`: whether the server agreed to TLS 1.0/1.1.
+    pub accepted: Option<bool>,
+    /// `legacy_tls`: the version agreed to.
+    pub version: Option<String>,
+    /// Why nothing was answered or agreed.
+    pub refused: Option<String>,
+    /// `plain_http`: the response, when one came.
+    pub http: Option<HttpExchange>,
+}
+
+impl ProbeResult {
+    fn field(&self, root: Root, rest: &[String]) -> Option<Cow<'_, str>> {
+        let flag = |b: Option<bool>| b.map(|b| Cow::Owned(b.to_string()));
+        match root {
+            Root::Answered => flag(self.answered),
+            Root::Accepted => flag(self.accepted),
+            Root::Version => self.version.as_deref().map(Cow::Borrowed),
+            Root::Refused => self.refused.as_deref().map(Cow::Borrowed),
+            _ => self.http.as_ref().and_then(|h| h.field(root, rest)),
+        }
+    }
 }
 
 /// One HTTP response as checks see it.
@@ -91,6 +121,7 @@ impl StepResult {
                 }) => Some(*status),
                 _ => None,
             },
+            StepResult::Probe(probe) => probe.http.as_ref().map(|h| h.status),
             StepResult::IdToken(_) | StepResult::Nothing => None,
         }
     }
@@ -107,6 +138,7 @@ impl StepResult {
     pub fn http(&self) -> Option<&HttpExchange> {
         match self {
             StepResult::Http(http) => Some(http),
+            StepResult::Probe(probe) => probe.http.as_ref(),
             _ => None,
         }
     }
@@ -132,6 +164,7 @@ impl StepResult {
         match self {
             StepResult::Http(http) => lookup(&http.json, path),
             StepResult::IdToken(jwt) => lookup(&jwt.claims, path),
+            StepResult::Probe(probe) => probe.http.as_ref().and_then(|h| lookup(&h.json, path)),
             StepResult::Authorization(_) | StepResult::Nothing => None,
         }
     }
@@ -144,6 +177,7 @@ impl StepResult {
             StepResult::Http(http) => http.field(path.root, rest),
             StepResult::Authorization(a) => a.field(path.root, rest),
             StepResult::IdToken(jwt) => jwt_field(jwt, path.root, rest),
+            StepResult::Probe(probe) => probe.field(path.root, rest),
             StepResult::Nothing => None,
         }
     }
@@ -177,7 +211,11 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         | Root::FinalUrl
         | Root::Title
         | Root::LoginFailed
-        | Root::Reason => None,
+        | Root::Reason
+        | Root::Answered
+        | Root::Refused
+        | Root::Accepted
+        | Root::Version => None,
     }
 }
 
@@ -206,7 +244,11 @@ impl HttpExchange {
             | Root::Signature
             | Root::Times
             | Root::PostRedirects
-            | Root::Hashes => None,
+            | Root::Hashes
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => None,
         }
     }
 }
@@ -297,7 +339,11 @@ impl Authorization {
             | Root::Claims
             | Root::Signature
             | Root::Times
-            | Root::Hashes => None,
+            | Root::Hashes
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => None,
         }
     }
 
@@ -523,6 +569,25 @@ mod tests {
                 hashes: [("x".to_string(), "valid".to_string())].into(),
             })],
             ResultKind::Nothing => vec![StepResult::Nothing],
+            ResultKind::Probe => vec![
+                StepResult::Probe(ProbeResult {
+                    answered: Some(true),
+                    http: Some(HttpExchange {
+                        status: 401,
+                        headers: vec![("x".into(), "1".into())],
+                        json: json!({"x": "j"}),
+                        body: r#"{"x":"j"}"#.into(),
+                        truncated: false,
+                    }),
+                    ..ProbeResult::default()
+                }),
+                StepResult::Probe(ProbeResult {
+                    accepted: Some(true),
+                    version: Some("TLS 1.1".into()),
+                    refused: Some("an alert".into()),
+                    ..ProbeResult::default()
+                }),
+            ],
         }
     }
 

@@ -25,9 +25,9 @@ pub mod sarif;
 mod text;
 
 pub use error::ReportError;
-pub use text::INSECURE_MARK;
 pub use files::{Format, write_all};
 pub use json::load;
+pub use text::INSECURE_MARK;
 
 use serde::{Deserialize, Serialize};
 

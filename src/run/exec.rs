@@ -10,6 +10,7 @@ use base64::Engine;
 use serde_json::Value;
 
 mod judge;
+mod probe;
 mod refusal;
 mod requests;
 
@@ -270,6 +271,7 @@ impl<'a> Trial<'a> {
                 Ok(StepResult::Nothing)
             }
             StepKind::Request(r) => self.request(r).await.map(StepResult::Http),
+            StepKind::TlsProbe(p) => self.tls_probe(p).await,
         }
     }
 
@@ -544,7 +546,13 @@ impl<'a> Trial<'a> {
             body,
             with_cookies: false,
         };
-        let exchange = self.send(request).await?;
+        let exchange = match &step.raw_query {
+            Some(raw) => {
+                let raw = self.vars.fill(raw, self.profile)?;
+                HttpExchange::from_response(&self.agent.send_raw_query(&request, &raw).await?)
+            }
+            None => self.send(request).await?,
+        };
         self.learn_tokens(&exchange);
         Ok(exchange)
     }
@@ -682,6 +690,18 @@ impl<'a> Trial<'a> {
                     None => format!("actual: HTTP {status} {body}"),
                 }
             }
+            StepResult::Probe(probe) => match (&probe.http, probe.accepted, &probe.version) {
+                (Some(http), _, _) => {
+                    return self.describe(&StepResult::Http(http.clone()));
+                }
+                (None, Some(true), Some(version)) => {
+                    format!("actual: the server agreed to {version}")
+                }
+                _ => match &probe.refused {
+                    Some(reason) => format!("actual: refused ({reason})"),
+                    None => return String::new(),
+                },
+            },
             StepResult::IdToken(_) | StepResult::Nothing => return String::new(),
         };
         self.redactor.text(&text)

@@ -71,9 +71,8 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, ServerError> {
     let tls = if config.tls.enabled {
         let material = tls::TlsMaterial::generate(&certificate_hosts(addr, &issuer))?;
         if let Some(path) = &config.tls.ca_out {
-            std::fs::write(path, &material.ca_pem).map_err(|e| {
-                ServerError::Tls(format!("cannot write `{}`: {e}", path.display()))
-            })?;
+            std::fs::write(path, &material.ca_pem)
+                .map_err(|e| ServerError::Tls(format!("cannot write `{}`: {e}", path.display())))?;
         }
         Some(material)
     } else {

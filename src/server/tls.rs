@@ -104,9 +104,9 @@ impl TlsMaterial {
             let san = match host.parse::<IpAddr>() {
                 Ok(ip) => rcgen::SanType::IpAddress(ip),
                 Err(_) => rcgen::SanType::DnsName(
-                    host.clone().try_into().map_err(|e: rcgen::Error| {
-                        ServerError::Tls(format!("`{host}`: {e}"))
-                    })?,
+                    host.clone()
+                        .try_into()
+                        .map_err(|e: rcgen::Error| ServerError::Tls(format!("`{host}`: {e}")))?,
                 ),
             };
             leaf_params.subject_alt_names.push(san);
@@ -254,7 +254,11 @@ async fn open(mut stream: TcpStream, acceptor: &TlsAcceptor, flaws: TlsFlaws) ->
             Some(Conn::Plain(stream))
         } else {
             // rustls answers with an alert and closes.
-            acceptor.accept(stream).await.ok().map(|s| Conn::Tls(Box::new(s)))
+            acceptor
+                .accept(stream)
+                .await
+                .ok()
+                .map(|s| Conn::Tls(Box::new(s)))
         };
     }
     if flaws.legacy_versions {

@@ -64,6 +64,14 @@ crate::suite::vocab::vocabulary! {
         /// `id_token` with `access_token:` / `code:`: the verdicts on
         /// `at_hash` / `c_hash` (`valid`, `absent`, or why not).
         Hashes = "hashes",
+        /// `tls_probe: plain_http`: an HTTP response came back.
+        Answered = "answered",
+        /// `tls_probe`: why nothing was answered or agreed.
+        Refused = "refused",
+        /// `tls_probe: legacy_tls`: the server agreed to TLS 1.0/1.1.
+        Accepted = "accepted",
+        /// `tls_probe: legacy_tls`: the version it agreed to.
+        Version = "version",
     }
 }
 
@@ -101,7 +109,11 @@ impl Root {
             | Root::LoginFailed
             | Root::Reason
             | Root::Signature
-            | Root::Times => Shape::Value,
+            | Root::Times
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => Shape::Value,
         }
     }
 }
@@ -120,6 +132,8 @@ pub enum ResultKind {
     IdToken,
     /// Nothing (`wait`).
     Nothing,
+    /// A transport probe (`tls_probe`).
+    Probe,
 }
 
 impl ResultKind {
@@ -129,6 +143,7 @@ impl ResultKind {
         ResultKind::Authorization,
         ResultKind::IdToken,
         ResultKind::Nothing,
+        ResultKind::Probe,
     ];
 
     /// The result a step of this kind produces. No wildcard: a new step
@@ -138,6 +153,7 @@ impl ResultKind {
             StepKey::Authorize => ResultKind::Authorization,
             StepKey::IdToken => ResultKind::IdToken,
             StepKey::Wait => ResultKind::Nothing,
+            StepKey::TlsProbe => ResultKind::Probe,
             StepKey::Token
             | StepKey::Refresh
             | StepKey::Revoke
@@ -156,6 +172,7 @@ impl ResultKind {
             ResultKind::Authorization => "authorize",
             ResultKind::IdToken => "id_token",
             ResultKind::Nothing => "wait",
+            ResultKind::Probe => "tls_probe",
         }
     }
 
@@ -195,6 +212,17 @@ impl ResultKind {
                 Root::Hashes,
             ],
             ResultKind::Nothing => &[],
+            ResultKind::Probe => &[
+                Root::Answered,
+                Root::Refused,
+                Root::Status,
+                Root::Headers,
+                Root::Json,
+                Root::Body,
+                Root::Truncated,
+                Root::Accepted,
+                Root::Version,
+            ],
         }
     }
 
@@ -206,6 +234,7 @@ impl ResultKind {
             ResultKind::Authorization => Some(Root::Params),
             ResultKind::IdToken => Some(Root::Claims),
             ResultKind::Nothing => None,
+            ResultKind::Probe => Some(Root::Json),
         }
     }
 }

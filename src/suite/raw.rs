@@ -164,6 +164,16 @@ step_kinds! {
     Wait wait: String,
     /// Raw HTTP request.
     Request request: RawRequest,
+    /// A transport probe: plain HTTP to an https endpoint, or a TLS 1.0/1.1 handshake.
+    TlsProbe tls_probe: RawTlsProbe,
+}
+
+/// `tls_probe: { probe: plain_http | legacy_tls, endpoint: token }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTlsProbe {
+    pub probe: S<crate::suite::model::TlsProbeKind>,
+    pub endpoint: S<crate::suite::builtin::Endpoint>,
 }
 
 /// One alternative of `any_of:`.
@@ -324,6 +334,8 @@ pub(crate) struct RawRequest {
     pub form: Option<S<Pairs<S<OneOrMany>>>>,
     pub body: Option<S<String>>,
     pub auth: Option<S<RawAuth>>,
+    /// Appended to the URL's query byte for byte (raw writer).
+    pub raw_query: Option<S<String>>,
 }
 
 /// An `expect:` or `check:` map.

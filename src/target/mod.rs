@@ -192,7 +192,10 @@ impl Profile {
     /// Whether the issuer (when known) and the authorization and token
     /// endpoints are all `https://`.
     pub fn all_https(&self) -> bool {
-        let https = |url: &str| url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let https = |url: &str| {
+            url.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        };
         self.issuer.as_deref().is_none_or(https)
             && https(&self.endpoints.authorization)
             && https(&self.endpoints.token)

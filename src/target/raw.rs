@@ -394,11 +394,7 @@ impl Checker<'_> {
         let mut transport = crate::agent::Transport::default();
         if let Some(file) = &raw.ca_file {
             let written = self.env(file)?;
-            let path = self
-                .path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(&written);
+            let path = self.path.parent().unwrap_or(Path::new(".")).join(&written);
             let ca = crate::agent::TrustedCa::from_file(&path).map_err(|e| {
                 self.bad(
                     &file.referenced,
