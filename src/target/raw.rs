@@ -136,6 +136,8 @@ struct RawLimits {
     ca_file: Option<S<String>>,
     /// HTTP(S) proxy every request to the target goes through.
     proxy: Option<S<String>>,
+    /// Refused: only `--insecure` switches verification off.
+    insecure: Option<S<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -391,6 +393,13 @@ impl Checker<'_> {
                 ));
             }
         };
+        if let Some(flag) = &raw.insecure {
+            return Err(self.bad(
+                &flag.referenced,
+                "`limits.insecure` is not a profile setting: TLS certificate verification is switched off only on the command line".into(),
+                Some("run with `--insecure` (the reports are then marked INSECURE), or trust the server's CA with `limits.ca_file`".into()),
+            ));
+        }
         let mut transport = crate::agent::Transport::default();
         if let Some(file) = &raw.ca_file {
             let written = self.env(file)?;

@@ -18,4 +18,5 @@ mod schedule;
 mod selftest;
 mod standards;
 mod support;
+mod transport;
 mod visuals;
