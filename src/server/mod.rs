@@ -40,6 +40,7 @@ mod pkce;
 mod quirk;
 mod random;
 mod redirect_match;
+mod registry;
 mod router;
 mod scope;
 

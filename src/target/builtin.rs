@@ -70,6 +70,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         Capability::IssParameter,
         // The embedded server is the harness's own: probes may be intrusive.
         Capability::Intrusive,
+        Capability::Dcr,
     ]
     .into_iter()
     .chain(other.is_some().then_some(Capability::SecondClient))
@@ -90,6 +91,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
             authorization: url(&config.paths.authorize),
             token: url(&config.paths.token),
             revocation: Some(url(&config.paths.revoke)),
+            registration: Some(url(&config.paths.register)),
             introspection: Some(url(&config.paths.introspect)),
             userinfo: Some(url(&config.paths.userinfo)),
             jwks: Some(url(&config.paths.jwks)),

@@ -49,6 +49,9 @@ pub struct Endpoints {
     pub jwks: Option<String>,
     /// A protected resource accepting the AS's access tokens.
     pub resource: Option<String>,
+    /// Dynamic client registration (RFC 7591), from the profile or the
+    /// metadata's `registration_endpoint`.
+    pub registration: Option<String>,
 }
 
 /// Declared lifetimes, read by `wait:` steps.

@@ -20,6 +20,7 @@ impl Trial<'_> {
             Endpoint::Userinfo => e.userinfo.clone(),
             Endpoint::Jwks => e.jwks.clone(),
             Endpoint::Resource => e.resource.clone(),
+            Endpoint::Registration => e.registration.clone(),
         }
         .filter(|u| !u.is_empty())
         .ok_or_else(|| {
@@ -109,6 +110,15 @@ impl Trial<'_> {
                     .finish();
                 let separator = if url.contains('?') { '&' } else { '?' };
                 Request::get(format!("{url}{separator}{query}"), false)
+            }
+            Endpoint::Registration => {
+                let mut request = Request::get(url, false);
+                request.method = "POST".into();
+                request.body = Some(crate::agent::Body::Raw {
+                    content_type: "application/json".into(),
+                    text: r#"{"redirect_uris":["https://client.example/never-registered"]}"#.into(),
+                });
+                request
             }
             Endpoint::Userinfo | Endpoint::Jwks | Endpoint::Resource => {
                 let mut request = Request::get(url, false);

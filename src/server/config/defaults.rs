@@ -131,6 +131,7 @@ impl Default for Paths {
             scoped_resource: "/api/write".into(),
             login: "/login".into(),
             consent: "/consent".into(),
+            register: "/register".into(),
         }
     }
 }

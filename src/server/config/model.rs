@@ -116,6 +116,8 @@ pub struct Paths {
     pub scoped_resource: String,
     pub login: String,
     pub consent: String,
+    /// Dynamic client registration (RFC 7591).
+    pub register: String,
 }
 
 /// Access token format.
