@@ -83,6 +83,9 @@ scenarios:
           auth: { client: main, auth: post }
         check: { status: 400 }
       - request: { method: GET, url: "${issuer}/.well-known/openid-configuration", body: "x" }
+      - request: { method: GET, url: "${endpoint.registration}", raw_query: 'a=b c"<d>&e=%2541' }
+      - tls_probe: { probe: legacy_tls, endpoint: token }
+        check: { fields: { accepted: false } }
 "#;
 
 fn load_good() -> Suite {
