@@ -120,7 +120,7 @@ pub fn log(report: &RunReport) -> Log {
                 tool_execution_notifications: notifications,
             }],
             results,
-            properties: report.target.insecure.then(|| RunProperties {
+            properties: report.target.insecure.then_some(RunProperties {
                 insecure: true,
                 note: super::text::INSECURE_MARK,
             }),
