@@ -50,9 +50,9 @@ impl Agent {
             request_line: None,
         };
         let result = async {
-            let url = parse_http_url(&request.url).map_err(|reason| AgentError::BadUrl {
+            let url = parse_http_url(&request.url).map_err(|e| AgentError::BadUrl {
                 url: redactor.url(&request.url),
-                reason,
+                reason: e.to_string(),
             })?;
             let (mut headers, body) = self.outgoing(request, &url);
             let has = |headers: &[(String, String)], name: &str| {
@@ -207,9 +207,9 @@ impl Agent {
         let redactor = self.shared.redactor.clone();
         let config = &self.shared.config;
         let started = Instant::now();
-        let parsed = parse_http_url(url).map_err(|reason| AgentError::BadUrl {
+        let parsed = parse_http_url(url).map_err(|e| AgentError::BadUrl {
             url: redactor.url(url),
-            reason,
+            reason: e.to_string(),
         })?;
         let result = raw::legacy_tls(&config.transport, &parsed, config.timeout).await;
         let mut record = Exchange {
