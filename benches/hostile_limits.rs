@@ -137,6 +137,7 @@ fn profile(base: &str, authorization: &str, token: &str, cap: usize, timeout: Du
             timeout,
             max_body: cap,
             jobs: None,
+            ..Limits::default()
         },
         scopes: Scopes::default(),
         reuse_session: false,

@@ -92,7 +92,18 @@ pub enum LoadedTarget {
 /// Loads a profile file (`Err`: it does not load, a usage error) and
 /// resolves it by discovery (a failure there is [`LoadedTarget::Unreachable`]).
 pub async fn load_target(path: &Path) -> Result<LoadedTarget, ProfileError> {
-    let profile = target::load_profile(path)?;
+    load_target_with(path, |_| {}).await
+}
+
+/// [`load_target`] with a change to the profile before it is resolved
+/// (command-line flags such as `--cacert` and `--proxy`, which discovery
+/// must already obey).
+pub async fn load_target_with(
+    path: &Path,
+    adjust: impl FnOnce(&mut Profile),
+) -> Result<LoadedTarget, ProfileError> {
+    let mut profile = target::load_profile(path)?;
+    adjust(&mut profile);
     match profile.clone().resolve().await {
         Ok(resolved) => Ok(LoadedTarget::Ready(resolved)),
         Err(e @ ProfileError::Invalid(_)) => Err(e),

@@ -210,6 +210,7 @@ fn exchange(agent: &Agent, entry: &Entry) -> Exchange {
             .http_version
             .clone()
             .filter(|v| v.len() <= 16 && v.to_ascii_uppercase().starts_with("HTTP/")),
+        request_line: None,
     }
 }
 

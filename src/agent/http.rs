@@ -80,11 +80,18 @@ pub(super) struct Shared {
 impl Agent {
     /// A new agent: its own HTTP client, an empty cookie jar and transcript.
     pub fn new(config: AgentConfig, redactor: Arc<Redactor>) -> Result<Agent, AgentError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
-            .gzip(true)
+            .gzip(true);
+        let client = config
+            .transport
+            .apply(builder)
+            .map_err(|e| AgentError::Http {
+                url: String::new(),
+                reason: e.to_string(),
+            })?
             .build()
             .map_err(|e| AgentError::Http {
                 url: String::new(),
@@ -247,7 +254,7 @@ impl Agent {
         transcript.get(start..).unwrap_or_default().to_vec()
     }
 
-    fn lock_transcript(&self) -> std::sync::MutexGuard<'_, Vec<Exchange>> {
+    pub(super) fn lock_transcript(&self) -> std::sync::MutexGuard<'_, Vec<Exchange>> {
         self.shared
             .transcript
             .lock()
@@ -336,6 +343,7 @@ impl Agent {
             started_at: Some(started_at),
             step: None,
             http_version: None,
+            request_line: None,
         };
         let result = self.exchange(request, &mut record, started).await;
         let elapsed = started.elapsed();
@@ -517,7 +525,11 @@ impl Agent {
     /// The headers and body that go on the wire: the caller's headers in
     /// order, plus `User-Agent`, `Content-Type` for a body and the session
     /// cookies (front channel only) unless the caller set them.
-    fn outgoing(&self, request: &Request, url: &Url) -> (Vec<(String, String)>, Option<TypedBody>) {
+    pub(super) fn outgoing(
+        &self,
+        request: &Request,
+        url: &Url,
+    ) -> (Vec<(String, String)>, Option<TypedBody>) {
         let has = |name: &str| {
             request
                 .headers
@@ -553,7 +565,7 @@ impl Agent {
     }
 
     /// Learns the values of sensitive members of a JSON response.
-    fn learn_json(&self, body: &[u8]) {
+    pub(super) fn learn_json(&self, body: &[u8]) {
         fn walk(agent: &Agent, value: &serde_json::Value) {
             match value {
                 serde_json::Value::Object(map) => {
@@ -638,7 +650,7 @@ fn decode_pairs(s: &str) -> Vec<(String, String)> {
 }
 
 /// The start of a body as redacted text, at most [`EXCERPT`] bytes.
-fn excerpt(redactor: &Redactor, content_type: &str, body: &[u8]) -> String {
+pub(super) fn excerpt(redactor: &Redactor, content_type: &str, body: &[u8]) -> String {
     let window = String::from_utf8_lossy(&body[..body.len().min(REDACT_WINDOW)]);
     let masked = redactor.body(content_type, &window);
     let mut end = masked.len().min(EXCERPT);

@@ -23,12 +23,17 @@ mod forms;
 mod har;
 mod http;
 mod pace;
+mod probe;
+mod raw;
 mod tamper;
 #[cfg(test)]
 mod testutil;
+mod transport;
 
 pub use pace::{Pace, PaceStats, Permit, Signal, Turn};
+pub use raw::LegacyAnswer;
 pub use tamper::{FieldRef, Tamper, TamperTarget, is_anti_forgery};
+pub use transport::{ProxyRoute, ProxyUrl, Transport, TransportError, TrustedCa};
 
 /// Reads an HTML page the way the agent reads login and consent pages and
 /// returns how many forms and links it found: the form scraper's entry point
@@ -57,6 +62,8 @@ pub struct AgentConfig {
     /// Shared per-target pacing (adaptive concurrency, rate, priority);
     /// `None` = unlimited.
     pub pace: Option<Arc<Pace>>,
+    /// Trusted CAs, `--insecure` and the proxy for every connection.
+    pub transport: Transport,
 }
 
 impl Default for AgentConfig {
@@ -66,6 +73,7 @@ impl Default for AgentConfig {
             max_body: 1 << 20,
             max_hops: 20,
             pace: None,
+            transport: Transport::default(),
         }
     }
 }
@@ -199,6 +207,10 @@ pub struct Exchange {
     /// response came, or in older reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_version: Option<String>,
+    /// The request line exactly as written on the wire, for requests sent
+    /// by the raw writer (`raw_query:`, handshake probes); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_line: Option<String>,
 }
 
 /// The current time as an exchange's `started_at`.

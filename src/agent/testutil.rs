@@ -79,6 +79,7 @@ pub(crate) fn config(timeout_ms: u64) -> AgentConfig {
         max_body: 64 * 1024,
         max_hops: 12,
         pace: None,
+        transport: crate::agent::Transport::default(),
     }
 }
 

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 mod result;
 
 pub use result::{
-    Authorization, AuthorizationOutcome, HttpExchange, ProbeResult, StepResult, as_text,
-    joined_headers, lookup,
+    Authorization, AuthorizationOutcome, HttpExchange, ProbeResult, StepResult, TlsProbeResult,
+    as_text, joined_headers, lookup,
 };
 
 use crate::oauth::uri::without_query;

@@ -27,6 +27,8 @@ pub enum StepResult {
     Nothing,
     /// `race` and `entropy`: what the probe measured.
     Probe(ProbeResult),
+    /// `tls_probe`: what a transport probe saw.
+    TlsProbe(TlsProbeResult),
 }
 
 /// What a probe step measured: counts and statistics as a JSON document
@@ -37,6 +39,34 @@ pub enum StepResult {
 pub struct ProbeResult {
     pub summary: String,
     pub json: Value,
+}
+
+/// What a transport probe saw (`tls_probe`).
+#[derive(Debug, Clone, Default)]
+pub struct TlsProbeResult {
+    /// `plain_http`: whether an HTTP response came back.
+    pub answered: Option<bool>,
+    /// `legacy_tls`: whether the server agreed to TLS 1.0/1.1.
+    pub accepted: Option<bool>,
+    /// `legacy_tls`: the version agreed to.
+    pub version: Option<String>,
+    /// Why nothing was answered or agreed.
+    pub refused: Option<String>,
+    /// `plain_http`: the response, when one came.
+    pub http: Option<HttpExchange>,
+}
+
+impl TlsProbeResult {
+    fn field(&self, root: Root, rest: &[String]) -> Option<Cow<'_, str>> {
+        let flag = |b: Option<bool>| b.map(|b| Cow::Owned(b.to_string()));
+        match root {
+            Root::Answered => flag(self.answered),
+            Root::Accepted => flag(self.accepted),
+            Root::Version => self.version.as_deref().map(Cow::Borrowed),
+            Root::Refused => self.refused.as_deref().map(Cow::Borrowed),
+            _ => self.http.as_ref().and_then(|h| h.field(root, rest)),
+        }
+    }
 }
 
 /// One HTTP response as checks see it.
@@ -103,6 +133,7 @@ impl StepResult {
                 }) => Some(*status),
                 _ => None,
             },
+            StepResult::TlsProbe(probe) => probe.http.as_ref().map(|h| h.status),
             StepResult::IdToken(_) | StepResult::Nothing | StepResult::Probe(_) => None,
         }
     }
@@ -119,6 +150,7 @@ impl StepResult {
     pub fn http(&self) -> Option<&HttpExchange> {
         match self {
             StepResult::Http(http) => Some(http),
+            StepResult::TlsProbe(probe) => probe.http.as_ref(),
             _ => None,
         }
     }
@@ -145,6 +177,7 @@ impl StepResult {
             StepResult::Http(http) => lookup(&http.json, path),
             StepResult::IdToken(jwt) => lookup(&jwt.claims, path),
             StepResult::Probe(probe) => lookup(&probe.json, path),
+            StepResult::TlsProbe(probe) => probe.http.as_ref().and_then(|h| lookup(&h.json, path)),
             StepResult::Authorization(_) | StepResult::Nothing => None,
         }
     }
@@ -161,6 +194,7 @@ impl StepResult {
                 Root::Json => lookup(&probe.json, rest).map(as_text),
                 _ => None,
             },
+            StepResult::TlsProbe(probe) => probe.field(path.root, rest),
             StepResult::Nothing => None,
         }
     }
@@ -195,7 +229,11 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         | Root::Title
         | Root::LoginFailed
         | Root::Reason
-        | Root::Tampered => None,
+        | Root::Tampered
+        | Root::Answered
+        | Root::Refused
+        | Root::Accepted
+        | Root::Version => None,
     }
 }
 
@@ -225,7 +263,11 @@ impl HttpExchange {
             | Root::Signature
             | Root::Times
             | Root::PostRedirects
-            | Root::Hashes => None,
+            | Root::Hashes
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => None,
         }
     }
 }
@@ -319,7 +361,11 @@ impl Authorization {
             | Root::Claims
             | Root::Signature
             | Root::Times
-            | Root::Hashes => None,
+            | Root::Hashes
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => None,
         }
     }
 
@@ -551,6 +597,25 @@ mod tests {
                 summary: "measured".into(),
                 json: json!({"x": 1}),
             })],
+            ResultKind::TlsProbe => vec![
+                StepResult::TlsProbe(TlsProbeResult {
+                    answered: Some(true),
+                    http: Some(HttpExchange {
+                        status: 401,
+                        headers: vec![("x".into(), "1".into())],
+                        json: json!({"x": "j"}),
+                        body: r#"{"x":"j"}"#.into(),
+                        truncated: false,
+                    }),
+                    ..TlsProbeResult::default()
+                }),
+                StepResult::TlsProbe(TlsProbeResult {
+                    accepted: Some(true),
+                    version: Some("TLS 1.1".into()),
+                    refused: Some("an alert".into()),
+                    ..TlsProbeResult::default()
+                }),
+            ],
         }
     }
 

@@ -83,11 +83,86 @@ pub struct CommonArgs {
     /// rfc9700, plus oidc for targets declaring `oidc`].
     #[arg(long, value_name = "LIST", value_parser = parse_standard, help_heading = "Target")]
     pub standard: Option<StandardSet>,
+    /// Serve the embedded reference server over HTTPS with a certificate
+    /// generated at start (trusted for this run only).
+    #[arg(long, help_heading = "Target")]
+    pub tls: bool,
+    #[command(flatten)]
+    pub transport: TransportArgs,
     /// Suite files or directories [default: ./suites, else the suites built into oauthcheck].
     #[arg(long = "suites", value_name = "PATH", help_heading = "Suites")]
     pub suites: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: Selection,
+}
+
+/// Trust and routing of every request to the target(s): on top of the
+/// profile's `limits.ca_file` and `limits.proxy`.
+#[derive(Debug, Args)]
+pub struct TransportArgs {
+    /// Trust the CA certificate(s) in this PEM file too (repeatable), e.g.
+    /// a staging server's private CA or an intercepting proxy's CA.
+    #[arg(long, value_name = "FILE", help_heading = "Transport")]
+    pub cacert: Vec<PathBuf>,
+    /// DANGEROUS: do not verify TLS certificates at all. Never implied; the
+    /// run is marked INSECURE in every report. Prefer `--cacert`.
+    #[arg(long, help_heading = "Transport")]
+    pub insecure: bool,
+    /// Send every request to the target through this HTTP(S) proxy (Burp,
+    /// ZAP, mitmproxy; HTTPS via CONNECT), instead of `limits.proxy` and the
+    /// environment. The embedded reference server is never proxied.
+    #[arg(long, value_name = "URL", help_heading = "Transport")]
+    pub proxy: Option<String>,
+}
+
+impl TransportArgs {
+    /// Reads the CA files and checks the proxy URL.
+    pub fn resolve(&self) -> Result<TransportFlags, CliError> {
+        let ca = self
+            .cacert
+            .iter()
+            .map(|path| {
+                crate::agent::TrustedCa::from_file(path)
+                    .map_err(|e| CliError::usage(format!("--cacert: {e}"), None))
+            })
+            .collect::<Result<_, _>>()?;
+        let proxy = self
+            .proxy
+            .as_deref()
+            .map(|proxy| {
+                crate::agent::ProxyUrl::parse(proxy).map_err(|e| {
+                    CliError::usage(
+                        format!("--proxy: {e}"),
+                        Some("e.g. `--proxy http://127.0.0.1:8080`"),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(TransportFlags {
+            ca,
+            insecure: self.insecure,
+            proxy,
+        })
+    }
+}
+
+/// The transport flags, checked.
+#[derive(Debug, Clone)]
+pub struct TransportFlags {
+    ca: Vec<crate::agent::TrustedCa>,
+    insecure: bool,
+    proxy: Option<crate::agent::ProxyUrl>,
+}
+
+impl TransportFlags {
+    /// Adds the flags to a profile's transport (a flag wins over the profile).
+    pub fn merge_into(&self, transport: &mut crate::agent::Transport) {
+        transport.ca.extend(self.ca.iter().cloned());
+        transport.insecure |= self.insecure;
+        if let Some(url) = &self.proxy {
+            transport.proxy = crate::agent::ProxyRoute::Via(url.clone());
+        }
+    }
 }
 
 /// libtest's selection and output conventions, as clap arguments under our
@@ -251,13 +326,30 @@ fn prepare(
         flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
         quirks: quirks.iter().map(|q| q.id().to_string()).collect(),
         warnings: profile.warnings.clone(),
+        insecure: profile.limits.transport.insecure,
     };
+    let transport = args.transport.resolve()?;
+    if !args.target.is_empty() && args.tls {
+        return Err(CliError::usage(
+            "`--tls` starts the embedded reference server over HTTPS, but `--target` was given",
+            Some("for a target's private CA use `--cacert FILE`"),
+        ));
+    }
     if args.target.is_empty() {
+        if args.transport.proxy.is_some() {
+            return Err(CliError::usage(
+                "`--proxy` applies to `--target` servers: the embedded reference server is never proxied",
+                Some("start it with `oauthcheck serve` and give a profile for it with `--target`"),
+            ));
+        }
+        let mut config = harness::embedded_config(flaws, quirks);
+        config.tls.enabled = args.tls;
         // Nothing the user wrote can stop the built-in server from starting:
         // a failure here is the environment's (exit 4), not a usage error.
-        let (profile, server) = runtime
-            .block_on(harness::embedded_target(flaws, quirks))
+        let (mut profile, server) = runtime
+            .block_on(harness::embedded_target_with(config))
             .map_err(|e| CliError::output(e.to_string(), None))?;
+        transport.merge_into(&mut profile.limits.transport);
         let profile = chosen(profile);
         return Ok(vec![Prepared {
             info: info(&profile, flaws, quirks),
@@ -269,7 +361,8 @@ fn prepare(
     let resolved = runtime.block_on(async {
         let mut out = Vec::new();
         for path in &args.target {
-            out.push(harness::load_target(path).await);
+            let adjust = |p: &mut Profile| transport.merge_into(&mut p.limits.transport);
+            out.push(harness::load_target_with(path, adjust).await);
         }
         out
     });
@@ -396,7 +489,10 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             Some(issuer) => format!("{} ({issuer})", target.profile.name),
             None => target.profile.name.clone(),
         };
-        let label = format!("{label}, judged by {}", target.profile.standard);
+        let mut label = format!("{label}, judged by {}", target.profile.standard);
+        if target.profile.limits.transport.insecure {
+            label = format!("{label} [{}]", crate::report::INSECURE_MARK);
+        }
         console.begin(total, &label).map_err(io)?;
         runtime
             .block_on(live.follow(index, &mut receiver, &mut console))

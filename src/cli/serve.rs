@@ -29,6 +29,14 @@ pub struct ServeArgs {
     /// Print every quirk as `ID<TAB>what the server then does`, and exit.
     #[arg(long)]
     list_quirks: bool,
+    /// Serve HTTPS with a certificate generated at start (its CA is written
+    /// to `--ca-out`, for the harness's `--cacert`).
+    #[arg(long)]
+    tls: bool,
+    /// Where `--tls` writes the CA certificate (PEM) [default:
+    /// oauthcheck-reference-ca.pem in the current directory].
+    #[arg(long, value_name = "FILE")]
+    ca_out: Option<PathBuf>,
     /// Simulate a slow password hash: every login and token call holds one
     /// of `--hash-cores` workers this long (e.g. `300ms`), as a CPU-bound
     /// server does. For benchmarks.
@@ -38,6 +46,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", requires = "hash_cost")]
     hash_cores: Option<usize>,
 }
+
+/// Where `serve --tls` writes the CA certificate when not told.
+const DEFAULT_CA_OUT: &str = "oauthcheck-reference-ca.pem";
 
 pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     if args.list_flaws {
@@ -61,6 +72,15 @@ pub fn serve(args: ServeArgs) -> Result<u8, CliError> {
     };
     if args.addr.is_some() {
         config.addr = args.addr;
+    }
+    if args.tls || args.ca_out.is_some() {
+        config.tls.enabled = true;
+    }
+    if let Some(path) = args.ca_out {
+        config.tls.ca_out = Some(path);
+    }
+    if config.tls.enabled && config.tls.ca_out.is_none() {
+        config.tls.ca_out = Some(PathBuf::from(DEFAULT_CA_OUT));
     }
     config.flaws.extend(flaws);
     config.quirks.extend(quirks);
@@ -88,6 +108,7 @@ fn server_error(e: server::ServerError) -> CliError {
         E::ReadConfig { .. } | E::ParseConfig { .. } | E::InvalidConfig(_) => {
             CliError::usage(e.to_string(), None)
         }
-        E::Keys(_) | E::Serve(_) => CliError::output(e.to_string(), None),
+        // A certificate that cannot be made, or a --ca-out path that cannot be written.
+        E::Tls(_) | E::Keys(_) | E::Serve(_) => CliError::output(e.to_string(), None),
     }
 }

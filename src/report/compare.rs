@@ -391,6 +391,7 @@ mod tests {
                 flaws: flaws.iter().map(|f| f.to_string()).collect(),
                 quirks: vec![],
                 warnings: vec![],
+                insecure: false,
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

@@ -316,6 +316,7 @@ mod tests {
             started_at: None,
             step: None,
             http_version: None,
+            request_line: None,
         }
     }
 

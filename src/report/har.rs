@@ -426,6 +426,7 @@ mod tests {
             started_at: Some("2026-01-02T03:04:05.678Z".into()),
             step: Some("suites/code.yaml:10:9".into()),
             http_version: Some("HTTP/1.1".into()),
+            request_line: None,
         }
     }
 
@@ -507,7 +508,8 @@ mod tests {
                 issuer: None,
                 flaws: vec![],
                 quirks: vec![],
-                warnings: vec![],
+                warnings: Vec::new(),
+                insecure: false,
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

@@ -73,6 +73,7 @@ mod tests {
                 flaws: vec![],
                 quirks: vec![],
                 warnings: vec![],
+                insecure: false,
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 1,

@@ -39,6 +39,9 @@ pub fn render(report: &RunReport) -> Result<String, ReportError> {
                 if let Some(standard) = &report.target.standard {
                     suite.add_property(Property::new("standard", standard.as_str()));
                 }
+                if report.target.insecure {
+                    suite.add_property(Property::new("insecure", "true"));
+                }
                 suites.push(suite);
                 suites.len() - 1
             }

@@ -27,6 +27,7 @@ mod text;
 pub use error::ReportError;
 pub use files::{Format, write_all};
 pub use json::load;
+pub use text::INSECURE_MARK;
 
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,10 @@ pub struct TargetInfo {
     /// (`rfc9700,oidc`); absent in reports from before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standard: Option<String>,
+    /// `true` when the run skipped TLS certificate verification
+    /// (`--insecure`); absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
 }
 
 /// Counts per outcome.

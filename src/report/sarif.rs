@@ -120,6 +120,10 @@ pub fn log(report: &RunReport) -> Log {
                 tool_execution_notifications: notifications,
             }],
             results,
+            properties: report.target.insecure.then_some(RunProperties {
+                insecure: true,
+                note: super::text::INSECURE_MARK,
+            }),
         }],
     }
 }
@@ -366,6 +370,17 @@ pub struct Run {
     pub automation_details: AutomationDetails,
     pub invocations: Vec<Invocation>,
     pub results: Vec<SarifResult>,
+    /// Run properties: present only for an `--insecure` run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<RunProperties>,
+}
+
+/// `runs[].properties`: how the run was made, when the reader must know.
+#[derive(Debug, Serialize)]
+pub struct RunProperties {
+    /// TLS certificates were not verified (`--insecure`).
+    pub insecure: bool,
+    pub note: &'static str,
 }
 
 /// `tool`.
@@ -580,6 +595,7 @@ mod tests {
             flaws: vec![],
             quirks: vec![],
             warnings: vec![],
+            insecure: false,
         };
         let path = |issuer| artifact_path(&target(issuer));
         assert_eq!(path(Some("http://127.0.0.1:9400")), "127.0.0.1_9400");

@@ -85,7 +85,11 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
-/// The target's name, with its flaws and quirks when any are switched on:
+/// How every report header marks a run made with `--insecure`.
+pub const INSECURE_MARK: &str = "INSECURE: TLS certificates were not verified";
+
+/// The target's name, with its flaws and quirks when any are switched on
+/// and the `--insecure` mark:
 /// `reference (flaws: code.single-use, pkce.downgrade)`.
 pub fn target_label(target: &TargetInfo) -> String {
     let mut switches = Vec::new();
@@ -94,6 +98,9 @@ pub fn target_label(target: &TargetInfo) -> String {
     }
     if !target.quirks.is_empty() {
         switches.push(format!("quirks: {}", target.quirks.join(", ")));
+    }
+    if target.insecure {
+        switches.push(INSECURE_MARK.to_string());
     }
     if switches.is_empty() {
         target.name.clone()
@@ -143,6 +150,7 @@ mod tests {
             flaws: vec![],
             quirks: vec![],
             warnings: vec![],
+            insecure: false,
         };
         assert_eq!(target_label(&target), "reference");
         target.flaws = vec!["code.single-use".into(), "pkce.downgrade".into()];

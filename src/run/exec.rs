@@ -12,6 +12,7 @@ use serde_json::Value;
 mod assertion;
 mod entropy;
 mod judge;
+mod probe;
 mod race;
 mod refusal;
 mod requests;
@@ -280,6 +281,7 @@ impl<'a> Trial<'a> {
             StepKind::Tamper(t) => self.tamper(t).await,
             StepKind::Race(r) => self.race(r).await,
             StepKind::Entropy(e) => self.entropy(e).await,
+            StepKind::TlsProbe(p) => self.tls_probe(p).await,
         }
     }
 
@@ -562,7 +564,13 @@ impl<'a> Trial<'a> {
             body,
             with_cookies: false,
         };
-        let exchange = self.send(request).await?;
+        let exchange = match &step.raw_query {
+            Some(raw) => {
+                let raw = self.vars.fill(raw, self.profile)?;
+                HttpExchange::from_response(&self.agent.send_raw_query(&request, &raw).await?)
+            }
+            None => self.send(request).await?,
+        };
         self.learn_tokens(&exchange);
         Ok(exchange)
     }
@@ -725,6 +733,18 @@ impl<'a> Trial<'a> {
                     None => format!("actual: HTTP {status} {body}"),
                 }
             }
+            StepResult::TlsProbe(probe) => match (&probe.http, probe.accepted, &probe.version) {
+                (Some(http), _, _) => {
+                    return self.describe(&StepResult::Http(http.clone()));
+                }
+                (None, Some(true), Some(version)) => {
+                    format!("actual: the server agreed to {version}")
+                }
+                _ => match &probe.refused {
+                    Some(reason) => format!("actual: refused ({reason})"),
+                    None => return String::new(),
+                },
+            },
             StepResult::IdToken(_) | StepResult::Nothing => return String::new(),
         };
         self.redactor.text(&text)

@@ -246,6 +246,7 @@ pub fn launch(
         timeout: profile.limits.timeout,
         max_body: profile.limits.max_body,
         pace: Some(pace.clone()),
+        transport: profile.limits.transport.clone(),
         ..AgentConfig::default()
     };
     // Building the client needs the runtime's context (its DNS resolver).

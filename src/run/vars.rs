@@ -92,6 +92,7 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
                 Endpoint::Userinfo => e.userinfo.clone(),
                 Endpoint::Jwks => e.jwks.clone(),
                 Endpoint::Resource => e.resource.clone(),
+                Endpoint::Registration => e.registration.clone(),
             }
         }
         Builtin::Client(role, field) => {

@@ -218,7 +218,6 @@ fn parse_basic(value: &[u8]) -> Result<(String, String), OAuthError> {
 
 fn known<'a>(state: &'a AppState, id: &str) -> Result<&'a ClientConfig, OAuthError> {
     state
-        .config
         .client(id)
         .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))
 }

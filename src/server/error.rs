@@ -35,6 +35,9 @@ pub enum ServerError {
     /// The embedded test keys could not be loaded (a build defect).
     #[error("cannot load the embedded signing keys: {0}")]
     Keys(std::sync::Arc<jsonwebtoken::errors::Error>),
+    /// The TLS certificate could not be generated or written.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
     /// The server stopped with an I/O error.
     #[error("server stopped: {0}")]
     Serve(#[source] std::io::Error),

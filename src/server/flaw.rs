@@ -204,6 +204,12 @@ crate::server::switch::switches! {
         "state is form-decoded once more before it is echoed: `+` becomes a space and `%XX` escapes are resolved",
     StateExactEchoHtmlEscaped = "state.exact-echo/html-escaped":
         "state is echoed HTML-escaped: `\"` becomes `&quot;`",
+    RedirectHttpRegistration = "redirect.http-registration":
+        "dynamic client registration accepts plain-http redirect URIs on any host, not only on loopback IP literals",
+    TlsHttpsOnly = "tls.https-only":
+        "in TLS mode, plain HTTP sent to the TLS port is served too: every endpoint answers in clear",
+    TlsConfig = "tls.config":
+        "in TLS mode, a ClientHello offering only TLS 1.0/1.1 is answered with a ServerHello for that version",
 }
 
 impl Flaw {

@@ -130,7 +130,7 @@ pub fn id_token(
     if state.has(Flaw::IdTokenAlgNotNone) {
         return Ok(unsigned(&claims));
     }
-    let client = state.config.client(input.client_id);
+    let client = state.client(input.client_id);
     let alg = client.map_or(state.config.id_token_alg, |client| {
         state.config.id_token_alg_for(client)
     });

@@ -21,6 +21,7 @@ use crate::server::error::ServerError;
 use crate::server::keys;
 use crate::server::router::router;
 use crate::server::state::AppState;
+use crate::server::tls;
 
 /// How long a graceful shutdown may wait for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -31,6 +32,9 @@ pub struct ServerHandle {
     pub issuer: String,
     /// The address actually bound.
     pub addr: SocketAddr,
+    /// In TLS mode, the PEM of the CA that signed the server's certificate
+    /// (what clients must trust).
+    pub ca_pem: Option<String>,
     state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -59,28 +63,77 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, ServerError> {
     let addr = listener
         .local_addr()
         .map_err(|source| ServerError::Bind { addr, source })?;
+    let scheme = if config.tls.enabled { "https" } else { "http" };
     let issuer = config
         .issuer
         .clone()
-        .unwrap_or_else(|| format!("http://{}", reachable(addr)));
+        .unwrap_or_else(|| format!("{scheme}://{}", reachable(addr)));
+    let tls = if config.tls.enabled {
+        let material = tls::TlsMaterial::generate(&certificate_hosts(addr, &issuer))?;
+        if let Some(path) = &config.tls.ca_out {
+            std::fs::write(path, &material.ca_pem)
+                .map_err(|e| ServerError::Tls(format!("cannot write `{}`: {e}", path.display())))?;
+        }
+        Some(material)
+    } else {
+        None
+    };
+    let flaws = tls::TlsFlaws {
+        plain_http: config.flaws.contains(&crate::server::Flaw::TlsHttpsOnly),
+        legacy_versions: config.flaws.contains(&crate::server::Flaw::TlsConfig),
+    };
+    let ca_pem = tls.as_ref().map(|m| m.ca_pem.clone());
     let state = Arc::new(AppState::new(config, issuer.clone(), keys));
     let app = router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // A dropped sender also means "stop".
-                let _ = stopped.await;
+    // A dropped sender also means "stop".
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let task = match tls {
+        Some(material) => {
+            let listener = tls::TlsListener::new(listener, &material, flaws)
+                .map_err(|source| ServerError::Bind { addr, source })?;
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
             })
-            .await
-    });
+        }
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        }),
+    };
     Ok(ServerHandle {
         issuer,
         addr,
+        ca_pem,
         state,
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+/// The names the server certificate covers: the bound address, loopback
+/// names, and the issuer's host.
+fn certificate_hosts(addr: SocketAddr, issuer: &str) -> Vec<String> {
+    let mut hosts = vec![
+        reachable(addr).ip().to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+        "localhost".to_string(),
+    ];
+    if let Some(host) = url::Url::parse(issuer)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+    {
+        hosts.push(host);
+    }
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 /// The address clients should use: a wildcard bind (`0.0.0.0`, `::`) is
@@ -167,6 +220,13 @@ pub async fn serve_until<W: Write>(
             flaws.join(", ")
         )
     };
+    if let Some(path) = &handle.config().tls.ca_out {
+        let _ = writeln!(
+            stderr,
+            "TLS: the CA certificate is in {} (give it to the harness with --cacert)",
+            path.display()
+        );
+    }
     let mut handle = handle;
     let task = handle.task.take();
     tokio::pin!(stop);

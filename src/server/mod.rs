@@ -41,6 +41,7 @@ mod pkce;
 mod quirk;
 mod random;
 mod redirect_match;
+mod registry;
 mod router;
 mod scope;
 
@@ -48,6 +49,7 @@ mod session;
 mod state;
 mod store;
 mod switch;
+mod tls;
 
 #[cfg(test)]
 mod tests;
@@ -63,3 +65,4 @@ pub use hashing::Hashing;
 pub use lifecycle::{ServerHandle, serve_until, serve_until_interrupted, spawn};
 pub use quirk::Quirk;
 pub use switch::Switch;
+pub use tls::TlsConfig;

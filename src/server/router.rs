@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, get, post};
 use serde_json::json;
 
 use crate::server::endpoints::{
-    authorize, bearer, consent, discovery, introspect, login, revoke, token,
+    authorize, bearer, consent, discovery, introspect, login, register, revoke, token,
 };
 use crate::server::front::{PageKind, page};
 use crate::server::html;
@@ -45,6 +45,7 @@ pub fn router(state: Shared) -> Router {
         .route(&paths.token, back(post(token::post)))
         .route(&paths.revoke, back(post(revoke::post)))
         .route(&paths.introspect, back(post(introspect::post)))
+        .route(&paths.register, back(post(register::post)))
         .route(
             &paths.userinfo,
             back(get(bearer::userinfo).post(bearer::userinfo)),

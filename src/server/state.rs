@@ -32,6 +32,8 @@ pub struct AppState {
     /// The simulated password hash (off unless configured).
     pub hasher: crate::server::hashing::Hasher,
     store: Mutex<Store>,
+    /// Clients registered through the registration endpoint.
+    pub registry: crate::server::registry::Registry,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             issuer_path,
             keys,
             store: Mutex::new(Store::default()),
+            registry: Default::default(),
         }
     }
 
@@ -61,6 +64,11 @@ impl AppState {
         let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
         store.sweep(self.config.ttl.code, Instant::now());
         store
+    }
+
+    /// The client with this `client_id`: configured, or registered at run time.
+    pub fn client(&self, id: &str) -> Option<&crate::server::config::ClientConfig> {
+        self.config.client(id).or_else(|| self.registry.get(id))
     }
 
     /// Whether a flaw is switched on.

@@ -32,6 +32,8 @@ vocabulary! {
         Userinfo = "userinfo",
         Jwks = "jwks",
         Resource = "resource",
+        /// Dynamic client registration (RFC 7591).
+        Registration = "registration",
     }
 }
 

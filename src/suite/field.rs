@@ -66,6 +66,14 @@ crate::suite::vocab::vocabulary! {
         /// `id_token` with `access_token:` / `code:`: the verdicts on
         /// `at_hash` / `c_hash` (`valid`, `absent`, or why not).
         Hashes = "hashes",
+        /// `tls_probe: plain_http`: an HTTP response came back.
+        Answered = "answered",
+        /// `tls_probe`: why nothing was answered or agreed.
+        Refused = "refused",
+        /// `tls_probe: legacy_tls`: the server agreed to TLS 1.0/1.1.
+        Accepted = "accepted",
+        /// `tls_probe: legacy_tls`: the version it agreed to.
+        Version = "version",
     }
 }
 
@@ -104,7 +112,11 @@ impl Root {
             | Root::Reason
             | Root::Tampered
             | Root::Signature
-            | Root::Times => Shape::Value,
+            | Root::Times
+            | Root::Answered
+            | Root::Refused
+            | Root::Accepted
+            | Root::Version => Shape::Value,
         }
     }
 }
@@ -125,6 +137,8 @@ pub enum ResultKind {
     Nothing,
     /// What a probe (`race`, `entropy`) measured: a JSON document.
     Probe,
+    /// A transport probe (`tls_probe`).
+    TlsProbe,
 }
 
 impl ResultKind {
@@ -135,6 +149,7 @@ impl ResultKind {
         ResultKind::IdToken,
         ResultKind::Nothing,
         ResultKind::Probe,
+        ResultKind::TlsProbe,
     ];
 
     /// The result a step of this kind produces. No wildcard: a new step
@@ -145,6 +160,7 @@ impl ResultKind {
             StepKey::Race | StepKey::Entropy => ResultKind::Probe,
             StepKey::IdToken => ResultKind::IdToken,
             StepKey::Wait => ResultKind::Nothing,
+            StepKey::TlsProbe => ResultKind::TlsProbe,
             StepKey::Token
             | StepKey::Refresh
             | StepKey::Revoke
@@ -164,6 +180,7 @@ impl ResultKind {
             ResultKind::IdToken => "id_token",
             ResultKind::Nothing => "wait",
             ResultKind::Probe => "race/entropy",
+            ResultKind::TlsProbe => "tls_probe",
         }
     }
 
@@ -205,6 +222,17 @@ impl ResultKind {
             ],
             ResultKind::Nothing => &[],
             ResultKind::Probe => &[Root::Json],
+            ResultKind::TlsProbe => &[
+                Root::Answered,
+                Root::Refused,
+                Root::Status,
+                Root::Headers,
+                Root::Json,
+                Root::Body,
+                Root::Truncated,
+                Root::Accepted,
+                Root::Version,
+            ],
         }
     }
 
@@ -217,6 +245,7 @@ impl ResultKind {
             ResultKind::IdToken => Some(Root::Claims),
             ResultKind::Nothing => None,
             ResultKind::Probe => Some(Root::Json),
+            ResultKind::TlsProbe => Some(Root::Json),
         }
     }
 }

@@ -292,6 +292,28 @@ pub enum StepKind {
     Race(RaceStep),
     /// Codes and tokens sampled and measured.
     Entropy(EntropyStep),
+    TlsProbe(TlsProbeStep),
+}
+
+crate::suite::vocab::vocabulary! {
+    /// What a `tls_probe` step tries.
+    pub enum TlsProbeKind {
+        /// The endpoint's URL with `http://`: a token POST carrying a dummy
+        /// secret, or a GET for the other endpoints. Result: `answered`
+        /// (an HTTP response came back), `refused` (why not), and the
+        /// HTTP fields when it answered.
+        PlainHttp = "plain_http",
+        /// A ClientHello offering only TLS 1.0 and 1.1 to the endpoint's
+        /// server. Result: `accepted` (bool), `version` (agreed) or `refused`.
+        LegacyTls = "legacy_tls",
+    }
+}
+
+/// `tls_probe:` — see [`TlsProbeKind`].
+#[derive(Debug, Clone)]
+pub struct TlsProbeStep {
+    pub probe: TlsProbeKind,
+    pub endpoint: crate::suite::builtin::Endpoint,
 }
 
 impl StepKind {
@@ -315,6 +337,7 @@ impl StepKind {
             StepKind::Tamper(_) => StepKey::Tamper,
             StepKind::Race(_) => StepKey::Race,
             StepKind::Entropy(_) => StepKey::Entropy,
+            StepKind::TlsProbe(_) => StepKey::TlsProbe,
         }
     }
 
@@ -515,6 +538,9 @@ pub struct RequestStep {
     pub body: Option<Template>,
     /// Client authentication to add (HTTP Basic or body), if any.
     pub auth: Option<ClientAuth>,
+    /// Appended to the URL's query exactly as written (after `${…}` are
+    /// filled): no percent-encoding, no normalisation.
+    pub raw_query: Option<Template>,
 }
 
 /// Which scraped form a [`TamperStep`] changes.

@@ -171,6 +171,16 @@ step_kinds! {
     Race race: RawRace,
     /// N code flows whose codes and tokens are measured, never reported.
     Entropy entropy: Option<RawEntropy>,
+    /// A transport probe: plain HTTP to an https endpoint, or a TLS 1.0/1.1 handshake.
+    TlsProbe tls_probe: RawTlsProbe,
+}
+
+/// `tls_probe: { probe: plain_http | legacy_tls, endpoint: token }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTlsProbe {
+    pub probe: S<crate::suite::model::TlsProbeKind>,
+    pub endpoint: S<crate::suite::builtin::Endpoint>,
 }
 
 /// One alternative of `any_of:`.
@@ -331,6 +341,8 @@ pub(crate) struct RawRequest {
     pub form: Option<S<Pairs<S<OneOrMany>>>>,
     pub body: Option<S<String>>,
     pub auth: Option<S<RawAuth>>,
+    /// Appended to the URL's query byte for byte (raw writer).
+    pub raw_query: Option<S<String>>,
 }
 
 /// `tamper:` — which scraped form, and what to change in it before it is

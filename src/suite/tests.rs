@@ -89,6 +89,9 @@ scenarios:
         check: { fields: { successes: { at_most: 1 } } }
       - entropy:
         check: { fields: { min_bits: { at_least: 128 } } }
+      - request: { method: GET, url: "${endpoint.registration}", raw_query: 'a=b c"<d>&e=%2541' }
+      - tls_probe: { probe: legacy_tls, endpoint: token }
+        check: { fields: { accepted: false } }
 "#;
 
 fn load_good() -> Suite {

@@ -12,6 +12,23 @@ use crate::oauth::AuthMethod;
 use crate::server::{ClientConfig, ServerHandle};
 use crate::suite::Capability;
 
+/// How the harness reaches a reference server: never through a proxy, and
+/// in TLS mode trusting the CA the server generated.
+fn reference_transport(server: &ServerHandle) -> Result<crate::agent::Transport, ProfileError> {
+    let ca = match &server.ca_pem {
+        Some(pem) => vec![
+            crate::agent::TrustedCa::from_pem("the reference server's CA", pem.as_bytes())
+                .map_err(|_| ProfileError::Reference("usable TLS certificate"))?,
+        ],
+        None => Vec::new(),
+    };
+    Ok(crate::agent::Transport {
+        ca,
+        insecure: false,
+        proxy: crate::agent::ProxyRoute::Direct,
+    })
+}
+
 /// The profile for a running reference server.
 /// Fails (rather than panics) for a configuration the harness cannot act in:
 /// no confidential client, or no user.
@@ -53,6 +70,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         Capability::IssParameter,
         // The embedded server is the harness's own: probes may be intrusive.
         Capability::Intrusive,
+        Capability::Dcr,
     ]
     .into_iter()
     .chain(other.is_some().then_some(Capability::SecondClient))
@@ -73,6 +91,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
             authorization: url(&config.paths.authorize),
             token: url(&config.paths.token),
             revocation: Some(url(&config.paths.revoke)),
+            registration: Some(url(&config.paths.register)),
             introspection: Some(url(&config.paths.introspect)),
             userinfo: Some(url(&config.paths.userinfo)),
             jwks: Some(url(&config.paths.jwks)),
@@ -90,7 +109,10 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
             access_ttl: Some(config.ttl.access),
             refresh_idle: None,
         },
-        limits: Limits::default(),
+        limits: Limits {
+            transport: reference_transport(server)?,
+            ..Limits::default()
+        },
         scopes: Scopes {
             default: "openid profile api.read".into(),
             extra: Some("api.write".into()),

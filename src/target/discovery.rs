@@ -94,6 +94,7 @@ pub async fn fetch_metadata(issuer: &str, limits: &Limits) -> Result<Metadata, D
     let config = AgentConfig {
         timeout: limits.timeout,
         max_body: limits.max_body,
+        transport: limits.transport.clone(),
         ..AgentConfig::default()
     };
     let agent =
@@ -266,6 +267,10 @@ impl Profile {
             .or_else(|| field("introspection_endpoint"));
         e.userinfo = e.userinfo.take().or_else(|| field("userinfo_endpoint"));
         e.jwks = e.jwks.take().or_else(|| field("jwks_uri"));
+        e.registration = e
+            .registration
+            .take()
+            .or_else(|| field("registration_endpoint"));
         Ok(())
     }
 }

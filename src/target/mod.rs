@@ -54,6 +54,9 @@ pub struct Endpoints {
     pub jwks: Option<String>,
     /// A protected resource accepting the AS's access tokens.
     pub resource: Option<String>,
+    /// Dynamic client registration (RFC 7591), from the profile or the
+    /// metadata's `registration_endpoint`.
+    pub registration: Option<String>,
 }
 
 /// Declared lifetimes, read by `wait:` steps.
@@ -102,6 +105,9 @@ pub struct Limits {
     /// Ceiling on trials and requests in flight; the lower of this and
     /// `--jobs` applies (the runner adapts below it).
     pub jobs: Option<usize>,
+    /// Trusted CAs (`limits.ca_file`, `--cacert`), `--insecure` and the
+    /// proxy (`limits.proxy`, `--proxy`) for every request to the target.
+    pub transport: crate::agent::Transport,
 }
 
 impl Default for Limits {
@@ -111,6 +117,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_body: 1 << 20,
             jobs: None,
+            transport: crate::agent::Transport::default(),
         }
     }
 }
@@ -184,8 +191,22 @@ impl Profile {
     pub fn has(&self, capability: Capability) -> bool {
         match capability {
             Capability::NonLoopbackRedirect => !is_loopback(&self.main.redirect_uri),
+            // Declared, or evident: every endpoint the harness drives is https.
+            Capability::Tls => self.capabilities.contains(&Capability::Tls) || self.all_https(),
             other => self.capabilities.contains(&other),
         }
+    }
+
+    /// Whether the issuer (when known) and the authorization and token
+    /// endpoints are all `https://`.
+    pub fn all_https(&self) -> bool {
+        let https = |url: &str| {
+            url.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        };
+        self.issuer.as_deref().is_none_or(https)
+            && https(&self.endpoints.authorization)
+            && https(&self.endpoints.token)
     }
 
     /// Every secret value of the profile, for the redactor: passwords,
@@ -210,6 +231,7 @@ impl Profile {
                 ));
             }
         }
+        out.extend(self.limits.transport.secrets());
         out
     }
 

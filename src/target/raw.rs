@@ -72,6 +72,7 @@ struct RawEndpoints {
     authorization: Option<S<String>>,
     token: Option<S<String>>,
     revocation: Option<S<String>>,
+    registration: Option<S<String>>,
     introspection: Option<S<String>>,
     userinfo: Option<S<String>>,
     jwks: Option<S<String>>,
@@ -135,6 +136,13 @@ struct RawLimits {
     max_body: Option<S<u64>>,
     /// Ceiling on trials and requests in flight (below `--jobs`).
     jobs: Option<usize>,
+    /// PEM file of CA certificates trusted on top of the system's
+    /// (relative to the profile's directory).
+    ca_file: Option<S<String>>,
+    /// HTTP(S) proxy every request to the target goes through.
+    proxy: Option<S<String>>,
+    /// Refused: only `--insecure` switches verification off.
+    insecure: Option<S<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -450,11 +458,43 @@ impl Checker<'_> {
                 ));
             }
         };
+        if let Some(flag) = &raw.insecure {
+            return Err(self.bad(
+                &flag.referenced,
+                "`limits.insecure` is not a profile setting: TLS certificate verification is switched off only on the command line".into(),
+                Some("run with `--insecure` (the reports are then marked INSECURE), or trust the server's CA with `limits.ca_file`".into()),
+            ));
+        }
+        let mut transport = crate::agent::Transport::default();
+        if let Some(file) = &raw.ca_file {
+            let written = self.env(file)?;
+            let path = self.path.parent().unwrap_or(Path::new(".")).join(&written);
+            let ca = crate::agent::TrustedCa::from_file(&path).map_err(|e| {
+                self.bad(
+                    &file.referenced,
+                    format!("`limits.ca_file`: {e}"),
+                    Some("a PEM file of CA certificates, relative to this profile".into()),
+                )
+            })?;
+            transport.ca.push(ca);
+        }
+        if let Some(proxy) = &raw.proxy {
+            let written = self.env(proxy)?;
+            let url = crate::agent::ProxyUrl::parse(&written).map_err(|e| {
+                self.bad(
+                    &proxy.referenced,
+                    format!("`limits.proxy`: {e}"),
+                    Some("e.g. `http://127.0.0.1:8080` (Burp, ZAP, mitmproxy)".into()),
+                )
+            })?;
+            transport.proxy = crate::agent::ProxyRoute::Via(url);
+        }
         Ok(Limits {
             rate,
             timeout,
             max_body,
             jobs: raw.jobs.filter(|j| *j > 0),
+            transport,
         })
     }
 }
@@ -478,6 +518,7 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             authorization: c.opt(&raw.endpoints.authorization)?.unwrap_or_default(),
             token: c.opt(&raw.endpoints.token)?.unwrap_or_default(),
             revocation: c.opt(&raw.endpoints.revocation)?,
+            registration: c.opt(&raw.endpoints.registration)?,
             introspection: c.opt(&raw.endpoints.introspection)?,
             userinfo: c.opt(&raw.endpoints.userinfo)?,
             jwks: c.opt(&raw.endpoints.jwks)?,

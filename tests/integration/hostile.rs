@@ -155,6 +155,7 @@ fn profile(base: &str, authorization: &str, token: &str) -> Profile {
             timeout: Duration::from_millis(500),
             max_body: 256 * 1024,
             jobs: None,
+            ..Limits::default()
         },
         scopes: Scopes {
             default: "openid".into(),

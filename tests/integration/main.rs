@@ -19,4 +19,5 @@ mod schedule;
 mod selftest;
 mod standards;
 mod support;
+mod transport;
 mod visuals;

@@ -62,6 +62,7 @@ fn reference_run(flaws: &[Flaw]) -> RunReport {
             flaws: flaws.iter().map(|f| f.id().to_string()).collect(),
             quirks: vec![],
             warnings: vec![],
+            insecure: false,
         },
         started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         duration_ms: clock.elapsed().as_millis() as u64,
@@ -124,6 +125,7 @@ fn fixed_report() -> RunReport {
         started_at: None,
         step: None,
         http_version: None,
+        request_line: None,
     }];
     let mut referrer = trial(
         "headers.referrer-leakage",
@@ -154,6 +156,7 @@ fn fixed_report() -> RunReport {
             flaws: vec!["code.single-use".into(), "pkce.downgrade".into()],
             quirks: vec![],
             warnings: vec![],
+            insecure: false,
         },
         started_at: "2026-01-02T03:04:05Z".into(),
         duration_ms: 4321,
@@ -226,6 +229,7 @@ fn with_hostile_trial(report: &RunReport) -> RunReport {
         started_at: None,
         step: None,
         http_version: None,
+        request_line: None,
     }];
     report.trials.push(hostile);
     report

@@ -51,6 +51,10 @@ pub async fn run_against_reference_with(
 ) -> Vec<TrialReport> {
     let mut config = harness::embedded_config(flaws, quirks);
     config.ttl.code = SELF_TEST_CODE_TTL;
+    // Over HTTPS (a certificate generated at start, trusted by the
+    // profile): every check then also runs through TLS, and the `tls.*`
+    // scenarios have something to judge.
+    config.tls.enabled = true;
     let (profile, server) = harness::embedded_target_with(config)
         .await
         .expect("the reference server starts");

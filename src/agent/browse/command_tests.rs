@@ -226,6 +226,7 @@ fn report_of(exchanges: Vec<crate::agent::Exchange>) -> crate::report::RunReport
             flaws: Vec::new(),
             quirks: Vec::new(),
             warnings: Vec::new(),
+            insecure: false,
         },
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 0,

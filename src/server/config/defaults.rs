@@ -106,6 +106,7 @@ impl Default for Config {
             flaws: BTreeSet::new(),
             quirks: BTreeSet::new(),
             hashing: Default::default(),
+            tls: Default::default(),
         }
     }
 }
@@ -133,6 +134,7 @@ impl Default for Paths {
             scoped_resource: "/api/write".into(),
             login: "/login".into(),
             consent: "/consent".into(),
+            register: "/register".into(),
         }
     }
 }

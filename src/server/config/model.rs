@@ -47,6 +47,9 @@ pub struct Config {
     pub quirks: BTreeSet<Quirk>,
     /// A simulated slow password hash per login and token call (benchmarks).
     pub hashing: crate::server::hashing::Hashing,
+    /// Serve HTTPS with a certificate generated at start (`tls: true`, or
+    /// `tls: { ca_out: FILE }` to write the CA certificate for clients).
+    pub tls: crate::server::tls::TlsConfig,
 }
 
 /// A registered client.
@@ -116,6 +119,8 @@ pub struct Paths {
     pub scoped_resource: String,
     pub login: String,
     pub consent: String,
+    /// Dynamic client registration (RFC 7591).
+    pub register: String,
 }
 
 /// Access token format.

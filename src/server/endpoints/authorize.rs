@@ -178,7 +178,7 @@ fn settle_client_and_redirect<'a>(
     let supplied = params.get("redirect_uri").map_err(|error| page(&error))?;
     // A repeated state is reported later; it is not echoed.
     let client_state = params.get("state").ok().flatten();
-    let Some(client) = client_id.and_then(|id| state.config.client(id)) else {
+    let Some(client) = client_id.and_then(|id| state.client(id)) else {
         let why = match client_id {
             None => "client_id is missing",
             Some(_) => "client_id is unknown",

@@ -57,6 +57,7 @@ fn document(state: &AppState) -> Value {
         "introspection_endpoint": state.url(&paths.introspect),
         "userinfo_endpoint": state.url(&paths.userinfo),
         "jwks_uri": state.url(&paths.jwks),
+        "registration_endpoint": state.url(&paths.register),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": GrantType::NAMES,

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod discovery;
 pub mod introspect;
 pub mod login;
+pub mod register;
 pub mod revoke;
 pub mod token;
 mod token_code;

@@ -27,6 +27,9 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
     if flaw == Flaw::CodeExpiry {
         config.ttl.code = SHORT_CODE_TTL;
     }
+    if matches!(flaw, Flaw::TlsHttpsOnly | Flaw::TlsConfig) {
+        return tls_shows(flaw, config).await;
+    }
     let server = start(config).await;
     let s = &server;
     match flaw {
@@ -603,6 +606,60 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
             }
             reply.status == 200
         }
+        Flaw::RedirectHttpRegistration => {
+            let body = serde_json::json!({ "redirect_uris": ["http://dyn.example/cb"] });
+            s.post_raw(
+                "/register",
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await
+            .status
+                == 201
+        }
+        Flaw::TlsHttpsOnly | Flaw::TlsConfig => unreachable!("probed over TLS above"),
+    }
+}
+
+/// The `tls.*` flaws, on a server in TLS mode, seen on the wire: a plain
+/// HTTP request answered, or a TLS 1.1-only ClientHello answered with a
+/// ServerHello.
+async fn tls_shows(flaw: Flaw, mut config: Config) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    config.tls.enabled = true;
+    let server = crate::server::spawn(config)
+        .await
+        .expect("the server starts");
+    let mut stream = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    let hello: Vec<u8> = {
+        let mut body = vec![3, 2];
+        body.extend_from_slice(&[7; 32]);
+        body.extend_from_slice(&[0, 0, 2, 0x00, 0x2f, 1, 0]);
+        let mut handshake = vec![1, 0, 0, body.len() as u8];
+        handshake.extend_from_slice(&body);
+        let mut record = vec![0x16, 3, 1, 0, handshake.len() as u8];
+        record.extend_from_slice(&handshake);
+        record
+    };
+    let sent: &[u8] = match flaw {
+        Flaw::TlsHttpsOnly => b"GET /.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        _ => &hello,
+    };
+    stream.write_all(sent).await.expect("write");
+    let mut head = [0u8; 11];
+    let mut got = 0;
+    while got < head.len() {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut head[got..])).await {
+            Ok(Ok(n)) if n > 0 => got += n,
+            _ => break,
+        }
+    }
+    server.shutdown().await;
+    match flaw {
+        Flaw::TlsHttpsOnly => head[..got].starts_with(b"HTTP/1.1 2"),
+        _ => got == 11 && head[0] == 0x16 && head[5] == 2 && head[9..11] == [3, 2],
     }
 }
 

@@ -10,3 +10,4 @@ mod front_channel;
 mod happy_path;
 mod lifecycle;
 mod quirks;
+mod registration;

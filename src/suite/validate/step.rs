@@ -166,6 +166,10 @@ impl Validator<'_> {
             RawKind::Tamper(t) => StepKind::Tamper(self.tamper_step(t, scope)),
             RawKind::Race(r) => StepKind::Race(self.race_step(r, scope)),
             RawKind::Entropy(e) => StepKind::Entropy(self.entropy_step(e.value.as_ref())),
+            RawKind::TlsProbe(p) => StepKind::TlsProbe(crate::suite::model::TlsProbeStep {
+                probe: p.value.probe.value,
+                endpoint: p.value.endpoint.value,
+            }),
         }
     }
 
@@ -304,6 +308,43 @@ impl Validator<'_> {
                 .auth
                 .as_ref()
                 .map(|a| self.client_auth(a.value.auth_keys(), scope)),
+            raw_query: q.raw_query.as_ref().map(|raw| {
+                self.raw_query(raw, &q.url);
+                self.template(raw, scope)
+            }),
+        }
+    }
+
+    /// `raw_query:` goes on the request line as written: bytes that would
+    /// end the line, or the query (`#`), or that no server could read as
+    /// part of a request target are refused where they stand.
+    fn raw_query(&mut self, raw: &S<String>, url: &S<String>) {
+        let text = &raw.value;
+        let bad = text
+            .char_indices()
+            .find(|(_, c)| c.is_control() || *c == '#');
+        if let Some((index, c)) = bad {
+            let place = self.at(raw).inside(self.text, text, index);
+            let what = match c {
+                '\r' | '\n' => "a line break would end the request line".to_string(),
+                '#' => "`#` starts a fragment, which is never sent".to_string(),
+                c => format!("the control character U+{:04X} cannot be sent", c as u32),
+            };
+            self.error(
+                place,
+                format!("`raw_query` cannot contain this character: {what}"),
+                Some("write it percent-encoded (e.g. `%0A`, `%23`)".into()),
+            );
+        }
+        if text.is_empty() {
+            self.error(self.at(raw), "`raw_query` is empty", None);
+        }
+        if url.value.contains('#') {
+            self.error(
+                self.at(url),
+                "a `url` with a fragment cannot take a `raw_query`",
+                None,
+            );
         }
     }
 
