@@ -92,6 +92,8 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
                 Endpoint::Userinfo => e.userinfo.clone(),
                 Endpoint::Jwks => e.jwks.clone(),
                 Endpoint::Resource => e.resource.clone(),
+                Endpoint::ScopedResource => e.scoped_resource.clone(),
+                Endpoint::SecondResource => e.second_resource.clone(),
             }
         }
         Builtin::Client(role, field) => {

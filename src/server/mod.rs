@@ -47,6 +47,7 @@ mod session;
 mod state;
 mod store;
 mod switch;
+mod throttle;
 
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,8 @@ crate::server::switch::switches! {
         "the login session gets a new id with every code issued, and the old id stops working (as oidc-provider renews its session)",
     IdTokenHs256 = "id-token-hs256":
         "confidential clients are registered with `id_token_signed_response_alg: HS256`: their ID tokens are MAC-signed with the client secret (OIDC Core §10.1)",
+    OpaqueAccessTokens = "opaque-access-tokens":
+        "access tokens are opaque strings, not RFC 9068 JWTs (RFC 6749 §1.4: their format is the server's business); the embedded target then declares no `jwt_access_tokens`",
 }
 
 impl Quirk {

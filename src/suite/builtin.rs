@@ -32,6 +32,8 @@ vocabulary! {
         Userinfo = "userinfo",
         Jwks = "jwks",
         Resource = "resource",
+        ScopedResource = "scoped_resource",
+        SecondResource = "second_resource",
     }
 }
 

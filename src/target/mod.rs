@@ -49,6 +49,12 @@ pub struct Endpoints {
     pub jwks: Option<String>,
     /// A protected resource accepting the AS's access tokens.
     pub resource: Option<String>,
+    /// A protected resource that needs a scope beyond the default one
+    /// (`scope.extra`): `scoped_resource` tests.
+    pub scoped_resource: Option<String>,
+    /// A second protected resource, for which tokens are requested with the
+    /// RFC 8707 `resource` parameter: `second_resource` tests.
+    pub second_resource: Option<String>,
 }
 
 /// Declared lifetimes, read by `wait:` steps.
@@ -57,6 +63,7 @@ pub struct Timing {
     pub code_ttl: Option<Duration>,
     pub access_ttl: Option<Duration>,
     pub refresh_idle: Option<Duration>,
+    pub refresh_ttl: Option<Duration>,
 }
 
 impl Timing {
@@ -75,6 +82,7 @@ impl Timing {
             TimingName::CodeTtl => &self.code_ttl,
             TimingName::AccessTtl => &self.access_ttl,
             TimingName::RefreshIdle => &self.refresh_idle,
+            TimingName::RefreshTtl => &self.refresh_ttl,
         }
     }
 
@@ -83,6 +91,7 @@ impl Timing {
             TimingName::CodeTtl => &mut self.code_ttl,
             TimingName::AccessTtl => &mut self.access_ttl,
             TimingName::RefreshIdle => &mut self.refresh_idle,
+            TimingName::RefreshTtl => &mut self.refresh_ttl,
         }
     }
 }

@@ -51,6 +51,9 @@ pub async fn run_against_reference_with(
 ) -> Vec<TrialReport> {
     let mut config = harness::embedded_config(flaws, quirks);
     config.ttl.code = SELF_TEST_CODE_TTL;
+    // Tokens too: a trial may hold one for as long as a code.
+    config.ttl.access = SELF_TEST_CODE_TTL;
+    config.ttl.refresh = SELF_TEST_CODE_TTL;
     let (profile, server) = harness::embedded_target_with(config)
         .await
         .expect("the reference server starts");
