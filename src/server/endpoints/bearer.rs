@@ -21,6 +21,7 @@ use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
 use crate::server::oauth_error::{REALM, no_store, sanitize};
 use crate::server::params::{Params, is_form, read_body};
+use crate::server::quirk::Quirk;
 use crate::server::scope;
 use crate::server::state::{AppState, Shared};
 use crate::server::store::{AccessRecord, Liveness, Store};
@@ -93,9 +94,10 @@ async fn serve(
     query: Option<String>,
     body: Body,
 ) -> Response {
-    let in_query = query
+    let query_token = query
         .and_then(|query| Params::parse(query.as_bytes()).ok())
-        .is_some_and(|params| params.contains("access_token"));
+        .and_then(|params| params.get("access_token").ok().flatten().map(str::to_string));
+    let in_query = query_token.is_some();
     let in_body = match read_body(body).await {
         Ok(bytes) => {
             is_form(headers)
@@ -105,7 +107,17 @@ async fn serve(
             return refuse(state, Refusal::Malformed("the request body is too large"));
         }
     };
-    let result = bearer_token(state, headers, in_query || in_body)
+    // The `bearer-query-token` quirk takes a query token when no
+    // Authorization header came (RFC 6750 §2.3: MAY).
+    let token = match (bearer_token(state, headers, in_query || in_body), &query_token) {
+        (Err(Refusal::Missing), Some(token))
+            if state.quirk(Quirk::BearerQueryToken) && !in_body =>
+        {
+            Ok(token.as_str())
+        }
+        (result, _) => result,
+    };
+    let result = token
         .and_then(|token| check(state, token))
         .and_then(|record| audience(state, resource, record))
         .and_then(|record| answer(state, resource, &record));

@@ -4,7 +4,8 @@
 //! The metadata must tell the truth about what the other endpoints do: it is
 //! derived from the same configuration, and the one flaw that changes
 //! accepted input (`pkce.s256-required`) is reflected here too. The `meta.*`
-//! flaws are applied here.
+//! and `proxy.header-spoofing` flaws are applied here. Forwarding headers
+//! are never trusted: the issuer and its URLs come from the configuration.
 
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -21,6 +21,7 @@ use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
 use crate::server::oauth_error::{ErrorCode, OAuthError, json_error, no_store};
 use crate::server::params::{Params, read_body};
+use crate::server::quirk::Quirk;
 use crate::server::state::{AppState, Shared};
 use crate::server::store::{GrantId, Store};
 
@@ -61,6 +62,19 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
     // does not find the token does not stop the search (the
     // `revoke.hint-fallback` flaw stops there).
     let owner = |owner: &str| owner == client.id || state.has(Flaw::RevokeClientBinding);
+    // The `revoke-foreign-refused` quirk tells the caller so (RFC 7009 §2.1).
+    let foreign = handle
+        .as_ref()
+        .and_then(|handle| store.access.get(handle))
+        .map(|record| record.client_id.as_str())
+        .or_else(|| store.refresh.get(token).map(|record| record.client_id.as_str()))
+        .is_some_and(|issued_to| !owner(issued_to));
+    if foreign && state.quirk(Quirk::RevokeForeignRefused) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "the token was not issued to this client",
+        ));
+    }
     let hint = params.get("token_type_hint")?;
     let search = |kind: &str| {
         !state.has(Flaw::RevokeHintFallback) || hint.is_none_or(|hint| hint == kind)
