@@ -96,7 +96,13 @@ async fn serve(
 ) -> Response {
     let query_token = query
         .and_then(|query| Params::parse(query.as_bytes()).ok())
-        .and_then(|params| params.get("access_token").ok().flatten().map(str::to_string));
+        .and_then(|params| {
+            params
+                .get("access_token")
+                .ok()
+                .flatten()
+                .map(str::to_string)
+        });
     let in_query = query_token.is_some();
     let in_body = match read_body(body).await {
         Ok(bytes) => {
@@ -109,7 +115,10 @@ async fn serve(
     };
     // The `bearer-query-token` quirk takes a query token when no
     // Authorization header came (RFC 6750 §2.3: MAY).
-    let token = match (bearer_token(state, headers, in_query || in_body), &query_token) {
+    let token = match (
+        bearer_token(state, headers, in_query || in_body),
+        &query_token,
+    ) {
         (Err(Refusal::Missing), Some(token))
             if state.quirk(Quirk::BearerQueryToken) && !in_body =>
         {

@@ -67,7 +67,12 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
         .as_ref()
         .and_then(|handle| store.access.get(handle))
         .map(|record| record.client_id.as_str())
-        .or_else(|| store.refresh.get(token).map(|record| record.client_id.as_str()))
+        .or_else(|| {
+            store
+                .refresh
+                .get(token)
+                .map(|record| record.client_id.as_str())
+        })
         .is_some_and(|issued_to| !owner(issued_to));
     if foreign && state.quirk(Quirk::RevokeForeignRefused) {
         return Err(OAuthError::new(
@@ -76,9 +81,8 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
         ));
     }
     let hint = params.get("token_type_hint")?;
-    let search = |kind: &str| {
-        !state.has(Flaw::RevokeHintFallback) || hint.is_none_or(|hint| hint == kind)
-    };
+    let search =
+        |kind: &str| !state.has(Flaw::RevokeHintFallback) || hint.is_none_or(|hint| hint == kind);
     if let Some(handle) = handle
         && search("access_token")
         && let Some(record) = store.access.get_mut(&handle)

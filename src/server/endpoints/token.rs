@@ -206,15 +206,19 @@ pub fn resource(state: &AppState, params: &Params) -> Result<Option<String>, OAu
         return Ok(None);
     };
     let paths = &state.config.paths;
-    [&paths.resource, &paths.scoped_resource, &paths.second_resource]
-        .into_iter()
-        .map(|path| state.url(path))
-        .find(|url| url == wanted)
-        .map(Some)
-        .ok_or_else(|| {
-            OAuthError::new(
-                ErrorCode::InvalidTarget,
-                "the resource is not one this server issues tokens for",
-            )
-        })
+    [
+        &paths.resource,
+        &paths.scoped_resource,
+        &paths.second_resource,
+    ]
+    .into_iter()
+    .map(|path| state.url(path))
+    .find(|url| url == wanted)
+    .map(Some)
+    .ok_or_else(|| {
+        OAuthError::new(
+            ErrorCode::InvalidTarget,
+            "the resource is not one this server issues tokens for",
+        )
+    })
 }
