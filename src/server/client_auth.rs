@@ -100,9 +100,8 @@ pub fn authenticate<'a>(
         && !state.has(Flaw::ClientAuthBruteforce)
         && let Some(wait) = state.throttle.failed(&client.id, std::time::Instant::now())
     {
-        let mut error = OAuthError::invalid_client(
-            "too many failed client authentications: try again later",
-        );
+        let mut error =
+            OAuthError::invalid_client("too many failed client authentications: try again later");
         error.retry_after = Some(wait.as_secs().max(1));
         return Err(error);
     }
