@@ -33,13 +33,27 @@ pub enum HarnessError {
 /// scenario waits seconds, not a minute, and overlaps with everything else.
 pub const EMBEDDED_CODE_TTL: Duration = Duration::from_secs(2);
 
-/// The reference server's configuration for runs: defaults, a short code
-/// lifetime, `flaws` and `quirks`.
+/// Access-token lifetime of the embedded server in runs: short, so the
+/// `bearer.expired-401` wait overlaps with the rest of the run.
+pub const EMBEDDED_ACCESS_TTL: Duration = Duration::from_secs(3);
+
+/// Refresh-token lifetime of the embedded server in runs: short for the
+/// same reason (`refresh.expiry`).
+pub const EMBEDDED_REFRESH_TTL: Duration = Duration::from_secs(3);
+
+/// The reference server's configuration for runs: defaults, short code and
+/// token lifetimes, RFC 9068 JWT access tokens (opaque under the
+/// `opaque-access-tokens` quirk), `flaws` and `quirks`.
 pub fn embedded_config(flaws: &[Flaw], quirks: &[Quirk]) -> server::Config {
     let mut config = server::Config::default();
     config.ttl.code = EMBEDDED_CODE_TTL;
+    config.ttl.access = EMBEDDED_ACCESS_TTL;
+    config.ttl.refresh = EMBEDDED_REFRESH_TTL;
     config.flaws = flaws.iter().copied().collect();
     config.quirks = quirks.iter().copied().collect();
+    if !config.quirk(Quirk::OpaqueAccessTokens) {
+        config.access_token_format = server::AccessTokenFormat::Jwt;
+    }
     // Under `loopback-any-port` the main client is a native app with a
     // `localhost` redirect URI, so the quirk is what the suites meet.
     if config.quirk(Quirk::LoopbackAnyPort)

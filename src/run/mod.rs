@@ -95,7 +95,8 @@ pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
                     .requires
                     .iter()
                     .chain(variant.iter().flat_map(|v| v.requires.iter()));
-                let skip_reason = missing(needed, profile);
+                let skip_reason =
+                    missing(needed, profile).or_else(|| undeclared_timing(&scenario, profile));
                 specs.push(TrialSpec {
                     name,
                     suite: suite.name.clone(),
@@ -127,6 +128,28 @@ fn missing<'a>(needed: impl Iterator<Item = &'a Capability>, profile: &Profile) 
         );
     }
     (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// A `wait:` on a lifetime the profile does not declare: nothing to wait
+/// for, so the trial is a `skip` naming the missing `timing.` key.
+fn undeclared_timing(scenario: &Scenario, profile: &Profile) -> Option<String> {
+    let mut names: Vec<String> = scenario
+        .steps
+        .iter()
+        .filter_map(|step| match &step.kind {
+            crate::suite::StepKind::Wait(spec) => Some(spec),
+            _ => None,
+        })
+        .flat_map(|spec| &spec.terms)
+        .filter_map(|term| match term {
+            crate::suite::WaitTerm::Timing(name) if profile.timing.get(*name).is_none() => {
+                Some(format!("`timing.{name}`"))
+            }
+            _ => None,
+        })
+        .collect();
+    names.dedup();
+    (!names.is_empty()).then(|| format!("the target profile declares no {}", names.join(", ")))
 }
 
 /// Scheduling knobs.

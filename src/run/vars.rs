@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::suite::builtin::{
-    Builtin, ClientField, Endpoint, ScopeField, UriPart, UserField, is_builtin,
-};
+use crate::suite::builtin::{Builtin, ClientField, ScopeField, UriPart, UserField, is_builtin};
 use crate::suite::{Template, TemplatePart};
 use crate::target::Profile;
 
@@ -82,19 +80,7 @@ fn builtin(name: &Builtin, profile: &Profile) -> Option<String> {
             ScopeField::Extra => profile.scopes.extra.clone(),
             ScopeField::Forbidden => profile.scopes.forbidden.clone(),
         },
-        Builtin::Endpoint(endpoint) => {
-            let e = &profile.endpoints;
-            match endpoint {
-                Endpoint::Authorization => Some(e.authorization.clone()),
-                Endpoint::Token => Some(e.token.clone()),
-                Endpoint::Revocation => e.revocation.clone(),
-                Endpoint::Introspection => e.introspection.clone(),
-                Endpoint::Userinfo => e.userinfo.clone(),
-                Endpoint::Jwks => e.jwks.clone(),
-                Endpoint::Resource => e.resource.clone(),
-                Endpoint::Registration => e.registration.clone(),
-            }
-        }
+        Builtin::Endpoint(endpoint) => profile.endpoints.url(*endpoint),
         Builtin::Client(role, field) => {
             let client = profile.client(*role)?;
             match field {

@@ -121,10 +121,20 @@ pub fn authenticate<'a>(
         )));
     }
     if secret_ok(state, client, &secret, flawed) {
-        Ok(client)
-    } else {
-        Err(OAuthError::invalid_client("client authentication failed"))
+        return Ok(client);
     }
+    // RFC 6749 §2.3.1: guessing is throttled at the token endpoint (the
+    // `client-auth.bruteforce` flaw never throttles).
+    if endpoint == Endpoint::Token
+        && !state.has(Flaw::ClientAuthBruteforce)
+        && let Some(wait) = state.throttle.failed(&client.id, std::time::Instant::now())
+    {
+        let mut error =
+            OAuthError::invalid_client("too many failed client authentications: try again later");
+        error.retry_after = Some(wait.as_secs().max(1));
+        return Err(error);
+    }
+    Err(OAuthError::invalid_client("client authentication failed"))
 }
 
 /// Reads the credentials, refusing two methods at once (RFC 6749 §2.3,

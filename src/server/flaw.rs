@@ -210,6 +210,46 @@ crate::server::switch::switches! {
         "in TLS mode, plain HTTP sent to the TLS port is served too: every endpoint answers in clear",
     TlsConfig = "tls.config":
         "in TLS mode, a ClientHello offering only TLS 1.0/1.1 is answered with a ServerHello for that version",
+    TokenExpiresIn = "token.expires-in":
+        "token responses omit `expires_in`",
+    TokenResponseFormat = "token.response-format":
+        "token responses omit `token_type`",
+    TokenTypeConfusion = "token.type-confusion":
+        "the resource endpoints accept a live refresh token as a Bearer access token",
+    ErrorInvalidGrantFormat = "error.invalid-grant-format":
+        "an unknown authorization code or refresh token is refused with `invalid_request` instead of `invalid_grant`",
+    CodeInvalidReplayNoRevoke = "code.invalid-replay-no-revoke":
+        "a used code presented again revokes its tokens before the client, redirect URI and PKCE checks, so an invalid replay revokes too",
+    RefreshScopePreserved = "refresh.scope-preserved":
+        "a refresh with a narrower scope narrows the new refresh token to it",
+    RefreshExpiry = "refresh.expiry":
+        "refresh tokens never expire",
+    BearerExpired401 = "bearer.expired-401":
+        "the resource endpoints accept expired access tokens (introspection still reports them inactive)",
+    BearerInsufficientScope = "bearer.insufficient-scope":
+        "the scoped resource serves tokens that lack its scope",
+    BearerTokenTransport = "bearer.token-transport":
+        "the resource endpoints match the Authorization scheme case-sensitively: `bearer …` (lower case) counts as no token",
+    BearerAudience = "bearer.audience":
+        "the second resource accepts access tokens issued for the first",
+    RevokeClientBinding = "revoke.client-binding":
+        "any authenticated client may revoke any client's tokens",
+    RevokeHintFallback = "revoke.hint-fallback":
+        "`token_type_hint` limits the search: a token of the other type is not found, and nothing is revoked (still 200)",
+    MetaJwksPublicOnly = "meta.jwks-public-only":
+        "the JWK set publishes the RSA key's private members (`d`, `p`, `q`, `dp`, `dq`, `qi`)",
+    MetaAdvertisedMatchesBehaviour = "meta.advertised-matches-behaviour":
+        "the metadata's `revocation_endpoint` names a path where nothing is served (revocation still works at its real path)",
+    ProxyHeaderSpoofing = "proxy.header-spoofing":
+        "the metadata builds its issuer and endpoint URLs from a client-sent `X-Forwarded-Host`",
+    ClientAuthBruteforce = "client-auth.bruteforce":
+        "failed client authentications are never throttled",
+    JwtAtTyp = "jwt-at.typ":
+        "JWT access tokens carry `typ: JWT` instead of `at+jwt`",
+    JwtAtSignature = "jwt-at.signature":
+        "JWT access tokens are signed with an unpublished key that carries the published key's kid (the server still accepts them)",
+    JwtAtClaims = "jwt-at.claims":
+        "JWT access tokens omit `client_id`",
 }
 
 impl Flaw {

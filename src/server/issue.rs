@@ -5,7 +5,8 @@
 //!
 //! Which grant, client, user and scope the tokens carry is decided by the
 //! grant handlers; this file only mints and formats. The `token.no-store-header`
-//! flaw is applied to successful responses here.
+//! flaw is applied to successful responses here, like `token.response-format`
+//! and `token.expires-in`.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,9 @@ pub struct Plan {
     pub refresh_scope: Option<Vec<String>>,
     /// ID token details, when `openid` is in scope.
     pub id_token: Option<IdTokenPlan>,
+    /// The resource the access token is for (RFC 8707 `resource`); `None`
+    /// means the default resource.
+    pub resource: Option<String>,
 }
 
 /// What an ID token needs beyond the plan.
@@ -78,6 +82,7 @@ pub fn record(state: &AppState, store: &mut Store, plan: &Plan) -> Minted {
             exp: iat + expires_in,
             expires: now + access_ttl,
             revoked: false,
+            resource: plan.resource.clone(),
         },
     );
     let refresh_token = plan.refresh_scope.as_ref().map(|refresh_scope| {
@@ -115,8 +120,12 @@ pub fn respond(state: &AppState, plan: &Plan, minted: Minted) -> Result<Response
             let claims = AccessClaims {
                 iss: state.issuer.clone(),
                 sub: plan.sub.clone().unwrap_or_else(|| plan.client_id.clone()),
-                aud: state.url(&state.config.paths.resource),
-                client_id: plan.client_id.clone(),
+                aud: plan
+                    .resource
+                    .clone()
+                    .unwrap_or_else(|| state.url(&state.config.paths.resource)),
+                // The `jwt-at.claims` flaw drops the REQUIRED `client_id`.
+                client_id: (!state.has(Flaw::JwtAtClaims)).then(|| plan.client_id.clone()),
                 scope: scope::join(&plan.scope),
                 exp: minted.exp,
                 iat: minted.iat,
@@ -134,8 +143,13 @@ pub fn respond(state: &AppState, plan: &Plan, minted: Minted) -> Result<Response
     };
     let mut body = Map::new();
     body.insert("access_token".into(), json!(access_token));
-    body.insert("token_type".into(), json!("Bearer"));
-    body.insert("expires_in".into(), json!(minted.expires_in));
+    // The `token.response-format` and `token.expires-in` flaws drop a member.
+    if !state.has(Flaw::TokenResponseFormat) {
+        body.insert("token_type".into(), json!("Bearer"));
+    }
+    if !state.has(Flaw::TokenExpiresIn) {
+        body.insert("expires_in".into(), json!(minted.expires_in));
+    }
     // The `scope.granted-reported` flaw reports the grant's (refresh-token)
     // scope, even when this access token got a narrower one.
     let reported = match &plan.refresh_scope {

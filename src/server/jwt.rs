@@ -190,7 +190,8 @@ pub struct AccessClaims {
     pub iss: String,
     pub sub: String,
     pub aud: String,
-    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     pub scope: String,
     pub exp: u64,
     pub iat: u64,
@@ -213,24 +214,40 @@ impl AccessClaims {
 }
 
 /// Signs a JWT access token with the published RS256 key (never affected by
-/// the ID-token flaws).
+/// the ID-token flaws) and `typ: at+jwt` (RFC 9068 §2.1). The `jwt-at.typ`
+/// flaw writes `JWT`; `jwt-at.signature` signs with the unpublished key.
 pub fn access_token(
     state: &AppState,
     claims: &AccessClaims,
 ) -> Result<String, jsonwebtoken::errors::Error> {
-    state
-        .keys
-        .sign(Algorithm::RS256, "at+jwt", claims, KeyChoice::Published)
+    let typ = if state.has(Flaw::JwtAtTyp) {
+        "JWT"
+    } else {
+        "at+jwt"
+    };
+    let choice = if state.has(Flaw::JwtAtSignature) {
+        KeyChoice::Unpublished
+    } else {
+        KeyChoice::Published
+    };
+    state.keys.sign(Algorithm::RS256, typ, claims, choice)
 }
 
-/// The `jti` of one of our JWT access tokens, if its signature verifies.
-/// Expiry is not checked here: the store's record decides that.
+/// The `jti` of one of our JWT access tokens, if its signature verifies
+/// (under `jwt-at.signature`, with the unpublished key that signed it, so
+/// only the published signature is wrong). Expiry is not checked here: the
+/// store's record decides that.
 pub fn access_token_jti(state: &AppState, token: &str) -> Option<String> {
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<AccessClaims>(token, &state.keys.rs256_verify, &validation)
+    let key = if state.has(Flaw::JwtAtSignature) {
+        &state.keys.rs256_unpublished_verify
+    } else {
+        &state.keys.rs256_verify
+    };
+    jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
         .ok()
         .map(|data| data.claims.jti)
 }

@@ -18,6 +18,10 @@ const RSA_PEM: &[u8] = include_bytes!("../../fixtures/keys/rsa-2048.pem");
 const EC_PEM: &[u8] = include_bytes!("../../fixtures/keys/ec-p256.pem");
 const RSA_UNPUBLISHED_PEM: &[u8] = include_bytes!("../../fixtures/keys/rsa-2048-unpublished.pem");
 const EC_UNPUBLISHED_PEM: &[u8] = include_bytes!("../../fixtures/keys/ec-p256-unpublished.pem");
+/// The private members of `rsa-2048.pem` as JWK members: published only by
+/// the `meta.jwks-public-only` flaw.
+pub const RSA_PRIVATE_MEMBERS: &str =
+    include_str!("../../fixtures/keys/rsa-2048-private-members.json");
 
 /// One private key with the `kid` it is published under.
 pub struct SigningKey {
@@ -34,6 +38,8 @@ pub struct Keys {
     es256_unpublished: EncodingKey,
     /// Verifies our own RS256 JWT access tokens.
     pub rs256_verify: DecodingKey,
+    /// Verifies them under the `jwt-at.signature` flaw.
+    pub rs256_unpublished_verify: DecodingKey,
     /// The JWK set served at `/jwks` (public keys only).
     pub jwks: JwkSet,
 }
@@ -72,10 +78,14 @@ impl Keys {
             kid: es256_jwk.common.key_id.clone().unwrap_or_default(),
             key: es256,
         };
+        let rs256_unpublished = EncodingKey::from_rsa_pem(RSA_UNPUBLISHED_PEM)?;
+        let rs256_unpublished_verify =
+            DecodingKey::from_jwk(&public_jwk(&rs256_unpublished, Algorithm::RS256)?)?;
         Ok(Keys {
             rs256,
             es256,
-            rs256_unpublished: EncodingKey::from_rsa_pem(RSA_UNPUBLISHED_PEM)?,
+            rs256_unpublished,
+            rs256_unpublished_verify,
             es256_unpublished: EncodingKey::from_ec_pem(EC_UNPUBLISHED_PEM)?,
             rs256_verify,
             jwks: JwkSet {

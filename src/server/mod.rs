@@ -49,6 +49,7 @@ mod session;
 mod state;
 mod store;
 mod switch;
+mod throttle;
 mod tls;
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub use crate::oauth::ErrorCode;
 pub struct OAuthError {
     pub code: ErrorCode,
     pub description: String,
+    /// Seconds for `Retry-After` on a `429 Too Many Requests` (throttled
+    /// client authentication, RFC 6749 §2.3.1); `None` for any other error.
+    pub retry_after: Option<u64>,
 }
 
 impl OAuthError {
@@ -34,6 +37,7 @@ impl OAuthError {
         OAuthError {
             code,
             description: sanitize(&description.to_string()),
+            retry_after: None,
         }
     }
 
@@ -120,6 +124,11 @@ pub fn token_error(state: &AppState, error: &OAuthError) -> Response {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, basic_challenge());
     }
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     if !state.has(Flaw::TokenNoStoreHeader) {
         no_store(response.headers_mut());
     }
@@ -127,6 +136,9 @@ pub fn token_error(state: &AppState, error: &OAuthError) -> Response {
 }
 
 fn status_of(error: &OAuthError) -> StatusCode {
+    if error.retry_after.is_some() {
+        return StatusCode::TOO_MANY_REQUESTS;
+    }
     match error.code {
         ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
         ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,

@@ -43,6 +43,12 @@ crate::server::switch::switches! {
         "the login session gets a new id with every code issued, and the old id stops working (as oidc-provider renews its session)",
     IdTokenHs256 = "id-token-hs256":
         "confidential clients are registered with `id_token_signed_response_alg: HS256`: their ID tokens are MAC-signed with the client secret (OIDC Core §10.1)",
+    OpaqueAccessTokens = "opaque-access-tokens":
+        "access tokens are opaque strings, not RFC 9068 JWTs (RFC 6749 §1.4: their format is the server's business); the embedded target then declares no `jwt_access_tokens`",
+    BearerQueryToken = "bearer-query-token":
+        "the resource endpoints also take an access token from the `access_token` URL query parameter when no Authorization header is sent (RFC 6750 §2.3: resource servers MAY support it)",
+    RevokeForeignRefused = "revoke-foreign-refused":
+        "revoking another client's token is refused with 400 `unauthorized_client` instead of an empty 200 (RFC 7009 §2.1: \"the request is refused and the client is informed of the error\")",
 }
 
 impl Quirk {

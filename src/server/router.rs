@@ -55,6 +55,10 @@ pub fn router(state: Shared) -> Router {
             &paths.scoped_resource,
             back(get(bearer::write).post(bearer::write)),
         )
+        .route(
+            &paths.second_resource,
+            back(get(bearer::other).post(bearer::other)),
+        )
         .fallback(not_found)
         .with_state(state)
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub keys: &'static Keys,
     /// The simulated password hash (off unless configured).
     pub hasher: crate::server::hashing::Hasher,
+    /// Failed client authentications, for brute-force throttling.
+    pub throttle: crate::server::throttle::Throttle,
     store: Mutex<Store>,
     /// Clients registered through the registration endpoint.
     pub registry: crate::server::registry::Registry,
@@ -52,6 +54,7 @@ impl AppState {
             origin,
             issuer_path,
             keys,
+            throttle: Default::default(),
             store: Mutex::new(Store::default()),
             registry: Default::default(),
         }

@@ -113,6 +113,8 @@ pub struct AccessRecord {
     pub exp: u64,
     pub expires: Instant,
     pub revoked: bool,
+    /// The resource it was issued for (RFC 8707); `None`: the default one.
+    pub resource: Option<String>,
 }
 
 /// Where a refresh token stands in its rotation chain.

@@ -34,6 +34,8 @@ vocabulary! {
         Resource = "resource",
         /// Dynamic client registration (RFC 7591).
         Registration = "registration",
+        ScopedResource = "scoped_resource",
+        SecondResource = "second_resource",
     }
 }
 

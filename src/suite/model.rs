@@ -125,6 +125,8 @@ crate::suite::vocab::vocabulary! {
         Intrusive = "intrusive",
         /// The target sends RFC 9207 `iss` on authorization responses.
         IssParameter = "iss_parameter",
+        /// The target issues JWT access tokens (RFC 9068) to the main client.
+        JwtAccessTokens = "jwt_access_tokens",
         /// Derived, never declared: the main client's redirect URI is not a
         /// loopback one (RFC 8252 §7.3 lets loopback URIs vary their port).
         NonLoopbackRedirect = "non_loopback_redirect",
@@ -137,6 +139,8 @@ crate::suite::vocab::vocabulary! {
         CodeTtl = "code_ttl",
         AccessTtl = "access_ttl",
         RefreshIdle = "refresh_idle",
+        /// The absolute lifetime of a refresh token, used or not.
+        RefreshTtl = "refresh_ttl",
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::{Client, Endpoints, EndpointsOrigin, Limits, Profile, ProfileError, Scopes, Timing};
 use crate::agent::LoginConfig;
 use crate::oauth::AuthMethod;
-use crate::server::{ClientConfig, ServerHandle};
+use crate::server::{AccessTokenFormat, ClientConfig, ServerHandle};
 use crate::suite::Capability;
 
 /// How the harness reaches a reference server: never through a proxy, and
@@ -68,11 +68,17 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
         Capability::Wait,
         Capability::RegisteredAuthMethod,
         Capability::IssParameter,
+        Capability::ScopedResource,
+        Capability::SecondResource,
         // The embedded server is the harness's own: probes may be intrusive.
         Capability::Intrusive,
         Capability::Dcr,
     ]
     .into_iter()
+    .chain(
+        (config.access_token_format == AccessTokenFormat::Jwt)
+            .then_some(Capability::JwtAccessTokens),
+    )
     .chain(other.is_some().then_some(Capability::SecondClient))
     .chain(public.is_some().then_some(Capability::PublicClient))
     .chain((!main.other_redirect_uris.is_empty()).then_some(Capability::MultiRedirect))
@@ -96,6 +102,8 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
             userinfo: Some(url(&config.paths.userinfo)),
             jwks: Some(url(&config.paths.jwks)),
             resource: Some(url(&config.paths.resource)),
+            scoped_resource: Some(url(&config.paths.scoped_resource)),
+            second_resource: Some(url(&config.paths.second_resource)),
         },
         main,
         other,
@@ -108,6 +116,7 @@ pub fn reference_profile(server: &ServerHandle) -> Result<Profile, ProfileError>
             code_ttl: Some(config.ttl.code),
             access_ttl: Some(config.ttl.access),
             refresh_idle: None,
+            refresh_ttl: Some(config.ttl.refresh),
         },
         limits: Limits {
             transport: reference_transport(server)?,

@@ -57,6 +57,31 @@ pub struct Endpoints {
     /// Dynamic client registration (RFC 7591), from the profile or the
     /// metadata's `registration_endpoint`.
     pub registration: Option<String>,
+    /// A protected resource that needs a scope beyond the default one
+    /// (`scope.extra`): `scoped_resource` tests.
+    pub scoped_resource: Option<String>,
+    /// A second protected resource, for which tokens are requested with the
+    /// RFC 8707 `resource` parameter: `second_resource` tests.
+    pub second_resource: Option<String>,
+}
+
+impl Endpoints {
+    /// The URL of `endpoint`, or `None` when the target does not offer it.
+    pub fn url(&self, endpoint: crate::suite::builtin::Endpoint) -> Option<String> {
+        use crate::suite::builtin::Endpoint;
+        match endpoint {
+            Endpoint::Authorization => Some(self.authorization.clone()),
+            Endpoint::Token => Some(self.token.clone()),
+            Endpoint::Revocation => self.revocation.clone(),
+            Endpoint::Introspection => self.introspection.clone(),
+            Endpoint::Userinfo => self.userinfo.clone(),
+            Endpoint::Jwks => self.jwks.clone(),
+            Endpoint::Resource => self.resource.clone(),
+            Endpoint::Registration => self.registration.clone(),
+            Endpoint::ScopedResource => self.scoped_resource.clone(),
+            Endpoint::SecondResource => self.second_resource.clone(),
+        }
+    }
 }
 
 /// Declared lifetimes, read by `wait:` steps.
@@ -65,6 +90,7 @@ pub struct Timing {
     pub code_ttl: Option<Duration>,
     pub access_ttl: Option<Duration>,
     pub refresh_idle: Option<Duration>,
+    pub refresh_ttl: Option<Duration>,
 }
 
 impl Timing {
@@ -83,6 +109,7 @@ impl Timing {
             TimingName::CodeTtl => &self.code_ttl,
             TimingName::AccessTtl => &self.access_ttl,
             TimingName::RefreshIdle => &self.refresh_idle,
+            TimingName::RefreshTtl => &self.refresh_ttl,
         }
     }
 
@@ -91,6 +118,7 @@ impl Timing {
             TimingName::CodeTtl => &mut self.code_ttl,
             TimingName::AccessTtl => &mut self.access_ttl,
             TimingName::RefreshIdle => &mut self.refresh_idle,
+            TimingName::RefreshTtl => &mut self.refresh_ttl,
         }
     }
 }

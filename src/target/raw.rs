@@ -77,6 +77,8 @@ struct RawEndpoints {
     userinfo: Option<S<String>>,
     jwks: Option<S<String>>,
     resource: Option<S<String>>,
+    scoped_resource: Option<S<String>>,
+    second_resource: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -523,6 +525,8 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
             userinfo: c.opt(&raw.endpoints.userinfo)?,
             jwks: c.opt(&raw.endpoints.jwks)?,
             resource: c.opt(&raw.endpoints.resource)?,
+            scoped_resource: c.opt(&raw.endpoints.scoped_resource)?,
+            second_resource: c.opt(&raw.endpoints.second_resource)?,
         },
         main: c.client(&raw.clients.main)?,
         other: raw

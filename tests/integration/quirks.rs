@@ -152,6 +152,9 @@ quirk_tests! {
     no_rotation_confidential => NoRotationConfidential,
     id_token_hs256 => IdTokenHs256,
     session_rotation => SessionRotation,
+    opaque_access_tokens => OpaqueAccessTokens,
+    bearer_query_token => BearerQueryToken,
+    revoke_foreign_refused => RevokeForeignRefused,
 }
 
 #[test]

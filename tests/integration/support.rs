@@ -55,6 +55,9 @@ pub async fn run_against_reference_with(
     // profile): every check then also runs through TLS, and the `tls.*`
     // scenarios have something to judge.
     config.tls.enabled = true;
+    // Tokens too: a trial may hold one for as long as a code.
+    config.ttl.access = SELF_TEST_CODE_TTL;
+    config.ttl.refresh = SELF_TEST_CODE_TTL;
     let (profile, server) = harness::embedded_target_with(config)
         .await
         .expect("the reference server starts");

@@ -11,24 +11,17 @@ use crate::suite::model::{TlsProbeKind, TlsProbeStep};
 
 impl Trial<'_> {
     pub(super) async fn tls_probe(&mut self, step: &TlsProbeStep) -> Result<StepResult, StepError> {
-        let e = &self.profile.endpoints;
-        let url = match step.endpoint {
-            Endpoint::Authorization => Some(e.authorization.clone()),
-            Endpoint::Token => Some(e.token.clone()),
-            Endpoint::Revocation => e.revocation.clone(),
-            Endpoint::Introspection => e.introspection.clone(),
-            Endpoint::Userinfo => e.userinfo.clone(),
-            Endpoint::Jwks => e.jwks.clone(),
-            Endpoint::Resource => e.resource.clone(),
-            Endpoint::Registration => e.registration.clone(),
-        }
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            StepError::NotApplicable(format!(
-                "the target profile has no `{}` endpoint to probe",
-                step.endpoint
-            ))
-        })?;
+        let url = self
+            .profile
+            .endpoints
+            .url(step.endpoint)
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| {
+                StepError::NotApplicable(format!(
+                    "the target profile has no `{}` endpoint to probe",
+                    step.endpoint
+                ))
+            })?;
         let mut parsed = url::Url::parse(&url)
             .map_err(|err| StepError::Other(format!("`{url}` is not a URL: {err}")))?;
         if parsed.scheme() != "https" {
@@ -120,7 +113,11 @@ impl Trial<'_> {
                 });
                 request
             }
-            Endpoint::Userinfo | Endpoint::Jwks | Endpoint::Resource => {
+            Endpoint::Userinfo
+            | Endpoint::Jwks
+            | Endpoint::Resource
+            | Endpoint::ScopedResource
+            | Endpoint::SecondResource => {
                 let mut request = Request::get(url, false);
                 if endpoint != Endpoint::Jwks {
                     request

@@ -132,6 +132,7 @@ impl Default for Paths {
             jwks: "/jwks".into(),
             resource: "/api/me".into(),
             scoped_resource: "/api/write".into(),
+            second_resource: "/api/other".into(),
             login: "/login".into(),
             consent: "/consent".into(),
             register: "/register".into(),

@@ -117,6 +117,9 @@ pub struct Paths {
     pub resource: String,
     /// Protected resource that needs the `api.write` scope.
     pub scoped_resource: String,
+    /// A second protected resource: it accepts only access tokens issued
+    /// for it with the RFC 8707 `resource` parameter.
+    pub second_resource: String,
     pub login: String,
     pub consent: String,
     /// Dynamic client registration (RFC 7591).

@@ -151,6 +151,7 @@ fn check_paths(paths: &Paths, problems: &mut Vec<String>) {
         ("jwks", &paths.jwks),
         ("resource", &paths.resource),
         ("scoped_resource", &paths.scoped_resource),
+        ("second_resource", &paths.second_resource),
         ("login", &paths.login),
         ("consent", &paths.consent),
     ];

@@ -319,6 +319,7 @@ fn implicit_redirect(
         scope,
         refresh_scope: None,
         id_token: None,
+        resource: None,
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);

@@ -6,6 +6,10 @@
 //! Revoking a refresh token revokes its whole grant, access tokens included
 //! (§2.1). `token_type_hint` is only a hint: both kinds are searched. The
 //! `revoke.*` flaws are applied here.
+//!
+//! Another client's token is answered with the same 200 as an unknown one
+//! and left alone: RFC 7009 §2.1 has the request refused, and §2.2 lets an
+//! invalid token get 200; either way nothing is revoked.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -17,6 +21,7 @@ use crate::server::flaw::Flaw;
 use crate::server::issue::access_handle;
 use crate::server::oauth_error::{ErrorCode, OAuthError, json_error, no_store};
 use crate::server::params::{Params, read_body};
+use crate::server::quirk::Quirk;
 use crate::server::state::{AppState, Shared};
 use crate::server::store::{GrantId, Store};
 
@@ -52,9 +57,36 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
             "the token is unknown",
         ));
     }
+    // RFC 7009 §2.1: only the client the token was issued to may revoke it
+    // (the `revoke.client-binding` flaw lets any client), and a hint that
+    // does not find the token does not stop the search (the
+    // `revoke.hint-fallback` flaw stops there).
+    let owner = |owner: &str| owner == client.id || state.has(Flaw::RevokeClientBinding);
+    // The `revoke-foreign-refused` quirk tells the caller so (RFC 7009 §2.1).
+    let foreign = handle
+        .as_ref()
+        .and_then(|handle| store.access.get(handle))
+        .map(|record| record.client_id.as_str())
+        .or_else(|| {
+            store
+                .refresh
+                .get(token)
+                .map(|record| record.client_id.as_str())
+        })
+        .is_some_and(|issued_to| !owner(issued_to));
+    if foreign && state.quirk(Quirk::RevokeForeignRefused) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "the token was not issued to this client",
+        ));
+    }
+    let hint = params.get("token_type_hint")?;
+    let search =
+        |kind: &str| !state.has(Flaw::RevokeHintFallback) || hint.is_none_or(|hint| hint == kind);
     if let Some(handle) = handle
+        && search("access_token")
         && let Some(record) = store.access.get_mut(&handle)
-        && record.client_id == client.id
+        && owner(&record.client_id)
         && !state.has(Flaw::RevokeAccessToken)
     {
         record.revoked = true;
@@ -62,7 +94,7 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(),
     let family = store
         .refresh
         .get(token)
-        .filter(|record| record.client_id == client.id)
+        .filter(|record| owner(&record.client_id) && search("refresh_token"))
         .map(|record| record.grant);
     if let Some(grant) = family {
         revoke_family(state, &mut store, token, grant);

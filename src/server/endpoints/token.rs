@@ -36,6 +36,7 @@ const SINGLE_PARAMS: &[&str] = &[
     "scope",
     "client_id",
     "client_secret",
+    "resource",
 ];
 
 /// `POST /token`.
@@ -167,6 +168,7 @@ fn password(
         scope,
         refresh_scope: None,
         id_token: None,
+        resource: None,
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);
@@ -194,8 +196,34 @@ fn client_credentials(
         scope,
         refresh_scope: None,
         id_token: None,
+        resource: None,
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);
     issue::respond(state, &plan, minted)
+}
+
+/// The RFC 8707 `resource` of a token request: one of this server's
+/// protected resources, else `invalid_target` (RFC 8707 §2). `None` when
+/// the request names none.
+pub fn resource(state: &AppState, params: &Params) -> Result<Option<String>, OAuthError> {
+    let Some(wanted) = params.get("resource")? else {
+        return Ok(None);
+    };
+    let paths = &state.config.paths;
+    [
+        &paths.resource,
+        &paths.scoped_resource,
+        &paths.second_resource,
+    ]
+    .into_iter()
+    .map(|path| state.url(path))
+    .find(|url| url == wanted)
+    .map(Some)
+    .ok_or_else(|| {
+        OAuthError::new(
+            ErrorCode::InvalidTarget,
+            "the resource is not one this server issues tokens for",
+        )
+    })
 }

@@ -54,12 +54,24 @@ pub fn redeem(
     };
     let redirect_uri = params.get("redirect_uri")?;
     let verifier = params.get("code_verifier")?;
+    let resource = super::token::resource(state, params)?;
     let mut store = state.store();
     let Some(record) = store.codes.get(code).cloned() else {
+        // The `error.invalid-grant-format` flaw names the wrong error.
+        if state.has(Flaw::ErrorInvalidGrantFormat) {
+            return Err(OAuthError::invalid_request("the code is unknown"));
+        }
         return Err(OAuthError::invalid_grant(
             "the code is invalid, expired or used",
         ));
     };
+    // The `code.invalid-replay-no-revoke` flaw revokes on any replay, before
+    // the checks that make a replay invalid.
+    if let Some(earlier) = record.grant
+        && state.has(Flaw::CodeInvalidReplayNoRevoke)
+    {
+        store.revoke_grant(earlier);
+    }
     check_binding(state, client, &record, redirect_uri)?;
     pkce::check_verifier(&state.config, record.challenge.as_ref(), verifier).map_err(|error| {
         match error {
@@ -111,6 +123,7 @@ pub fn redeem(
             auth_time: Some(record.auth_time),
             code: Some(code.to_string()),
         }),
+        resource,
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);

@@ -32,6 +32,10 @@ pub fn refresh(
     let requested_scope = params.get("scope")?;
     let mut store = state.store();
     let Some(record) = store.refresh.get(token).cloned() else {
+        // The `error.invalid-grant-format` flaw names the wrong error.
+        if state.has(Flaw::ErrorInvalidGrantFormat) {
+            return Err(OAuthError::invalid_request("the refresh token is unknown"));
+        }
         return Err(OAuthError::invalid_grant(INVALID));
     };
     if record.client_id != client.id && !state.has(Flaw::RefreshBoundToClient) {
@@ -39,7 +43,9 @@ pub fn refresh(
             "the refresh token was issued to another client",
         ));
     }
-    if store.grant_revoked(record.grant) || record.expires <= std::time::Instant::now() {
+    // The `refresh.expiry` flaw ignores the refresh token's lifetime.
+    let expired = record.expires <= std::time::Instant::now() && !state.has(Flaw::RefreshExpiry);
+    if store.grant_revoked(record.grant) || expired {
         return Err(OAuthError::invalid_grant(INVALID));
     }
     if record.status == RefreshStatus::RotatedOut && !state.has(Flaw::RefreshOldRejected) {
@@ -59,8 +65,13 @@ pub fn refresh(
         other => other.map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?,
     };
     // RFC 6749 §6: the new refresh token keeps the grant's scope; only the
-    // `refresh.scope-no-escalation` flaw lets a request widen it.
-    let mut refresh_scope = record.scope.clone();
+    // `refresh.scope-no-escalation` flaw lets a request widen it, and the
+    // `refresh.scope-preserved` flaw narrows it to a narrower request.
+    let mut refresh_scope = if state.has(Flaw::RefreshScopePreserved) {
+        scope.clone()
+    } else {
+        record.scope.clone()
+    };
     for extra in &scope {
         if !refresh_scope.contains(extra) {
             refresh_scope.push(extra.clone());
@@ -88,6 +99,7 @@ pub fn refresh(
         }),
         scope,
         refresh_scope: rotate.then_some(refresh_scope),
+        resource: None,
     };
     let minted = issue::record(state, &mut store, &plan);
     drop(store);

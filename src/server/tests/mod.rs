@@ -6,6 +6,7 @@ mod bad_input;
 mod client;
 mod consent_quirks;
 mod flaws;
+mod flaws_back;
 mod front_channel;
 mod happy_path;
 mod lifecycle;

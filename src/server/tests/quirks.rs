@@ -85,6 +85,19 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
             first.json().get("refresh_token").is_none()
                 && s.refresh(&APP, refresh, None).await.status == 200
         }
+        Quirk::BearerQueryToken => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            let query = format!("/api/me?access_token={access}");
+            s.get(&query).await.status == 200
+        }
+        Quirk::RevokeForeignRefused => {
+            let tokens = s.tokens(&AuthRequest::app(), &APP).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let reply = s.revoke(&APP2, refresh).await;
+            assert_eq!(s.refresh(&APP, refresh, None).await.status, 200);
+            reply.status == 400 && reply.error() == "unauthorized_client"
+        }
         Quirk::IdTokenHs256 => {
             let tokens = s.tokens(&AuthRequest::app(), &APP).await;
             let id_token = tokens["id_token"].as_str().unwrap();
@@ -94,11 +107,14 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
             jsonwebtoken::decode::<serde_json::Value>(id_token, &key, &validation).is_ok()
         }
         // The consent-page quirks are tested with the pages, the session
-        // rotation with the runner's shared session (tests/integration/schedule.rs).
+        // rotation with the runner's shared session (tests/integration/schedule.rs);
+        // opaque access tokens are the server's default, the quirk switches
+        // off the embedded run's JWT access tokens (src/harness.rs).
         Quirk::RememberedConsent
         | Quirk::ConsentCheckbox
         | Quirk::JsDeny
-        | Quirk::SessionRotation => false,
+        | Quirk::SessionRotation
+        | Quirk::OpaqueAccessTokens => false,
     }
 }
 
@@ -114,6 +130,7 @@ async fn each_quirk_shows_only_when_switched_on() {
                     | Quirk::ConsentCheckbox
                     | Quirk::JsDeny
                     | Quirk::SessionRotation
+                    | Quirk::OpaqueAccessTokens
             )
         })
         .collect();
