@@ -166,6 +166,11 @@ pub fn rfc_link(reference: &str) -> Option<String> {
             "https://openid.net/specs/openid-connect-discovery-1_0.html",
             section.and_then(oidc_discovery_anchor),
         )),
+        "OIDC Registration" => Some(with_anchor(
+            "https://openid.net/specs/openid-connect-registration-1_0.html",
+            // §2 is the client metadata (where `jwks` may hold no private keys).
+            section.filter(|s| *s == "2").map(|_| "ClientMetadata"),
+        )),
         _ => None,
     }
 }
