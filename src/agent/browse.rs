@@ -95,6 +95,7 @@ struct Walk {
     post_redirects: Vec<u16>,
     /// The names of the fields a `tamper` changed, once it was applied.
     tampered: Option<Vec<String>>,
+    credential_redirects: Vec<u16>,
 }
 
 /// What the walk was asked to do; fixed for the whole walk.
@@ -187,6 +188,9 @@ impl Agent {
             let response = self.send(nav.request()).await?;
             if nav.post && (300..400).contains(&response.status) {
                 walk.post_redirects.push(response.status);
+                if matches!(nav.after, After::Username | After::Password) {
+                    walk.credential_redirects.push(response.status);
+                }
             }
             let step = if (300..400).contains(&response.status) {
                 self.redirect_step(&nav, &response, &plan.scope)?
@@ -206,6 +210,7 @@ impl Agent {
                         consent_shown: walk.consent_shown,
                         post_redirects: walk.post_redirects,
                         tampered: walk.tampered,
+                        credential_redirects: walk.credential_redirects,
                     });
                 }
                 Step::Go(next) => {

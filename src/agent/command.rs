@@ -266,6 +266,7 @@ fn result(
         // The command's own HTTP is not seen.
         post_redirects: Vec::new(),
         tampered: None,
+        credential_redirects: Vec::new(),
     })
 }
 

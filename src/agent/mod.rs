@@ -429,6 +429,9 @@ pub struct BrowseResult {
     /// The names of the fields a tamper changed (never their values), when
     /// the walk submitted a tampered form.
     pub tampered: Option<Vec<String>>,
+    /// The status of every redirect answering a login form's POST (the
+    /// requests that carry user credentials, RFC 9700 §4.12.1), in order.
+    pub credential_redirects: Vec<u16>,
 }
 
 /// The user agent of one trial.

@@ -213,6 +213,7 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
             _ => None,
         },
         Root::PostRedirects
+        | Root::CredentialRedirects
         | Root::Status
         | Root::Headers
         | Root::Body
@@ -263,6 +264,7 @@ impl HttpExchange {
             | Root::Signature
             | Root::Times
             | Root::PostRedirects
+            | Root::CredentialRedirects
             | Root::Hashes
             | Root::Answered
             | Root::Refused
@@ -342,6 +344,7 @@ impl Authorization {
             Root::LoggedIn => browse.and_then(|b| text(&b.logged_in.to_string())),
             Root::ConsentShown => browse.and_then(|b| text(&b.consent_shown.to_string())),
             Root::PostRedirects => browse.and_then(|b| serialized(&b.post_redirects)),
+            Root::CredentialRedirects => browse.and_then(|b| serialized(&b.credential_redirects)),
             Root::LoginFailed => match &self.outcome {
                 AuthorizationOutcome::LoginFailed { .. } => text("true"),
                 AuthorizationOutcome::Browsed(_) => None,
@@ -524,6 +527,7 @@ impl StepResult {
                 consent_shown: false,
                 post_redirects: Vec::new(),
                 tampered: None,
+                credential_redirects: Vec::new(),
             }),
         })
     }
@@ -552,6 +556,7 @@ mod tests {
                 consent_shown: false,
                 post_redirects: vec![303],
                 tampered: Some(vec!["x".into()]),
+                credential_redirects: vec![303],
             }),
         })
     }

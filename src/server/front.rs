@@ -195,5 +195,14 @@ fn redirect_with(state: &AppState, redirect_uri: &str, params: &[(&str, String)]
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    see_other(state, &with_params(redirect_uri, &borrowed))
+    let response = see_other(state, &with_params(redirect_uri, &borrowed));
+    // The `client-redirect-302` quirk: 302 Found, as many servers answer
+    // the consent POST (RFC 9700 §4.12.1 asks for 303 only where the
+    // request carries user credentials; RFC 6749 §1.7 allows any method).
+    if state.quirk(Quirk::ClientRedirect302) && response.status() == StatusCode::SEE_OTHER {
+        let (mut parts, body) = response.into_parts();
+        parts.status = StatusCode::FOUND;
+        return Response::from_parts(parts, body);
+    }
+    response
 }

@@ -45,6 +45,9 @@ crate::suite::vocab::vocabulary! {
         /// `authorize`: the status of every redirect answering a form POST,
         /// in order (a JSON array of numbers).
         PostRedirects = "post_redirects",
+        /// `authorize`: the status of every redirect answering a login
+        /// form's POST (username or password), in order (a JSON array).
+        CredentialRedirects = "credential_redirects",
         /// `authorize`: the URL of the AS page the flow stopped on.
         FinalUrl = "final_url",
         /// `authorize`: the title of that page.
@@ -106,6 +109,7 @@ impl Root {
             | Root::LoggedIn
             | Root::ConsentShown
             | Root::PostRedirects
+            | Root::CredentialRedirects
             | Root::FinalUrl
             | Root::Title
             | Root::LoginFailed
@@ -207,6 +211,7 @@ impl ResultKind {
                 Root::LoggedIn,
                 Root::ConsentShown,
                 Root::PostRedirects,
+                Root::CredentialRedirects,
                 Root::LoginFailed,
                 Root::Reason,
                 Root::Tampered,

@@ -265,6 +265,20 @@ fn check_request(
             "only response_mode=query is supported",
         ));
     }
+    // The `nonce-requires-openid` quirk: a nonce outside an OpenID request
+    // is refused, as oidc-provider does (OIDC Core defines `nonce` for
+    // OpenID requests only; RFC 6749 §3.1's "MUST ignore unrecognized
+    // request parameters" does not stop an OIDC server knowing it).
+    if state.quirk(Quirk::NonceRequiresOpenid)
+        && params.get("nonce")?.is_some()
+        && !params
+            .get("scope")?
+            .is_some_and(|s| s.split(' ').any(|v| v == "openid"))
+    {
+        return Err(OAuthError::invalid_request(
+            "openid scope must be requested when using the nonce parameter",
+        ));
+    }
     let scope = scope::requested(&state.config, client, params.get("scope")?)
         .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
     let challenge = pkce::check_challenge(
