@@ -155,6 +155,8 @@ quirk_tests! {
     opaque_access_tokens => OpaqueAccessTokens,
     bearer_query_token => BearerQueryToken,
     revoke_foreign_refused => RevokeForeignRefused,
+    nonce_requires_openid => NonceRequiresOpenid,
+    client_redirect_302 => ClientRedirect302,
 }
 
 #[test]
