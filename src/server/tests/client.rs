@@ -315,6 +315,8 @@ pub enum Decision {
 pub enum Outcome {
     /// A redirect that left the server (to the client).
     Client {
+        /// The status of the redirect to the client.
+        status: u16,
         location: String,
         params: HashMap<String, String>,
         request: AuthRequest,
@@ -485,7 +487,7 @@ impl Browser {
                 // A 307 after the login POST (the `headers.no-307` flaw,
                 // probed in `flaws`) is followed by GET here.
                 if !location.starts_with(&self.origin) {
-                    return client_outcome(location, request);
+                    return client_outcome(reply.status, location, request);
                 }
                 reply = self.get(&location).await;
                 continue;
@@ -541,7 +543,7 @@ impl Browser {
     }
 }
 
-fn client_outcome(location: String, request: &AuthRequest) -> Outcome {
+fn client_outcome(status: u16, location: String, request: &AuthRequest) -> Outcome {
     let pairs: Vec<(String, String)> = crate::oauth::uri::RawUri::split(&location)
         .query
         .map(|query| {
@@ -551,6 +553,7 @@ fn client_outcome(location: String, request: &AuthRequest) -> Outcome {
         })
         .unwrap_or_default();
     Outcome::Client {
+        status,
         params: pairs.into_iter().collect(),
         location,
         request: request.clone(),

@@ -106,6 +106,25 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
             let key = jsonwebtoken::DecodingKey::from_secret(APP_SECRET.as_bytes());
             jsonwebtoken::decode::<serde_json::Value>(id_token, &key, &validation).is_ok()
         }
+        Quirk::NonceRequiresOpenid => {
+            let request = AuthRequest::app()
+                .set("scope", "api.read")
+                .set("nonce", "n-0S6_WzA2Mj");
+            let outcome = s.browser().flow(&request, Decision::Approve).await;
+            outcome.params().get("error").map(String::as_str) == Some("invalid_request")
+        }
+        Quirk::ClientRedirect302 => {
+            match s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await
+            {
+                Outcome::Client { status, params, .. } => {
+                    status == 302 && params.contains_key("code")
+                }
+                Outcome::Page(reply) => panic!("no code: {} {}", reply.status, reply.body),
+            }
+        }
         // The consent-page quirks are tested with the pages, the session
         // rotation with the runner's shared session (tests/integration/schedule.rs);
         // opaque access tokens are the server's default, the quirk switches
