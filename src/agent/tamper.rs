@@ -51,28 +51,37 @@ pub fn is_anti_forgery(name: &str) -> bool {
     lower.contains("csrf") || lower.contains("xsrf") || ANTI_FORGERY_NAMES.contains(&lower.as_str())
 }
 
+/// Why a form does not allow the change a `tamper` names.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MissingField {
+    #[error("the form has no field `{0}` to change")]
+    Named(String),
+    #[error(
+        "the form has no field recognisable as an anti-forgery token (its fields: {}); the AS may bind the submission otherwise",
+        .0.join(", ")
+    )]
+    AntiForgery(Vec<String>),
+}
+
 impl Tamper {
     /// Applies the change to `pairs` (what the form would submit). Returns
     /// the names changed, or why the form does not allow the change (a
     /// field to drop or set that it does not have).
-    pub fn apply(&self, pairs: &mut Vec<(String, String)>) -> Result<Vec<String>, String> {
+    pub fn apply(&self, pairs: &mut Vec<(String, String)>) -> Result<Vec<String>, MissingField> {
         let mut changed = Vec::new();
-        let resolve = |pairs: &[(String, String)], field: &FieldRef| -> Result<String, String> {
-            let found = match field {
-                FieldRef::Named(name) => pairs.iter().find(|(n, _)| n == name),
-                FieldRef::AntiForgery => pairs.iter().find(|(n, _)| is_anti_forgery(n)),
+        let resolve =
+            |pairs: &[(String, String)], field: &FieldRef| -> Result<String, MissingField> {
+                let found = match field {
+                    FieldRef::Named(name) => pairs.iter().find(|(n, _)| n == name),
+                    FieldRef::AntiForgery => pairs.iter().find(|(n, _)| is_anti_forgery(n)),
+                };
+                found.map(|(n, _)| n.clone()).ok_or_else(|| match field {
+                    FieldRef::Named(name) => MissingField::Named(name.clone()),
+                    FieldRef::AntiForgery => {
+                        MissingField::AntiForgery(pairs.iter().map(|(n, _)| n.clone()).collect())
+                    }
+                })
             };
-            found.map(|(n, _)| n.clone()).ok_or_else(|| match field {
-                FieldRef::Named(name) => format!("the form has no field `{name}` to change"),
-                FieldRef::AntiForgery => {
-                    let names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
-                    format!(
-                        "the form has no field recognisable as an anti-forgery token (its fields: {}); the AS may bind the submission otherwise",
-                        names.join(", ")
-                    )
-                }
-            })
-        };
         for field in &self.drop {
             let name = resolve(pairs, field)?;
             pairs.retain(|(n, _)| *n != name);
@@ -143,7 +152,13 @@ mod tests {
             set: Vec::new(),
             add: Vec::new(),
         };
-        assert!(missing.apply(&mut pairs()).unwrap_err().contains("`nope`"));
+        assert!(
+            missing
+                .apply(&mut pairs())
+                .unwrap_err()
+                .to_string()
+                .contains("`nope`")
+        );
         let mut plain = vec![("tx".to_string(), "t".to_string())];
         let by_role = Tamper {
             target: TamperTarget::Login,
@@ -155,6 +170,7 @@ mod tests {
             by_role
                 .apply(&mut plain)
                 .unwrap_err()
+                .to_string()
                 .contains("anti-forgery")
         );
     }

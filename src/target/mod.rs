@@ -12,6 +12,8 @@ mod init;
 #[cfg(test)]
 mod key_tests;
 mod raw;
+#[cfg(test)]
+mod raw_tests;
 
 pub use builtin::reference_profile;
 pub use discovery::{Attempt, DiscoveryError, Metadata, fetch_metadata, well_known_urls};

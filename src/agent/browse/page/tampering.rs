@@ -28,7 +28,7 @@ impl PageCtx<'_> {
             .apply(pairs)
             .map_err(|reason| AgentError::TamperNotApplicable {
                 url: self.agent.shared.redactor.url(self.current()),
-                reason,
+                reason: reason.to_string(),
             })?;
         walk.tampered = Some(changed);
         Ok(())
