@@ -326,24 +326,10 @@ impl Agent {
         retry: bool,
     ) -> (Result<Response, AgentError>, Duration) {
         let started = Instant::now();
-        let started_at = super::now_rfc3339();
         let redactor = &self.shared.redactor;
         let mut record = Exchange {
-            method: request.method.clone(),
-            url: redactor.url(&request.url),
-            request_headers: Vec::new(),
-            request_body: None,
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            truncated: false,
-            elapsed_ms: 0,
-            error: None,
             retry,
-            started_at: Some(started_at),
-            step: None,
-            http_version: None,
-            request_line: None,
+            ..Exchange::begun(request.method.clone(), redactor.url(&request.url))
         };
         let result = self.exchange(request, &mut record, started).await;
         let elapsed = started.elapsed();

@@ -213,6 +213,30 @@ pub struct Exchange {
     pub request_line: Option<String>,
 }
 
+impl Exchange {
+    /// A request about to be sent to `url` (already redacted): stamped
+    /// with the time now, nothing answered yet.
+    pub fn begun(method: impl Into<String>, url: String) -> Exchange {
+        Exchange {
+            method: method.into(),
+            url,
+            request_headers: Vec::new(),
+            request_body: None,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            truncated: false,
+            elapsed_ms: 0,
+            error: None,
+            retry: false,
+            started_at: Some(now_rfc3339()),
+            step: None,
+            http_version: None,
+            request_line: None,
+        }
+    }
+}
+
 /// The current time as an exchange's `started_at`.
 pub(crate) fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()

@@ -32,23 +32,7 @@ impl Agent {
         let config = &self.shared.config;
         let separator = if request.url.contains('?') { '&' } else { '?' };
         let full_url = format!("{}{separator}{raw_query}", request.url);
-        let mut record = Exchange {
-            method: request.method.clone(),
-            url: redactor.url(&full_url),
-            request_headers: Vec::new(),
-            request_body: None,
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            truncated: false,
-            elapsed_ms: 0,
-            error: None,
-            retry: false,
-            started_at: Some(super::now_rfc3339()),
-            step: None,
-            http_version: None,
-            request_line: None,
-        };
+        let mut record = Exchange::begun(request.method.clone(), redactor.url(&full_url));
         let result = async {
             let url = parse_http_url(&request.url).map_err(|e| AgentError::BadUrl {
                 url: redactor.url(&request.url),
@@ -213,21 +197,9 @@ impl Agent {
         })?;
         let result = raw::legacy_tls(&config.transport, &parsed, config.timeout).await;
         let mut record = Exchange {
-            method: "TLS".into(),
-            url: redactor.url(url),
-            request_headers: Vec::new(),
-            request_body: None,
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            truncated: false,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            error: None,
-            retry: false,
-            started_at: Some(super::now_rfc3339()),
-            step: None,
-            http_version: None,
             request_line: Some("ClientHello offering TLS 1.0 and TLS 1.1 only".into()),
+            ..Exchange::begun("TLS", redactor.url(url))
         };
         let answer = match result {
             Ok(answer) => answer,
