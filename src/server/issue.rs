@@ -20,7 +20,7 @@ use crate::server::oauth_error::{ErrorCode, OAuthError, no_store};
 use crate::server::random;
 use crate::server::scope;
 use crate::server::state::AppState;
-use crate::server::store::{AccessRecord, GrantId, RefreshRecord, RefreshStatus, Store};
+use crate::server::store::{AccessRecord, Grant, GrantId, RefreshRecord, RefreshStatus, Store};
 
 /// What to issue.
 pub struct Plan {
@@ -62,6 +62,35 @@ impl Minted {
     pub fn handle(&self) -> &str {
         &self.handle
     }
+}
+
+/// An access token alone, in a grant of its own: no code, refresh token or
+/// ID token (client credentials, and the password-grant and implicit
+/// flaws). `sub` and `auth_time` are the user's, if there is one.
+pub fn access_only(
+    state: &AppState,
+    store: &mut Store,
+    client_id: &str,
+    sub: Option<String>,
+    auth_time: Option<u64>,
+    scope: Vec<String>,
+) -> (Plan, Minted) {
+    let grant = store.new_grant(Grant {
+        sub: sub.clone(),
+        auth_time,
+        revoked: false,
+    });
+    let plan = Plan {
+        grant,
+        client_id: client_id.to_string(),
+        sub,
+        scope,
+        refresh_scope: None,
+        id_token: None,
+        resource: None,
+    };
+    let minted = record(state, store, &plan);
+    (plan, minted)
 }
 
 /// Records the tokens of `plan` (call with the store locked).

@@ -27,14 +27,14 @@ use crate::server::front::{
     PageKind, code_redirect, error_page, error_redirect, page, see_other, tx_param,
 };
 use crate::server::html::{self, ConsentForm};
-use crate::server::issue::{self, Plan};
+use crate::server::issue;
 use crate::server::oauth_error::{ErrorCode, OAuthError};
 use crate::server::params::{Params, read_body};
 use crate::server::quirk::Quirk;
 use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
-use crate::server::store::{CodeRecord, Grant, Session, Store, Transaction};
+use crate::server::store::{CodeRecord, Session, Store, Transaction};
 
 const UNKNOWN_TX: &str = "this authorization request is unknown, expired or already answered";
 
@@ -307,21 +307,14 @@ fn implicit_redirect(
     session: &Session,
     scope: Vec<String>,
 ) -> Response {
-    let grant = store.new_grant(Grant {
-        sub: Some(session.sub.clone()),
-        auth_time: Some(session.auth_time),
-        revoked: false,
-    });
-    let plan = Plan {
-        grant,
-        client_id: transaction.client_id.clone(),
-        sub: Some(session.sub.clone()),
+    let (_, minted) = issue::access_only(
+        state,
+        &mut store,
+        &transaction.client_id,
+        Some(session.sub.clone()),
+        Some(session.auth_time),
         scope,
-        refresh_scope: None,
-        id_token: None,
-        resource: None,
-    };
-    let minted = issue::record(state, &mut store, &plan);
+    );
     drop(store);
     let mut fragment = format!(
         "access_token={}&token_type=Bearer",

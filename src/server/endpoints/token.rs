@@ -15,14 +15,13 @@ use axum::response::Response;
 use crate::server::client_auth::{self, Endpoint};
 use crate::server::config::{ClientConfig, GrantType};
 use crate::server::flaw::Flaw;
-use crate::server::issue::{self, Plan};
+use crate::server::issue;
 use crate::server::oauth_error::{ErrorCode, OAuthError, token_error};
 use crate::server::params::{Params, read_body};
 use crate::server::quirk::Quirk;
 use crate::server::scope;
 use crate::server::session::same_secret;
 use crate::server::state::{AppState, Shared};
-use crate::server::store::Grant;
 
 use super::{token_code, token_refresh};
 
@@ -156,21 +155,14 @@ fn password(
     }
     .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
     let mut store = state.store();
-    let grant = store.new_grant(Grant {
-        sub: Some(user.sub.clone()),
-        auth_time: None,
-        revoked: false,
-    });
-    let plan = Plan {
-        grant,
-        client_id: client.id.clone(),
-        sub: Some(user.sub.clone()),
+    let (plan, minted) = issue::access_only(
+        state,
+        &mut store,
+        &client.id,
+        Some(user.sub.clone()),
+        None,
         scope,
-        refresh_scope: None,
-        id_token: None,
-        resource: None,
-    };
-    let minted = issue::record(state, &mut store, &plan);
+    );
     drop(store);
     issue::respond(state, &plan, minted)
 }
@@ -184,21 +176,7 @@ fn client_credentials(
     let scope = scope::for_client(&state.config, client, params.get("scope")?)
         .map_err(|error| OAuthError::new(ErrorCode::InvalidScope, error))?;
     let mut store = state.store();
-    let grant = store.new_grant(Grant {
-        sub: None,
-        auth_time: None,
-        revoked: false,
-    });
-    let plan = Plan {
-        grant,
-        client_id: client.id.clone(),
-        sub: None,
-        scope,
-        refresh_scope: None,
-        id_token: None,
-        resource: None,
-    };
-    let minted = issue::record(state, &mut store, &plan);
+    let (plan, minted) = issue::access_only(state, &mut store, &client.id, None, None, scope);
     drop(store);
     issue::respond(state, &plan, minted)
 }
