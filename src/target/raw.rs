@@ -236,15 +236,16 @@ impl Checker<'_> {
                 }
             },
         };
+        // Where a missing key or secret is reported: the method that needs it.
+        let method_at = raw
+            .auth_method
+            .as_ref()
+            .map_or(&raw.id.referenced, |m| &m.referenced);
         let key = match &raw.key {
             Some(key) => Some(Secret::new(self.key(key)?)),
             None if auth_method == AuthMethod::PrivateKeyJwt => {
-                let at = raw
-                    .auth_method
-                    .as_ref()
-                    .map_or(&raw.id.referenced, |m| &m.referenced);
                 return Err(self.bad(
-                    at,
+                    method_at,
                     format!(
                         "client `{}` uses `private_key_jwt` but has no `key`",
                         raw.id.value
@@ -255,12 +256,8 @@ impl Checker<'_> {
             None => None,
         };
         if auth_method == AuthMethod::ClientSecretJwt && secret.is_none() {
-            let at = raw
-                .auth_method
-                .as_ref()
-                .map_or(&raw.id.referenced, |m| &m.referenced);
             return Err(self.bad(
-                at,
+                method_at,
                 format!(
                     "client `{}` uses `client_secret_jwt` but has no `secret`",
                     raw.id.value
