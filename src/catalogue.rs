@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::standard::StandardLevels;
+use crate::standard::{Standard, StandardLevels};
 pub use crate::suite::model::{Level, Severity};
 
 /// The embedded catalogue source (YAML), for `oauthcheck` listings and tests.
@@ -44,6 +44,12 @@ pub struct Requirement {
     /// (the self-test reports any other unbroken trial).
     #[serde(default)]
     pub unbroken: BTreeMap<String, String>,
+    /// The standard the self-test proves this entry's flaw under, for an
+    /// entry no trial can fail under the default standard (MAY there: RFC
+    /// 9700 leaves `pkce.required-confidential` to the server). Its
+    /// `levels:` must make it MUST or SHOULD under that standard.
+    #[serde(default)]
+    pub proof_standard: Option<Standard>,
 }
 
 /// The catalogue file is malformed (a build defect of the embedded one;
@@ -58,8 +64,9 @@ pub enum CatalogueError {
 
 /// Parses and checks catalogue text: the YAML schema (unknown standards and
 /// levels are refused there), then what it cannot say: a `levels:` table
-/// names at least one standard, and an `unbroken:` entry names a trial and
-/// gives a reason.
+/// names at least one standard, a `proof_standard:` is one its `levels:`
+/// make MUST or SHOULD, and an `unbroken:` entry names a trial and gives a
+/// reason.
 pub fn parse(source: &str) -> Result<Vec<Requirement>, CatalogueError> {
     let all: Vec<Requirement> = serde_saphyr::from_str(source)?;
     for r in &all {
@@ -79,6 +86,15 @@ pub fn parse(source: &str) -> Result<Vec<Requirement>, CatalogueError> {
                     "the headline `level` ({}) is not the strictest of `levels` ({})",
                     r.level,
                     strictest.map(|l| l.word()).unwrap_or("none")
+                )));
+            }
+        }
+        if let Some(standard) = r.proof_standard {
+            let level = r.levels.as_ref().and_then(|l| l.get(standard));
+            if !matches!(level, Some(Level::Must | Level::Should)) {
+                return Err(bad(format!(
+                    "`proof_standard: {}` needs `levels` to make the entry MUST or SHOULD under it, or no trial can fail there",
+                    standard.name()
                 )));
             }
         }

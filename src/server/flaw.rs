@@ -148,6 +148,8 @@ crate::server::switch::switches! {
         "the error page for an unregistered redirect_uri shows that URI and the state without escaping them",
     PkceRequiredPublic = "pkce.required-public":
         "public clients may omit code_challenge",
+    PkceRequiredConfidential = "pkce.required-confidential":
+        "confidential clients may omit code_challenge even when no OpenID Connect nonce protects the request (RFC 9700 §2.1.1 allows this; OAuth 2.1 §4.1.1 does not)",
     PkceUnsupportedMethod = "pkce.unsupported-method":
         "an unknown code_challenge_method (other than S256 and plain) is ignored and the challenge bound as S256",
     PkceSyntax = "pkce.syntax":

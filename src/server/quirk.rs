@@ -22,7 +22,7 @@ crate::server::switch::switches! {
     RefreshScopeIgnored = "refresh-scope-ignored":
         "a refresh asking for a wider scope gets 200 and a token with the original scope (no escalation; RFC 6749 §6 only forbids granting more)",
     PkceRequired = "pkce-required":
-        "every authorization request must carry `code_challenge`, or it is refused with `invalid_request` (RFC 9700 §2.1.1, OAuth 2.1)",
+        "every authorization request must carry `code_challenge`, even a confidential client's OpenID Connect request with a nonce (OAuth 2.1 §7.5.1 still RECOMMENDS it there), or it is refused with `invalid_request`",
     RememberedConsent = "remembered-consent":
         "consent is stored per user and confidential client and not asked again, unless the request has `prompt=consent` (OIDC Core §3.1.2.1; public clients are always asked, RFC 6749 §10.2)",
     ConsentCheckbox = "consent-checkbox":

@@ -203,7 +203,7 @@ fn catalogue_error(entry_tail: &str) -> String {
 }
 
 #[test]
-fn the_catalogue_refuses_bad_levels_tables_and_unbroken_entries() {
+fn the_catalogue_refuses_bad_levels_tables_proof_standards_and_unbroken_entries() {
     let e = catalogue_error("  levels: { rfc6749: MAY, oauth21: MUST }\n");
     assert!(e.contains("oauth21") && e.contains("line 7"), "{e}");
     let e = catalogue_error("  levels: { rfc6749: OPTIONAL }\n");
@@ -212,6 +212,16 @@ fn the_catalogue_refuses_bad_levels_tables_and_unbroken_entries() {
     assert!(e.contains("`levels` is empty"), "{e}");
     let e = catalogue_error("  levels: { rfc6749: MAY, rfc9700: SHOULD }\n");
     assert!(e.contains("not the strictest"), "{e}");
+    let e = catalogue_error("  proof_standard: oauth2.1\n");
+    assert!(
+        e.contains("`proof_standard: oauth2.1` needs `levels`"),
+        "{e}"
+    );
+    let e =
+        catalogue_error("  levels: { rfc9700: MUST, oauth2.1: MAY }\n  proof_standard: oauth2.1\n");
+    assert!(e.contains("MUST or SHOULD under it"), "{e}");
+    let e = catalogue_error("  proof_standard: oauth21\n");
+    assert!(e.contains("oauth21"), "{e}");
     let e = catalogue_error("  unbroken: { \"a.b[x]\": \"\" }\n");
     assert!(e.contains("needs a trial name and a reason"), "{e}");
 }

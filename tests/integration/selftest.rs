@@ -6,7 +6,10 @@
 //! passes. A scenario citing no flaw, or a flaw no scenario cites, fails here.
 //! A variant flaw (`requirement/variant`) breaks some trials of its
 //! requirement's scenarios and nothing else. A trial that no single flaw
-//! breaks needs a reason in the catalogue (`unbroken:`).
+//! breaks needs a reason in the catalogue (`unbroken:`). A requirement that
+//! is only MAY under the default standard is proven under the standard its
+//! catalogue entry names (`proof_standard:`), and its flaw, legal under the
+//! default standard, must break nothing there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +19,11 @@ use oauthcheck::report::Totals;
 use oauthcheck::run::Outcome;
 use oauthcheck::server::Flaw;
 
-use crate::support::{HEAVY, describe, run_against_reference, shipped_suites};
+use oauthcheck::standard::StandardSet;
+
+use crate::support::{
+    HEAVY, describe, run_against_reference, run_against_reference_under, shipped_suites,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_correct_reference_server_passes_every_trial() {
@@ -88,7 +95,12 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
     for chunk in Flaw::ALL.chunks(6) {
         let runs = chunk.iter().map(|&flaw| {
             let suites = suites.clone();
-            tokio::spawn(async move { (flaw, run_against_reference(&suites, &[flaw], 16).await) })
+            tokio::spawn(async move {
+                let standard = proof_standard(flaw);
+                let reports =
+                    run_against_reference_under(&suites, &[flaw], &[], standard, 16).await;
+                (flaw, reports)
+            })
         });
         for run in runs.collect::<Vec<_>>() {
             let (flaw, reports) = run.await.expect("the run finishes");
@@ -202,4 +214,43 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
         unproven.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The standard a flaw is proven under: its requirement's `proof_standard`
+/// alone (where the default standard leaves the behaviour to the server),
+/// else the profile's default.
+fn proof_standard(flaw: Flaw) -> Option<StandardSet> {
+    let standard = catalogue::find(flaw.requirement())?.proof_standard?;
+    Some(StandardSet::new([standard]).expect("one standard is a set"))
+}
+
+/// A flaw proven under another standard is a legal variation under the
+/// default one (MAY there), so under the default standard it breaks nothing:
+/// principle 8's side of `proof_standard`, as a quirk would show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flaw_proven_under_another_standard_breaks_nothing_under_the_default() {
+    let flaws: Vec<Flaw> = Flaw::ALL
+        .iter()
+        .copied()
+        .filter(|&f| proof_standard(f).is_some())
+        .collect();
+    assert!(
+        !flaws.is_empty(),
+        "no catalogue entry has a `proof_standard`: drop this test with the field"
+    );
+    let _turn = HEAVY.lock().await;
+    let suites = shipped_suites();
+    for flaw in flaws {
+        let reports = run_against_reference(&suites, &[flaw], 16).await;
+        let broken: Vec<_> = reports
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Pass | Outcome::Skip))
+            .collect();
+        assert!(
+            broken.is_empty(),
+            "flaw `{}` is legal under the default standard, yet:\n{}",
+            flaw.id(),
+            describe(&broken)
+        );
+    }
 }

@@ -21,6 +21,8 @@ const FLAGGED: &[&str] = &[
     "refresh.old-rejected",
     "token.no-store-pragma",
     "code.redirect-uri-required",
+    "pkce.required-public",
+    "pkce.required-confidential",
 ];
 
 /// The flaws breaking them.
@@ -30,6 +32,8 @@ const FLAWS: &[&str] = &[
     "refresh.old-rejected",
     "token.no-store-header",
     "code.bound-to-redirect-uri",
+    "pkce.required-public",
+    "pkce.required-confidential",
 ];
 
 /// The shipped scenarios behind [`FLAGGED`], nothing else.
@@ -101,6 +105,8 @@ async fn under_rfc6749_the_bcps_musts_are_information_and_pragma_is_a_must() {
             ("refresh.old-rejected", MAY_PASS.0, MAY_PASS.1),
             ("token.no-store-pragma", Level::Must, Outcome::Fail),
             ("code.redirect-uri-required", Level::Must, Outcome::Fail),
+            ("pkce.required-public", MAY_PASS.0, MAY_PASS.1),
+            ("pkce.required-confidential", MAY_PASS.0, MAY_PASS.1),
         ],
     );
 }
@@ -120,6 +126,8 @@ async fn under_rfc9700_the_shipped_levels_hold() {
             ("refresh.old-rejected", Level::Must, Outcome::Fail),
             ("token.no-store-pragma", Level::Should, Outcome::Warn),
             ("code.redirect-uri-required", Level::Should, Outcome::Warn),
+            ("pkce.required-public", Level::Should, Outcome::Warn),
+            ("pkce.required-confidential", MAY_PASS.0, MAY_PASS.1),
         ],
     );
 }
@@ -139,6 +147,8 @@ async fn under_oauth21_pragma_is_information_and_the_bcps_musts_hold() {
             ("refresh.old-rejected", Level::Must, Outcome::Fail),
             ("token.no-store-pragma", MAY_PASS.0, MAY_PASS.1),
             ("code.redirect-uri-required", Level::Should, Outcome::Warn),
+            ("pkce.required-public", Level::Must, Outcome::Fail),
+            ("pkce.required-confidential", Level::Must, Outcome::Fail),
         ],
     );
 }
@@ -158,6 +168,8 @@ async fn under_oidc_alone_exact_redirect_matching_is_a_must_and_rotation_is_not(
             ("refresh.old-rejected", MAY_PASS.0, MAY_PASS.1),
             ("token.no-store-pragma", Level::Should, Outcome::Warn),
             ("code.redirect-uri-required", Level::Should, Outcome::Warn),
+            ("pkce.required-public", MAY_PASS.0, MAY_PASS.1),
+            ("pkce.required-confidential", MAY_PASS.0, MAY_PASS.1),
         ],
     );
 }
@@ -177,6 +189,8 @@ async fn in_a_combination_the_strictest_standard_wins() {
             ("refresh.old-rejected", Level::Must, Outcome::Fail),
             ("token.no-store-pragma", Level::Must, Outcome::Fail),
             ("code.redirect-uri-required", Level::Must, Outcome::Fail),
+            ("pkce.required-public", Level::Must, Outcome::Fail),
+            ("pkce.required-confidential", Level::Must, Outcome::Fail),
         ],
     );
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use oauthcheck::harness;
 use oauthcheck::run::{self, RunOptions, TrialReport};
 use oauthcheck::server::{Flaw, Quirk};
+use oauthcheck::standard::StandardSet;
 use oauthcheck::suite::Suite;
 
 /// Held by the tests that run the whole suite many times over (the flaw
@@ -42,11 +43,23 @@ pub async fn run_against_reference(
 }
 
 /// Runs all trials of `suites` against a reference server with `flaws` and
-/// `quirks`.
+/// `quirks`, judged by the profile's default standard.
 pub async fn run_against_reference_with(
     suites: &[Suite],
     flaws: &[Flaw],
     quirks: &[Quirk],
+    jobs: usize,
+) -> Vec<TrialReport> {
+    run_against_reference_under(suites, flaws, quirks, None, jobs).await
+}
+
+/// Runs all trials of `suites` against a reference server with `flaws` and
+/// `quirks`, judged by `standard` (the profile's default when `None`).
+pub async fn run_against_reference_under(
+    suites: &[Suite],
+    flaws: &[Flaw],
+    quirks: &[Quirk],
+    standard: Option<StandardSet>,
     jobs: usize,
 ) -> Vec<TrialReport> {
     let mut config = harness::embedded_config(flaws, quirks);
@@ -58,9 +71,12 @@ pub async fn run_against_reference_with(
     // Tokens too: a trial may hold one for as long as a code.
     config.ttl.access = SELF_TEST_CODE_TTL;
     config.ttl.refresh = SELF_TEST_CODE_TTL;
-    let (profile, server) = harness::embedded_target_with(config)
+    let (mut profile, server) = harness::embedded_target_with(config)
         .await
         .expect("the reference server starts");
+    if let Some(standard) = standard {
+        profile.standard = standard;
+    }
     let specs = run::plan(suites, &profile);
     let reports = run::execute(Arc::new(profile), specs, &RunOptions::with_jobs(jobs)).await;
     server.shutdown().await;

@@ -302,6 +302,22 @@ fn check_request(
             "code_challenge is required for public clients",
         ));
     }
+    // OAuth 2.1 §4.1.1: the AS MUST enforce PKCE "except under the
+    // conditions described in Section 7.5.1": a confidential client whose
+    // request is protected by an OpenID Connect nonce. RFC 9700 §2.1.1 only
+    // recommends PKCE to confidential clients; the
+    // `pkce.required-confidential` flaw is that behaviour.
+    let nonce_protected = scope.iter().any(|s| s == "openid") && params.get("nonce")?.is_some();
+    if challenge.is_none()
+        && !implicit
+        && client.is_confidential()
+        && !nonce_protected
+        && !state.has(Flaw::PkceRequiredConfidential)
+    {
+        return Err(OAuthError::invalid_request(
+            "code_challenge is required unless an OpenID Connect request carries a nonce",
+        ));
+    }
     if challenge.is_none() && state.quirk(Quirk::PkceRequired) {
         // The `pkce-required` quirk: every client must (OAuth 2.1 §4.1.1
         // makes PKCE REQUIRED; RFC 9700 §2.1.1 lets servers enforce it).

@@ -453,6 +453,16 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
                 .await
                 .has_code()
         }
+        Flaw::PkceRequiredConfidential => {
+            let request = AuthRequest::app()
+                .omit("code_challenge")
+                .omit("code_challenge_method")
+                .omit("nonce");
+            s.browser()
+                .flow(&request, Decision::Approve)
+                .await
+                .has_code()
+        }
         Flaw::PkceUnsupportedMethod => {
             let request = AuthRequest::app().set("code_challenge_method", "S512");
             s.browser()
