@@ -58,6 +58,8 @@ crate::server::switch::switches! {
         "a code_verifier sent for a code issued without a challenge is ignored instead of refused",
     PkceS256Required = "pkce.s256-required":
         "code_challenge_method=plain (or no method) is accepted and verified as plain",
+    RefreshRotation = "refresh.rotation":
+        "a public client's refresh token is not rotated: the refresh response issues none and the old one stays the live one",
     RefreshOldRejected = "refresh.old-rejected":
         "a rotated-out refresh token keeps working",
     RefreshReuseRevokesFamily = "refresh.reuse-revokes-family":

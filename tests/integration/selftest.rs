@@ -76,6 +76,34 @@ fn every_scenario_cites_a_flaw_and_every_flaw_is_cited() {
     );
 }
 
+/// The catalogue is whole: every requirement is cited by a shipped scenario
+/// and has its own flaw, so the self-test proves each one able to fail.
+#[test]
+fn every_catalogue_requirement_is_cited_and_has_a_flaw() {
+    let cited: BTreeSet<&str> = shipped_suites()
+        .iter()
+        .flat_map(|s| &s.scenarios)
+        .flat_map(|s| &s.requirements)
+        .map(|id| {
+            catalogue::find(id)
+                .expect("the loader checks ids")
+                .id
+                .as_str()
+        })
+        .collect();
+    let flawed: BTreeSet<&str> = Flaw::ALL.iter().map(|f| f.requirement()).collect();
+    let uncited: Vec<&str> = catalogue::ids().filter(|id| !cited.contains(id)).collect();
+    let unflawed: Vec<&str> = catalogue::ids().filter(|id| !flawed.contains(id)).collect();
+    assert!(
+        uncited.is_empty(),
+        "requirements no shipped scenario cites: {uncited:?}"
+    );
+    assert!(
+        unflawed.is_empty(),
+        "requirements no flaw breaks: {unflawed:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
     let _turn = HEAVY.lock().await;

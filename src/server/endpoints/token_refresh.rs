@@ -81,7 +81,13 @@ pub fn refresh(
     // refresh token and issues none (RFC 9700 §4.14.2 requires rotation or
     // sender-constraining for public clients only; RFC 6749 §6: the server
     // MAY issue a new refresh token).
-    let rotate = !(client.is_confidential() && state.quirk(Quirk::NoRotationConfidential));
+    // The `refresh.rotation` flaw does the same to a public client, whose
+    // token RFC 9700 §2.2.2 and §4.14.2 require rotated (or sender-constrained).
+    let rotate = if client.is_confidential() {
+        !state.quirk(Quirk::NoRotationConfidential)
+    } else {
+        !state.has(Flaw::RefreshRotation)
+    };
     if rotate && let Some(retired) = store.refresh.get_mut(token) {
         retired.status = RefreshStatus::RotatedOut;
     }

@@ -155,6 +155,14 @@ async fn shows(flaw: Flaw, config: Config) -> bool {
                 .await
                 .has_code()
         }
+        Flaw::RefreshRotation => {
+            let tokens = s.tokens(&spa_request(), &SPA).await;
+            let first = tokens["refresh_token"].as_str().unwrap();
+            let reply = s.refresh(&SPA, first, None).await;
+            assert_eq!(reply.status, 200);
+            reply.json()["refresh_token"].is_null()
+                && s.refresh(&SPA, first, None).await.status == 200
+        }
         Flaw::RefreshOldRejected => {
             let (first, _) = rotated(s).await;
             s.refresh(&APP, &first, None).await.status == 200
