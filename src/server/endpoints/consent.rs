@@ -94,7 +94,7 @@ pub async fn get(
 /// SHOULD NOT be processed automatically) — except under the
 /// `authz.public-client-reconsent` flaw.
 fn remembers_consent(state: &AppState, client_id: &str) -> bool {
-    match state.config.client(client_id) {
+    match state.client(client_id) {
         Some(client) if client.is_confidential() => state.quirk(Quirk::RememberedConsent),
         Some(_) => state.has(Flaw::AuthzPublicClientReconsent),
         None => false,

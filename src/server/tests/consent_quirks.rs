@@ -68,6 +68,33 @@ async fn remembered_consent_skips_the_page_unless_prompt_consent() {
     assert_eq!(outcome.params()["error"], "access_denied");
 }
 
+/// A client registered at run time is a client like the configured ones:
+/// its approvals are remembered too (the consent endpoint looks clients up
+/// in the registry as well as in the configuration).
+#[tokio::test]
+async fn remembered_consent_covers_registered_clients() {
+    let server = server(Quirk::RememberedConsent).await;
+    let metadata = serde_json::json!({ "redirect_uris": ["https://dyn.example/cb"] });
+    let reply = server
+        .post_raw(
+            "/register",
+            "application/json",
+            metadata.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let id = reply.json()["client_id"]
+        .as_str()
+        .expect("client_id")
+        .to_string();
+    let request = || AuthRequest::new(&id, "https://dyn.example/cb", "openid");
+    let browser = server.browser();
+    assert!(browser.flow(&request(), Decision::Approve).await.has_code());
+    let reply = browser.authorize(&request()).await;
+    let location = walk(&server, &browser, reply).await.expect("no page");
+    assert!(location.contains("code="), "{location}");
+}
+
 #[tokio::test]
 async fn consent_checkbox_needs_the_confirmation_and_grants_ticked_scopes() {
     let server = server(Quirk::ConsentCheckbox).await;
