@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::run::TransportArgs;
 use super::{CliError, exit};
-use crate::target::{Limits, StarterClients};
+use crate::target::{Limits, StarterClients, StarterTransport};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -26,16 +27,18 @@ pub struct InitArgs {
     /// A public client's id (declares `public_client`).
     #[arg(long, value_name = "ID")]
     public_client: Option<String>,
+    /// How to reach the server (private CA, proxy); the profile keeps them.
+    #[command(flatten)]
+    transport: TransportArgs,
 }
 
 pub fn init(args: InitArgs) -> Result<u8, CliError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::output(format!("cannot start the async runtime: {e}"), None))?;
+    let mut limits = Limits::default();
+    args.transport.resolve()?.merge_into(&mut limits.transport);
     let metadata = runtime
-        .block_on(crate::target::fetch_metadata(
-            &args.issuer,
-            &Limits::default(),
-        ))
+        .block_on(crate::target::fetch_metadata(&args.issuer, &limits))
         .map_err(|e| CliError {
             message: e.to_string(),
             hint: Some("is the issuer URL right, and is the server running?".into()),
@@ -46,7 +49,17 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
         other: args.other_client,
         public: args.public_client,
     };
-    let starter = crate::target::starter_profile(&args.issuer, &metadata, &clients);
+    // The profile resolves `ca_file` against its own directory, the flag
+    // against the working directory: an absolute path means the same to both.
+    let transport = StarterTransport {
+        ca_files: (args.transport.cacert.iter())
+            .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()))
+            .map(|path| path.display().to_string())
+            .collect(),
+        proxy: args.transport.proxy.clone(),
+        insecure: args.transport.insecure,
+    };
+    let starter = crate::target::starter_profile(&args.issuer, &metadata, &clients, &transport);
     match &args.output {
         None => super::out(&starter.text)?,
         Some(path) => {

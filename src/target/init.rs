@@ -22,6 +22,20 @@ pub struct StarterClients {
     pub public: Option<String>,
 }
 
+/// How `init` reached the server (`--cacert`, `--proxy`, `--insecure`):
+/// the run needs the same, so the profile says so.
+#[derive(Debug, Clone, Default)]
+pub struct StarterTransport {
+    /// CA files (absolute paths) trusted for discovery; the profile names
+    /// the first as `limits.ca_file` (it holds one) and lists the rest.
+    pub ca_files: Vec<String>,
+    /// The proxy discovery went through, for `limits.proxy`.
+    pub proxy: Option<String>,
+    /// Discovery ran without certificate verification, which a profile
+    /// cannot ask for: the run needs `--insecure` again.
+    pub insecure: bool,
+}
+
 /// A starter profile and what the metadata could not tell.
 #[derive(Debug, Clone)]
 pub struct Starter {
@@ -38,6 +52,7 @@ pub fn starter_profile(
     issuer: &str,
     metadata: &Map<String, Value>,
     clients: &StarterClients,
+    transport: &StarterTransport,
 ) -> Starter {
     let has = |name: &str| metadata.get(name).and_then(Value::as_str).is_some();
     let list = |name: &str| -> Option<Vec<String>> {
@@ -57,6 +72,12 @@ pub fn starter_profile(
         "consent: whether the server shows a consent page that can be denied; add `consent` to the capabilities if it does".to_string(),
         "a protected resource accepting this server's access tokens: set `endpoints.resource` and add `resource`".to_string(),
     ];
+    for extra in transport.ca_files.iter().skip(1) {
+        not_inferred.push(format!("`--cacert {extra}`: a profile names one `limits.ca_file`; pass the others to `run` as `--cacert`"));
+    }
+    if transport.insecure {
+        not_inferred.push("discovery ran with `--insecure` (no certificate verification), which a profile cannot ask for: run with `--insecure` again, or better trust the server's CA with `limits.ca_file`".into());
+    }
     let mut capabilities: Vec<&str> = vec!["wait"];
     if clients.other.is_some() {
         capabilities.push("second_client");
@@ -192,19 +213,34 @@ clients:
   password: "${{env:OAUTHCHECK_PASSWORD}}"
 capabilities: [{capabilities}]
 timing: {{ code_ttl: 60s }}       # CHECK: your server's authorization code lifetime
-limits: {{ rate: 20, timeout: 10s }}
+limits: {{ rate: 20, timeout: 10s{transport_limits} }}
 scopes: {{ default: "{default_scope}" }}
 "#,
         auth = note("token_endpoint_auth_methods_supported"),
         pkce = note("code_challenge_methods_supported"),
         grants = note("grant_types_supported"),
         capabilities = capabilities.join(", "),
+        transport_limits = transport_limits(transport),
     );
     Starter {
         text,
         name,
         not_inferred,
     }
+}
+
+/// `, ca_file: "…", proxy: "…"` for the starter's `limits`, as `init` was
+/// given them (YAML double-quoted strings).
+fn transport_limits(transport: &StarterTransport) -> String {
+    let quoted = |text: &str| serde_json::Value::String(text.to_string()).to_string();
+    let mut out = String::new();
+    if let Some(ca) = transport.ca_files.first() {
+        out.push_str(&format!(", ca_file: {}", quoted(ca)));
+    }
+    if let Some(proxy) = &transport.proxy {
+        out.push_str(&format!(", proxy: {}", quoted(proxy)));
+    }
+    out
 }
 
 /// A short name for the profile from the issuer's host and explicit port
@@ -268,6 +304,7 @@ mod tests {
             "http://127.0.0.1:9401",
             &metadata,
             &StarterClients::default(),
+            &StarterTransport::default(),
         );
         let names = capabilities(&starter.text);
         for expected in [
@@ -297,7 +334,12 @@ mod tests {
     #[test]
     fn clients_are_declared_only_when_given() {
         let metadata = metadata(r#"{"code_challenge_methods_supported":["S256"]}"#);
-        let without = starter_profile("https://as.example", &metadata, &StarterClients::default());
+        let without = starter_profile(
+            "https://as.example",
+            &metadata,
+            &StarterClients::default(),
+            &StarterTransport::default(),
+        );
         let names = capabilities(&without.text);
         assert!(
             !names
@@ -314,6 +356,7 @@ mod tests {
                 other: Some("harness-2".into()),
                 public: Some("spa".into()),
             },
+            &StarterTransport::default(),
         );
         let names = capabilities(&with.text);
         assert!(names.iter().any(|n| n == "second_client"), "{names:?}");
@@ -327,7 +370,12 @@ mod tests {
         let metadata = metadata(
             r#"{"introspection_endpoint":"https://as.example/introspect","grant_types_supported":["authorization_code"]}"#,
         );
-        let starter = starter_profile("https://as.example", &metadata, &StarterClients::default());
+        let starter = starter_profile(
+            "https://as.example",
+            &metadata,
+            &StarterClients::default(),
+            &StarterTransport::default(),
+        );
         let all = starter.not_inferred.join("\n");
         for needle in [
             "code lifetime",

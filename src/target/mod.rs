@@ -17,7 +17,7 @@ mod raw_tests;
 
 pub use builtin::reference_profile;
 pub use discovery::{Attempt, DiscoveryError, Metadata, fetch_metadata, well_known_urls};
-pub use init::{Starter, StarterClients, starter_profile};
+pub use init::{Starter, StarterClients, StarterTransport, starter_profile};
 pub use raw::{Env, check_profile, load_profile, parse_profile};
 
 use std::collections::BTreeSet;

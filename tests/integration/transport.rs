@@ -329,6 +329,66 @@ fn every_request_to_the_target_goes_through_the_proxy() {
     assert!(stderr.contains("never proxied"), "{stderr}");
 }
 
+/// `init` reaches a TLS server through a private CA and a proxy, and writes
+/// both into the starter profile (the CA as an absolute path, since the
+/// profile resolves it against its own directory), which then validates.
+#[test]
+fn init_reaches_the_server_through_the_ca_and_proxy_and_keeps_them() {
+    let server = Running::start(true);
+    let (proxy_port, seen) = server.runtime.block_on(proxy());
+    let issuer = &server.handle().issuer;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ca.pem"),
+        server.handle().ca_pem.as_ref().unwrap(),
+    )
+    .unwrap();
+    let proxy_url = format!("http://127.0.0.1:{proxy_port}");
+    let init = |extra: &[&str], out: &str| {
+        output(
+            oauthcheck()
+                .current_dir(dir.path())
+                .args(["init", "--issuer", issuer, "--output", out])
+                .args(extra),
+        )
+    };
+
+    // Without the CA the certificate is not trusted: nothing is written.
+    let (code, _, stderr) = init(&[], "untrusted.yaml");
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!dir.path().join("untrusted.yaml").exists());
+
+    let (code, _, stderr) = init(
+        &["--cacert", "ca.pem", "--proxy", &proxy_url],
+        "starter.yaml",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("starter.yaml")).expect("written");
+    let ca = std::path::absolute(dir.path().join("ca.pem")).unwrap();
+    assert!(
+        text.contains(&format!("ca_file: \"{}\"", ca.display())),
+        "{text}"
+    );
+    assert!(text.contains(&format!("proxy: \"{proxy_url}\"")), "{text}");
+    let authority = server.handle().addr.to_string();
+    assert!(
+        (seen.lock().unwrap().iter()).any(|l| *l == format!("CONNECT {authority} HTTP/1.1")),
+        "discovery did not go through the proxy"
+    );
+    let (code, stdout, stderr) = output(
+        oauthcheck()
+            .current_dir(dir.path())
+            .args(["validate", "starter.yaml"]),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // `--insecure` works for discovery, and the starter says the run needs it too.
+    let (code, _, stderr) = init(&["--insecure"], "insecure.yaml");
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("insecure.yaml")).expect("written");
+    assert!(text.contains("run with `--insecure` again"), "{text}");
+}
+
 #[test]
 fn raw_query_bytes_go_on_the_wire_exactly_as_written() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
