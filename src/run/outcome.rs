@@ -47,6 +47,11 @@ impl Outcome {
     }
 }
 
+/// How a pass's message line opens when it records a broken `MAY` check
+/// (`information (at file:line:col): …`), so a reader (and the self-test)
+/// can tell information from the notes of the alternatives that decided.
+pub const INFORMATION: &str = "information (at ";
+
 /// Everything known about one finished trial.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrialReport {
@@ -68,4 +73,15 @@ pub struct TrialReport {
     pub duration_ms: u64,
     /// Every exchange of the trial, redacted.
     pub exchanges: Vec<Exchange>,
+}
+
+impl TrialReport {
+    /// Whether the trial passed with a broken `MAY` check: nothing the
+    /// server had to do, or should do, was missed, but it did not do what
+    /// the specification allows and the harness asks for.
+    pub fn information(&self) -> bool {
+        self.outcome == Outcome::Pass
+            && (self.message.as_deref())
+                .is_some_and(|m| m.lines().any(|line| line.starts_with(INFORMATION)))
+    }
 }

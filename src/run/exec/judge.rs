@@ -33,8 +33,9 @@ impl Progress {
     /// missed.
     fn broken(&mut self, level: Level, message: String, location: &str) -> Option<Next> {
         if level == Level::May {
+            let information = crate::run::outcome::INFORMATION;
             self.notes
-                .push(format!("information (at {location}): {message}"));
+                .push(format!("{information}{location}): {message}"));
             return None;
         }
         let outcome = Outcome::for_broken(level);
