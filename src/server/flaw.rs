@@ -185,7 +185,7 @@ crate::server::switch::switches! {
     CsrfConsentForm = "csrf.consent-form":
         "the consent decision neither requires nor compares the form's anti-forgery value (the transaction id still ties it to the session)",
     CodeConcurrentRedemption = "code.concurrent-redemption":
-        "a redemption checks that the code is unused, waits 150 ms, then redeems it: requests racing within that window all succeed (a later replay is still refused)",
+        "a redemption checks that the code is unused, waits 1 s, then redeems it: requests racing within that window all succeed (a later replay is still refused)",
     EntropyArtifacts = "entropy.artifacts":
         "authorization codes are a fixed 36-character prefix and 8 random hex digits: 32 bits to guess",
     ClientAuthMethodMismatch = "client-auth.method-mismatch":
