@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::run::TransportArgs;
 use super::{CliError, exit};
+use crate::agent::ProxyUrl;
 use crate::target::{Limits, StarterClients, StarterTransport};
 
 #[derive(Debug, Args)]
@@ -51,12 +52,14 @@ pub fn init(args: InitArgs) -> Result<u8, CliError> {
     };
     // The profile resolves `ca_file` against its own directory, the flag
     // against the working directory: an absolute path means the same to both.
+    let proxy = (args.transport.proxy.as_deref()).and_then(|p| ProxyUrl::parse(p).ok());
     let transport = StarterTransport {
         ca_files: (args.transport.cacert.iter())
             .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()))
             .map(|path| path.display().to_string())
             .collect(),
-        proxy: args.transport.proxy.clone(),
+        proxy: proxy.as_ref().map(ProxyUrl::shown),
+        proxy_credentials_left_out: proxy.is_some_and(|p| p.basic_credentials().is_some()),
         insecure: args.transport.insecure,
     };
     let starter = crate::target::starter_profile(&args.issuer, &metadata, &clients, &transport);

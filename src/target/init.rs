@@ -29,8 +29,11 @@ pub struct StarterTransport {
     /// CA files (absolute paths) trusted for discovery; the profile names
     /// the first as `limits.ca_file` (it holds one) and lists the rest.
     pub ca_files: Vec<String>,
-    /// The proxy discovery went through, for `limits.proxy`.
+    /// The proxy discovery went through, for `limits.proxy`, without its
+    /// `user:password@` (a profile is a file people commit).
     pub proxy: Option<String>,
+    /// The proxy URL had credentials, left out of the profile.
+    pub proxy_credentials_left_out: bool,
     /// Discovery ran without certificate verification, which a profile
     /// cannot ask for: the run needs `--insecure` again.
     pub insecure: bool,
@@ -74,6 +77,9 @@ pub fn starter_profile(
     ];
     for extra in transport.ca_files.iter().skip(1) {
         not_inferred.push(format!("`--cacert {extra}`: a profile names one `limits.ca_file`; pass the others to `run` as `--cacert`"));
+    }
+    if transport.proxy_credentials_left_out {
+        not_inferred.push("the proxy's `user:password@` is not written into the profile: add it to `limits.proxy` from the environment, e.g. `http://user:${env:PROXY_PASSWORD}@host:port`".into());
     }
     if transport.insecure {
         not_inferred.push("discovery ran with `--insecure` (no certificate verification), which a profile cannot ask for: run with `--insecure` again, or better trust the server's CA with `limits.ca_file`".into());
@@ -363,6 +369,32 @@ mod tests {
         assert!(names.iter().any(|n| n == "public_client"), "{names:?}");
         assert!(with.text.contains("id: harness-2"));
         assert_eq!(with.name, "as-example-8443");
+    }
+
+    #[test]
+    fn the_transport_init_used_goes_into_limits_without_proxy_credentials() {
+        let metadata = metadata(r#"{"code_challenge_methods_supported":["S256"]}"#);
+        let starter = starter_profile(
+            "https://as.example",
+            &metadata,
+            &StarterClients::default(),
+            &StarterTransport {
+                ca_files: vec!["/etc/ca.pem".into(), "/etc/other.pem".into()],
+                proxy: Some("http://127.0.0.1:8080".into()),
+                proxy_credentials_left_out: true,
+                insecure: false,
+            },
+        );
+        assert!(
+            starter.text.contains(
+                r#"limits: { rate: 20, timeout: 10s, ca_file: "/etc/ca.pem", proxy: "http://127.0.0.1:8080" }"#
+            ),
+            "{}",
+            starter.text
+        );
+        let all = starter.not_inferred.join("\n");
+        assert!(all.contains("--cacert /etc/other.pem"), "{all}");
+        assert!(all.contains("`user:password@` is not written"), "{all}");
     }
 
     #[test]
