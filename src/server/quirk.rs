@@ -53,6 +53,8 @@ crate::server::switch::switches! {
         "an authorization request with `nonce` but without the `openid` scope is refused with `invalid_request` (as oidc-provider does: OIDC Core defines `nonce` for OpenID requests)",
     ClientRedirect302 = "client-redirect-302":
         "redirects to the client (codes and errors, also answering the consent form's POST) are `302 Found`; the login POST keeps `303` (RFC 9700 §4.12.1 asks for 303 only for requests carrying user credentials)",
+    UserAuthTime = "user-auth-time":
+        "`auth_time` and `max_age` count the user's latest login in any browser, not the session's own (OIDC Core §3.1.2.1: \"the last time the End-User was actively authenticated by the OP\"; django-oidc-provider uses the user's `last_login`)",
 }
 
 impl Quirk {

@@ -181,6 +181,20 @@ impl Default for Store {
 }
 
 impl Store {
+    /// The authentication time that counts for `session` (OIDC `auth_time`,
+    /// judged against `max_age`): its own login, or under the
+    /// `user-auth-time` quirk the user's latest login in any browser.
+    pub fn auth_time(&self, session: &Session, per_user: bool) -> u64 {
+        if !per_user {
+            return session.auth_time;
+        }
+        self.sessions
+            .values()
+            .filter(|other| other.sub == session.sub)
+            .map(|other| other.auth_time)
+            .fold(session.auth_time, u64::max)
+    }
+
     /// Starts a grant and returns its id.
     pub fn new_grant(&mut self, grant: Grant) -> GrantId {
         let id = self.next_grant;

@@ -412,9 +412,10 @@ fn start_transaction(
     let reauthenticate = |auth_time: u64| {
         (request.prompt.login || too_old(auth_time)) && !state.has(Flaw::OidcMaxAgePromptLogin)
     };
+    let per_user = state.quirk(Quirk::UserAuthTime);
     let usable = session
         .as_ref()
-        .filter(|(_, s)| !reauthenticate(s.auth_time));
+        .filter(|(_, s)| !reauthenticate(store.auth_time(s, per_user)));
     // Under `remembered-consent` a logged-in user who approved this scope
     // before is not asked again, so `prompt=none` can succeed.
     let remembered = usable.is_some_and(|(_, s)| {

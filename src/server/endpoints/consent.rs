@@ -254,6 +254,7 @@ fn issue_code(
     } else {
         random::token()
     };
+    let auth_time = store.auth_time(session, state.quirk(Quirk::UserAuthTime));
     store.codes.insert(
         code.clone(),
         CodeRecord {
@@ -262,7 +263,7 @@ fn issue_code(
             redirect_uri_sent: transaction.redirect_uri_sent,
             scope,
             sub: session.sub.clone(),
-            auth_time: session.auth_time,
+            auth_time,
             nonce: transaction.nonce.clone(),
             challenge: transaction.challenge.clone(),
             issued: Instant::now(),

@@ -125,6 +125,27 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
                 Outcome::Page(reply) => panic!("no code: {} {}", reply.status, reply.body),
             }
         }
+        Quirk::UserAuthTime => {
+            // Browser A logs in; two seconds later browser B logs the same
+            // user in. A's `max_age=1` request then needs no new login
+            // under the quirk (the user authenticated a moment ago, in B),
+            // while the default server asks A to log in again.
+            let a = s.browser();
+            assert!(
+                a.flow(&AuthRequest::app(), Decision::Approve)
+                    .await
+                    .has_code()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+            let b = s.browser();
+            assert!(
+                b.flow(&AuthRequest::app(), Decision::Approve)
+                    .await
+                    .has_code()
+            );
+            let reply = a.authorize(&AuthRequest::app().set("max_age", "1")).await;
+            reply.location().is_some_and(|l| l.contains("/consent?tx="))
+        }
         // The consent-page quirks are tested with the pages, the session
         // rotation with the runner's shared session (tests/integration/schedule.rs);
         // opaque access tokens are the server's default, the quirk switches
