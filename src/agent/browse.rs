@@ -156,6 +156,26 @@ impl Agent {
         stop: &StopRule,
         tamper: Option<&Tamper>,
     ) -> Result<BrowseResult, AgentError> {
+        let started = std::time::Instant::now();
+        let clock = &self.shared.config.logins;
+        let last_login = clock.latest();
+        let mut result = self.walk(url, login, consent, stop, tamper).await?;
+        if result.logged_in {
+            clock.record(std::time::Instant::now());
+        }
+        result.user_login_age = last_login.map(|at| started.saturating_duration_since(at));
+        Ok(result)
+    }
+
+    /// `browse_with` without the login clock.
+    async fn walk(
+        &self,
+        url: &str,
+        login: &LoginConfig,
+        consent: Consent,
+        stop: &StopRule,
+        tamper: Option<&Tamper>,
+    ) -> Result<BrowseResult, AgentError> {
         self.shared.redactor.add(login.password.expose());
         if let Some(command) = &login.command {
             if tamper.is_some() {
@@ -211,6 +231,7 @@ impl Agent {
                         post_redirects: walk.post_redirects,
                         tampered: walk.tampered,
                         credential_redirects: walk.credential_redirects,
+                        user_login_age: None,
                     });
                 }
                 Step::Go(next) => {

@@ -267,6 +267,7 @@ fn result(
         post_redirects: Vec::new(),
         tampered: None,
         credential_redirects: Vec::new(),
+        user_login_age: None,
     })
 }
 

@@ -45,7 +45,7 @@ pub fn scrape(html: &str) -> (usize, usize) {
 }
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cookies::SessionJar;
 use http::Shared;
@@ -64,6 +64,37 @@ pub struct AgentConfig {
     pub pace: Option<Arc<Pace>>,
     /// Trusted CAs, `--insecure` and the proxy for every connection.
     pub transport: Transport,
+    /// When the test user last logged in, by any trial against this target.
+    pub logins: Arc<LoginClock>,
+}
+
+/// The time of the test user's latest login by any trial against one
+/// target. Trials log the same user in concurrently; an OP may count the
+/// user's latest login in any browser for `max_age` (OIDC Core §3.1.2.1:
+/// "the last time the End-User was actively authenticated by the OP"), so
+/// `browse` reports how long before its walk the last one was.
+#[derive(Debug, Default)]
+pub struct LoginClock(std::sync::Mutex<Option<Instant>>);
+
+impl LoginClock {
+    /// Notes a login at `at` (the latest one wins).
+    pub fn record(&self, at: Instant) {
+        let mut latest = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if latest.is_none_or(|seen| at > seen) {
+            *latest = Some(at);
+        }
+    }
+
+    /// The latest login noted, if any.
+    pub fn latest(&self) -> Option<Instant> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Default for AgentConfig {
@@ -74,6 +105,7 @@ impl Default for AgentConfig {
             max_hops: 20,
             pace: None,
             transport: Transport::default(),
+            logins: Arc::default(),
         }
     }
 }
@@ -456,6 +488,9 @@ pub struct BrowseResult {
     /// The status of every redirect answering a login form's POST (the
     /// requests that carry user credentials, RFC 9700 §4.12.1), in order.
     pub credential_redirects: Vec<u16>,
+    /// How long before this walk began the test user last logged in, by
+    /// any trial against the target (`None`: no login yet).
+    pub user_login_age: Option<Duration>,
 }
 
 /// The user agent of one trial.

@@ -80,6 +80,7 @@ pub(crate) fn config(timeout_ms: u64) -> AgentConfig {
         max_hops: 12,
         pace: None,
         transport: crate::agent::Transport::default(),
+        logins: std::sync::Arc::default(),
     }
 }
 

@@ -225,6 +225,7 @@ fn jwt_field<'a>(jwt: &'a VerifiedJwt, root: Root, rest: &[String]) -> Option<Co
         | Root::Sent
         | Root::Pages
         | Root::LoggedIn
+        | Root::UserLoginAge
         | Root::ConsentShown
         | Root::FinalUrl
         | Root::Title
@@ -253,6 +254,7 @@ impl HttpExchange {
             | Root::Sent
             | Root::Pages
             | Root::LoggedIn
+            | Root::UserLoginAge
             | Root::ConsentShown
             | Root::FinalUrl
             | Root::Title
@@ -342,6 +344,9 @@ impl Authorization {
             Root::Sent => map_field(&self.sent, rest, true),
             Root::Pages => browse.and_then(|b| page_field(&b.pages, rest)),
             Root::LoggedIn => browse.and_then(|b| text(&b.logged_in.to_string())),
+            Root::UserLoginAge => browse
+                .and_then(|b| b.user_login_age)
+                .map(|age| Cow::Owned(format!("{:.3}", age.as_secs_f64()))),
             Root::ConsentShown => browse.and_then(|b| text(&b.consent_shown.to_string())),
             Root::PostRedirects => browse.and_then(|b| serialized(&b.post_redirects)),
             Root::CredentialRedirects => browse.and_then(|b| serialized(&b.credential_redirects)),
@@ -528,6 +533,7 @@ impl StepResult {
                 post_redirects: Vec::new(),
                 tampered: None,
                 credential_redirects: Vec::new(),
+                user_login_age: None,
             }),
         })
     }
@@ -557,6 +563,7 @@ mod tests {
                 post_redirects: vec![303],
                 tampered: Some(vec!["x".into()]),
                 credential_redirects: vec![303],
+                user_login_age: None,
             }),
         })
     }

@@ -119,12 +119,11 @@ pub async fn run_trial(
         trial.agent.begin_step(&location);
         let result = match trial.execute(step).await {
             Ok(result) => result,
-            Err(StepError::NotApplicable(reason)) => {
-                return Verdict {
-                    outcome: Outcome::Skip,
-                    message: Some(reason),
-                    location: Some(location),
-                };
+            Err(StepError::NotApplicable(reason)) => return progress.skip(reason, &location),
+            Err(StepError::Var(e)) if e.undeclared_scope().is_some() => {
+                let key = e.undeclared_scope().unwrap_or_default();
+                let reason = format!("the target profile declares no {key}");
+                return progress.skip(reason, &location);
             }
             Err(e) => {
                 return error(

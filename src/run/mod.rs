@@ -95,8 +95,9 @@ pub fn plan(suites: &[Suite], profile: &Profile) -> Vec<TrialSpec> {
                     .requires
                     .iter()
                     .chain(variant.iter().flat_map(|v| v.requires.iter()));
-                let skip_reason =
-                    missing(needed, profile).or_else(|| undeclared_timing(&scenario, profile));
+                let skip_reason = missing(needed, profile)
+                    .or_else(|| undeclared_timing(&scenario, profile))
+                    .or_else(|| variant.as_ref().and_then(|v| undeclared_scope(v, profile)));
                 specs.push(TrialSpec {
                     name,
                     suite: suite.name.clone(),
@@ -146,6 +147,33 @@ fn undeclared_timing(scenario: &Scenario, profile: &Profile) -> Option<String> {
                 Some(format!("`timing.{name}`"))
             }
             _ => None,
+        })
+        .collect();
+    names.dedup();
+    (!names.is_empty()).then(|| format!("the target profile declares no {}", names.join(", ")))
+}
+
+/// A variant about a scope the profile does not name (`scopes.extra` or
+/// `scopes.forbidden`, both optional): nothing to request, so the trial is a
+/// `skip` naming the missing key, not an `error`.
+fn undeclared_scope(variant: &Variant, profile: &Profile) -> Option<String> {
+    use crate::suite::TemplatePart;
+    use crate::suite::builtin::{Builtin, ScopeField};
+    let mut names: Vec<String> = variant
+        .set
+        .iter()
+        .flat_map(|(_, template)| &template.parts)
+        .filter_map(|part| match part {
+            TemplatePart::Var(name) => match Builtin::parse(name) {
+                Ok(Builtin::Scope(ScopeField::Extra)) if profile.scopes.extra.is_none() => {
+                    Some("`scopes.extra`".to_string())
+                }
+                Ok(Builtin::Scope(ScopeField::Forbidden)) if profile.scopes.forbidden.is_none() => {
+                    Some("`scopes.forbidden`".to_string())
+                }
+                _ => None,
+            },
+            TemplatePart::Literal(_) => None,
         })
         .collect();
     names.dedup();
@@ -569,4 +597,51 @@ pub async fn execute(
         }
     }
     reports
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use std::path::Path;
+
+    use super::plan;
+    use crate::target::{Env, parse_profile};
+
+    const SUITE: &str = r#"suite: demo
+scenarios:
+  - id: scope.demo
+    title: A variant per profile scope
+    requirements: [scope.invalid]
+    vary:
+      - name: forbidden
+        set: { bad_scope: "${scope.forbidden}" }
+      - name: literal
+        set: { bad_scope: no-such-scope }
+    steps:
+      - authorize: { params: { scope: "${bad_scope}" } }
+        check: { error: invalid_scope }
+"#;
+
+    fn profile(scopes: &str) -> crate::target::Profile {
+        let text = format!(
+            "name: demo\nissuer: https://as.example\nclients:\n  main: {{ id: app, secret: s3cret-value, redirect_uri: \"https://app.example/cb\" }}\nuser: {{ username: alice, password: pw-123456 }}\nscopes: {scopes}\n"
+        );
+        parse_profile(Path::new("demo.yaml"), &text, Env::Required).expect("profile")
+    }
+
+    #[test]
+    fn a_variant_about_an_undeclared_scope_is_skipped_with_the_key() {
+        let suite = crate::suite::load_str(Path::new("demo.yaml"), SUITE).expect("suite");
+        let suites = [suite];
+        let without = plan(&suites, &profile("{ default: openid }"));
+        let reasons: Vec<Option<&str>> = without.iter().map(|t| t.skip_reason.as_deref()).collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("the target profile declares no `scopes.forbidden`"),
+                None
+            ]
+        );
+        let with = plan(&suites, &profile("{ default: openid, forbidden: admin }"));
+        assert!(with.iter().all(|t| t.skip_reason.is_none()));
+    }
 }

@@ -21,6 +21,22 @@ pub enum VarError {
     NoValue(String),
 }
 
+impl VarError {
+    /// The optional profile key (`scopes.extra`, `scopes.forbidden`) whose
+    /// absence this error is: a trial that needs it has nothing to request
+    /// on this target, a `skip` rather than an `error`.
+    pub fn undeclared_scope(&self) -> Option<&'static str> {
+        let VarError::NoValue(name) = self else {
+            return None;
+        };
+        match Builtin::parse(name) {
+            Ok(Builtin::Scope(ScopeField::Extra)) => Some("`scopes.extra`"),
+            Ok(Builtin::Scope(ScopeField::Forbidden)) => Some("`scopes.forbidden`"),
+            _ => None,
+        }
+    }
+}
+
 /// The variables of one trial.
 #[derive(Debug, Default, Clone)]
 pub struct Vars {
@@ -129,8 +145,20 @@ fn uri_part(uri: &str, part: UriPart) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::uri_part;
+    use super::{VarError, uri_part};
     use crate::suite::builtin::UriPart;
+
+    #[test]
+    fn only_the_optional_scopes_make_a_missing_value_a_skip() {
+        let missing = |name: &str| VarError::NoValue(name.to_string()).undeclared_scope();
+        assert_eq!(missing("scope.forbidden"), Some("`scopes.forbidden`"));
+        assert_eq!(missing("scope.extra"), Some("`scopes.extra`"));
+        assert_eq!(missing("endpoint.revocation"), None);
+        assert_eq!(
+            VarError::Unset("scope.extra".into()).undeclared_scope(),
+            None
+        );
+    }
 
     #[test]
     fn uri_parts_are_taken_as_written() {

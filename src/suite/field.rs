@@ -42,6 +42,10 @@ crate::suite::vocab::vocabulary! {
         LoggedIn = "logged_in",
         /// `authorize`: a consent page was shown.
         ConsentShown = "consent_shown",
+        /// `authorize`: seconds from the test user's latest login by any
+        /// trial against the target to the start of this step (absent
+        /// before any login).
+        UserLoginAge = "user_login_age",
         /// `authorize`: the status of every redirect answering a form POST,
         /// in order (a JSON array of numbers).
         PostRedirects = "post_redirects",
@@ -107,6 +111,7 @@ impl Root {
             | Root::Location
             | Root::Via
             | Root::LoggedIn
+            | Root::UserLoginAge
             | Root::ConsentShown
             | Root::PostRedirects
             | Root::CredentialRedirects
@@ -209,6 +214,7 @@ impl ResultKind {
                 Root::Sent,
                 Root::Pages,
                 Root::LoggedIn,
+                Root::UserLoginAge,
                 Root::ConsentShown,
                 Root::PostRedirects,
                 Root::CredentialRedirects,

@@ -51,6 +51,19 @@ impl Progress {
         None
     }
 
+    /// A trial that cannot go on (nothing to judge on this target): a
+    /// `skip` with `reason`, unless an earlier check already warned.
+    pub(super) fn skip(self, reason: String, location: &str) -> Verdict {
+        if self.worst.is_some() {
+            return self.finish();
+        }
+        Verdict {
+            outcome: Outcome::Skip,
+            message: Some(reason),
+            location: Some(location.to_string()),
+        }
+    }
+
     /// The verdict of a trial that ran to its end (or passed early): the
     /// first warning, else a pass carrying the notes.
     pub(super) fn finish(self) -> Verdict {
