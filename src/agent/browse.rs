@@ -158,12 +158,15 @@ impl Agent {
     ) -> Result<BrowseResult, AgentError> {
         let started = std::time::Instant::now();
         let clock = &self.shared.config.logins;
-        let last_login = clock.latest();
         let mut result = self.walk(url, login, consent, stop, tamper).await?;
+        // Other trials' logins up to the end of this walk (a login during
+        // it counts as age 0), before this walk's own is noted.
+        result.user_login_age = clock
+            .latest()
+            .map(|at| started.saturating_duration_since(at));
         if result.logged_in {
             clock.record(std::time::Instant::now());
         }
-        result.user_login_age = last_login.map(|at| started.saturating_duration_since(at));
         Ok(result)
     }
 

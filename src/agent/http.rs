@@ -183,6 +183,23 @@ impl Agent {
         }
     }
 
+    /// Waits until no trial against this target has logged the test user
+    /// in for `quiet` (slept through [`Agent::sleep`], so the trial holds
+    /// no place meanwhile), giving up after `limit`. Whether it got the
+    /// quiet is for the step's `user_login_age` to tell.
+    pub async fn await_quiet_logins(&self, quiet: Duration, limit: Duration) {
+        let deadline = std::time::Instant::now() + limit;
+        while let Some(latest) = self.shared.config.logins.latest() {
+            let age = latest.elapsed();
+            let now = std::time::Instant::now();
+            if age >= quiet || now >= deadline {
+                return;
+            }
+            let rest = (quiet - age).min(deadline - now);
+            self.sleep(rest.max(Duration::from_millis(50))).await;
+        }
+    }
+
     /// Marks the exchanges recorded from now on as sent by the scenario
     /// step at `location` (`file:line:column`).
     pub fn begin_step(&self, location: &str) {

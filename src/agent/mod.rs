@@ -489,7 +489,8 @@ pub struct BrowseResult {
     /// requests that carry user credentials, RFC 9700 §4.12.1), in order.
     pub credential_redirects: Vec<u16>,
     /// How long before this walk began the test user last logged in, by
-    /// any trial against the target (`None`: no login yet).
+    /// another walk against the target (zero when that login ended during
+    /// this walk; `None`: no login yet).
     pub user_login_age: Option<Duration>,
 }
 

@@ -392,6 +392,11 @@ impl<'a> Trial<'a> {
             None
         };
         let agent = fresh.as_ref().unwrap_or(&self.agent);
+        if let Some(quiet) = step.quiet_logins {
+            agent
+                .await_quiet_logins(quiet, crate::suite::model::QUIET_LOGINS_LIMIT)
+                .await;
+        }
         let walk = agent.browse_with(&url, &login, consent, &stop, self.tamper.as_ref());
         let result = match walk.await {
             // With a wrong password, a refused login is the result to judge.

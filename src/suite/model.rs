@@ -383,7 +383,13 @@ pub struct AuthorizeStep {
     pub force_consent: bool,
     /// Which password the login form gets; `Wrong` implies a fresh session.
     pub password: PasswordChoice,
+    /// Before the request, wait (at most [`QUIET_LOGINS_LIMIT`]) until no
+    /// trial has logged the test user in for this long.
+    pub quiet_logins: Option<std::time::Duration>,
 }
+
+/// The longest an `authorize` step waits for `quiet_logins`.
+pub const QUIET_LOGINS_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The password typed into the login form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]

@@ -268,6 +268,7 @@ pub(crate) struct RawAuthorize {
     pub fresh_session: Option<S<bool>>,
     pub force_consent: Option<S<bool>>,
     pub password: Option<S<crate::suite::PasswordChoice>>,
+    pub quiet_logins: Option<S<String>>,
 }
 
 with_client_auth! {

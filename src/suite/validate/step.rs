@@ -188,6 +188,32 @@ impl Validator<'_> {
             fresh_session: a.fresh_session.as_ref().is_some_and(|f| f.value),
             force_consent: a.force_consent.as_ref().is_some_and(|f| f.value),
             password: a.password.as_ref().map(|p| p.value).unwrap_or_default(),
+            quiet_logins: a.quiet_logins.as_ref().and_then(|q| self.quiet(q)),
+        }
+    }
+
+    /// `quiet_logins: 2s`: a duration of at most 10 s.
+    fn quiet(&mut self, raw: &S<String>) -> Option<std::time::Duration> {
+        match humantime::parse_duration(raw.value.trim()) {
+            Ok(d) if d <= std::time::Duration::from_secs(10) => Some(d),
+            Ok(_) => {
+                let place = self.at(raw);
+                self.error(
+                    place,
+                    format!("`quiet_logins: {}` is longer than 10s", raw.value),
+                    None,
+                );
+                None
+            }
+            Err(e) => {
+                let place = self.at(raw);
+                self.error(
+                    place,
+                    format!("invalid duration `{}`: {e}", raw.value),
+                    Some("write durations like `500ms` or `2s`".to_string()),
+                );
+                None
+            }
         }
     }
 
