@@ -158,13 +158,19 @@ impl Agent {
     ) -> Result<BrowseResult, AgentError> {
         let started = std::time::Instant::now();
         let clock = &self.shared.config.logins;
+        let before = clock.latest();
         let mut result = self.walk(url, login, consent, stop, tamper).await?;
-        // Other trials' logins up to the end of this walk (a login during
-        // it counts as age 0), before this walk's own is noted.
-        result.user_login_age = clock
-            .latest()
-            .map(|at| started.saturating_duration_since(at));
-        if result.logged_in {
+        // Logins up to the end of this walk (one during it counts as age
+        // 0); a walk that logged in itself reports the others' before it.
+        let latest = if result.logged_in {
+            before
+        } else {
+            clock.latest()
+        };
+        result.user_login_age = latest.map(|at| started.saturating_duration_since(at));
+        // The login command's own requests are not seen: its login is noted
+        // when it reports one.
+        if result.logged_in && login.command.is_some() {
             clock.record(std::time::Instant::now());
         }
         Ok(result)
@@ -209,6 +215,12 @@ impl Agent {
         let mut hops = 0;
         loop {
             let response = self.send(nav.request()).await?;
+            // The AS has seen the password: a login of the test user, for
+            // the login clock (noted even if refused: a clock that runs
+            // ahead only makes a `max_age` trial skip).
+            if nav.post && matches!(nav.after, After::Password) {
+                self.shared.config.logins.record(std::time::Instant::now());
+            }
             if nav.post && (300..400).contains(&response.status) {
                 walk.post_redirects.push(response.status);
                 if matches!(nav.after, After::Username | After::Password) {
