@@ -563,7 +563,7 @@ mod tests {
                 post_redirects: vec![303],
                 tampered: Some(vec!["x".into()]),
                 credential_redirects: vec![303],
-                user_login_age: None,
+                user_login_age: Some(std::time::Duration::from_millis(2_317)),
             }),
         })
     }
