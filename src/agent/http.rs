@@ -52,6 +52,29 @@ fn overloaded(result: &Result<Response, AgentError>) -> bool {
     }
 }
 
+/// The longest a 429's `Retry-After` is waited out before the one retry:
+/// longer than a typical per-minute login window's remainder is not worth a
+/// trial's time (the retry's own 429 then ends the trial as an error).
+pub(super) const RATE_LIMIT_WAIT_CAP: Duration = Duration::from_secs(30);
+
+/// How long to wait before retrying a 429: its `Retry-After` (RFC 9110
+/// §10.2.3: delta-seconds or an HTTP-date), at most [`RATE_LIMIT_WAIT_CAP`];
+/// 5 s when it has none or an unreadable one.
+pub(super) fn rate_limit_wait(response: &Response, now: std::time::SystemTime) -> Duration {
+    let asked = response.header("retry-after").and_then(|value| {
+        let value = value.trim();
+        match value.parse::<u64>() {
+            Ok(seconds) => Some(Duration::from_secs(seconds)),
+            Err(_) => httpdate::parse_http_date(value)
+                .ok()
+                .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO)),
+        }
+    });
+    asked
+        .unwrap_or(Duration::from_secs(5))
+        .min(RATE_LIMIT_WAIT_CAP)
+}
+
 /// What latencies are compared by: the method and the path (no query).
 pub(super) fn pace_key(request: &Request) -> String {
     let path = crate::oauth::uri::without_query(&request.url);
@@ -299,18 +322,30 @@ impl Agent {
     /// An idempotent request (RFC 9110 §9.2.2: GET, HEAD, OPTIONS) that
     /// times out or gets a 429 or 5xx is sent once more after the pacer has
     /// backed off; both exchanges are recorded, the second marked `retry`.
-    /// Other requests are never repeated: a replayed code redemption or
-    /// refresh could change what is judged.
+    /// A browser's form submission (front channel: a login or consent POST)
+    /// is repeated only after a 429, which a rate limiter sends instead of
+    /// processing the request (RFC 6585 §4), and only after the wait its
+    /// `Retry-After` asks for ([`rate_limit_wait`]). Back-channel POSTs are
+    /// never repeated: a timed-out code redemption or refresh may have been
+    /// processed, and a throttled guess is what `client-auth.bruteforce`
+    /// looks for.
     pub async fn send(&self, request: Request) -> Result<Response, AgentError> {
         let first = self.send_once(&request, false).await;
         let idempotent = ["GET", "HEAD", "OPTIONS"]
             .iter()
             .any(|m| request.method.eq_ignore_ascii_case(m));
         let pace = self.shared.config.pace.as_ref();
-        if idempotent
+        let rate_limited = matches!(&first, Ok(response) if response.status == 429);
+        let form_submission = request.with_cookies;
+        if (idempotent || (rate_limited && form_submission))
             && let Some(pace) = pace
             && overloaded(&first)
         {
+            if let Ok(response) = &first
+                && response.status == 429
+            {
+                tokio::time::sleep(rate_limit_wait(response, std::time::SystemTime::now())).await;
+            }
             pace.count_retry();
             if let Some(hooks) = &self.shared.trial.hooks {
                 hooks.retried(&self.shared.redactor.url(&request.url));

@@ -1,7 +1,7 @@
 //! The agent under a pacer: which requests are sent again after an
-//! overload answer (idempotent ones, once, marked in the evidence) and
-//! which never are, and how a change to a shared session's cookie is
-//! reported.
+//! overload answer (idempotent ones, once, marked in the evidence; any
+//! request after a 429, once its `Retry-After` has passed) and which never
+//! are, and how a change to a shared session's cookie is reported.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -88,6 +88,117 @@ async fn a_post_is_never_sent_again() {
     assert_eq!(response.status, 503);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     assert!(agent.transcript().iter().all(|e| !e.retry));
+}
+
+/// A route that answers its first request 429 (with `retry_after`, if
+/// any), then 200.
+fn rate_limited(retry_after: Option<&'static str>) -> (Router, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let handler = move || {
+        let counter = counter.clone();
+        async move {
+            if counter.fetch_add(1, Ordering::SeqCst) > 0 {
+                return "ok".into_response();
+            }
+            match retry_after {
+                Some(value) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, value)],
+                )
+                    .into_response(),
+                None => StatusCode::TOO_MANY_REQUESTS.into_response(),
+            }
+        }
+    };
+    (
+        Router::new().route("/", get(handler.clone()).post(handler)),
+        hits,
+    )
+}
+
+/// A login form's POST (front channel) answered 429 is sent again once
+/// `Retry-After` has passed.
+#[tokio::test]
+async fn a_rate_limited_form_submission_is_sent_again_after_its_retry_after() {
+    let (app, hits) = rate_limited(Some("1"));
+    let base = serve(app).await;
+    let agent = agent_with(paced());
+    let started = std::time::Instant::now();
+    let response = agent
+        .send(Request::post_form(
+            format!("{base}/"),
+            vec![("username".into(), "alice".into())],
+            true,
+        ))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not waited out"
+    );
+    let marks: Vec<(Option<u16>, bool)> = agent
+        .transcript()
+        .iter()
+        .map(|e| (e.status, e.retry))
+        .collect();
+    assert_eq!(marks, [(Some(429), false), (Some(200), true)]);
+}
+
+/// A back-channel POST answered 429 is the answer: a throttled guess is
+/// what the brute-force probe looks for.
+#[tokio::test]
+async fn a_rate_limited_back_channel_post_is_not_sent_again() {
+    let (app, hits) = rate_limited(Some("0"));
+    let base = serve(app).await;
+    let agent = agent_with(paced());
+    let response = agent
+        .send(Request::post_form(
+            format!("{base}/"),
+            vec![("grant_type".into(), "authorization_code".into())],
+            false,
+        ))
+        .await
+        .expect("an answer");
+    assert_eq!(response.status, 429);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn the_retry_after_wait_reads_seconds_and_dates_and_is_capped() {
+    use crate::agent::http::{RATE_LIMIT_WAIT_CAP, rate_limit_wait};
+    let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let with = |value: Option<&str>| crate::agent::Response {
+        status: 429,
+        headers: value
+            .map(|v| vec![("retry-after".to_string(), v.to_string())])
+            .unwrap_or_default(),
+        body: Vec::new(),
+        truncated: false,
+        url: "http://127.0.0.1/".into(),
+    };
+    assert_eq!(
+        rate_limit_wait(&with(Some("3")), now),
+        Duration::from_secs(3)
+    );
+    let in_ten = httpdate::fmt_http_date(now + Duration::from_secs(10));
+    assert_eq!(
+        rate_limit_wait(&with(Some(&in_ten)), now),
+        Duration::from_secs(10)
+    );
+    let past = httpdate::fmt_http_date(now - Duration::from_secs(10));
+    assert_eq!(rate_limit_wait(&with(Some(&past)), now), Duration::ZERO);
+    assert_eq!(
+        rate_limit_wait(&with(Some("86400")), now),
+        RATE_LIMIT_WAIT_CAP
+    );
+    assert_eq!(
+        rate_limit_wait(&with(Some("soon")), now),
+        Duration::from_secs(5)
+    );
+    assert_eq!(rate_limit_wait(&with(None), now), Duration::from_secs(5));
 }
 
 #[tokio::test]
