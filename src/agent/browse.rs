@@ -348,6 +348,8 @@ impl Agent {
 mod command_tests;
 #[cfg(test)]
 mod consent_tests;
+#[cfg(test)]
+mod corpus_tests;
 mod page;
 mod scope;
 

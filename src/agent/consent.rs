@@ -4,13 +4,16 @@
 //!
 //! Approval ticks required boxes, boxes that read like a confirmation ("I
 //! confirm", "I agree", "Allow") and the scope boxes the authorization
-//! request asked for; it never ticks "remember me"-like boxes it cannot
-//! place. Denial ticks nothing. A deny control is never chosen among
-//! approve-like controls, so asking to deny can never approve; on a page
-//! whose only answer is one submit behind a consent box, denial submits it
-//! with nothing ticked.
+//! request asked for; it never ticks "remember me"-like boxes and unticks
+//! one the page shows ticked ("Remember my decision"), so that consent is
+//! not remembered behind the later trials' backs. Denial ticks nothing. A
+//! deny control is never chosen among approve-like controls, so asking to
+//! deny can never approve; on a page whose only answer is one submit
+//! behind a consent box, denial submits it with nothing ticked.
 
-use super::forms::{Field, Form, Hints, Link, Page, Role, ScriptControl, Submit, role_of_words};
+use super::forms::{
+    Field, Form, Hints, Link, Page, Role, ScriptControl, Submit, role_of_words, untick_remember,
+};
 
 /// Something on a page to press or follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +140,9 @@ pub(super) fn denial_fields(form: &Form) -> Vec<Field> {
 
 /// `form`'s fields with the boxes approval needs ticked: required boxes,
 /// confirmation-like boxes, and scope boxes for the `requested` scopes (all
-/// scope boxes when the request named none the form offers).
+/// scope boxes when the request named none the form offers); a
+/// remember-like box ("Remember my decision") is left unticked, even when
+/// the page shows it ticked, unless it is required.
 pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
     let is_scope_box = |f: &Field| f.name.to_ascii_lowercase().contains("scope");
     let offered_requested = form
@@ -154,7 +159,8 @@ pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
                 role_of_words(&[&checkbox.label, &field.name, &field.value]) == Some(Role::Approve);
             let scope =
                 is_scope_box(field) && (requested.contains(&field.value) || !offered_requested);
-            checkbox.required || (confirms && !is_scope_box(field)) || scope
+            let remember = field.is_remember_box();
+            checkbox.required || (!remember && ((confirms && !is_scope_box(field)) || scope))
         };
         if let Some(checkbox) = &mut field.checkbox
             && wanted
@@ -162,6 +168,7 @@ pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
             checkbox.checked = true;
         }
     }
+    untick_remember(&mut fields);
     fields
 }
 
