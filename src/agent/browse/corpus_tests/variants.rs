@@ -191,3 +191,64 @@ async fn localised_approve_and_deny_buttons_are_told_apart() {
         Some(&("commit".to_string(), "Autorisieren".to_string()))
     );
 }
+
+/// Dex's approval page with its buttons translated: each button is its
+/// form's only control and says nothing an English word list knows; the
+/// hidden `approval` field (`approve` / `rejected`) says which is which.
+fn dex_translated() -> &'static Site {
+    let approval = variant(
+        DEX_APPROVAL,
+        &[
+            (">Grant Access</span>", ">アクセスを許可</span>"),
+            (">Cancel</span>", ">キャンセル</span>"),
+        ],
+    );
+    leak_site(
+        "/dex/auth/local/login?back=&state=dexreq123",
+        vec![
+            ("/dex/auth/local/login", DEX_PASSWORD),
+            ("/dex/approval", approval),
+        ],
+        vec![
+            (
+                "/dex/auth/local/login?back=&state=dexreq123",
+                Answer::LoginTo {
+                    next: "/dex/approval?req=dexreq123",
+                    again: DEX_PASSWORD,
+                },
+            ),
+            (
+                "/dex/approval?req=dexreq123",
+                Answer::Decide {
+                    approve: ("approval", "approve"),
+                    deny: ("approval", "rejected"),
+                    page: approval,
+                },
+            ),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn a_hidden_decision_field_tells_single_button_forms_apart() {
+    let site = dex_translated();
+    let (result, posts) = walk(site, Consent::Deny, "scope=openid").await;
+    let result = result.expect("the walk reaches the client");
+    assert_eq!(result.navigation.param("error"), Some("access_denied"));
+    assert_eq!(
+        posts[1],
+        post(
+            "/dex/approval?req=dexreq123",
+            &[("req", "dexreq123"), ("approval", "rejected")]
+        )
+    );
+    let (result, posts) = walk(site, Consent::Approve, "scope=openid").await;
+    assert_eq!(
+        result.expect("approved").navigation.param("code"),
+        Some(CODE)
+    );
+    assert_eq!(
+        posts[1].1.last(),
+        Some(&("approval".to_string(), "approve".to_string()))
+    );
+}
