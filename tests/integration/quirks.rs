@@ -157,6 +157,7 @@ quirk_tests! {
     revoke_foreign_refused => RevokeForeignRefused,
     nonce_requires_openid => NonceRequiresOpenid,
     client_redirect_302 => ClientRedirect302,
+    identifier_first => IdentifierFirst,
 }
 
 #[test]
