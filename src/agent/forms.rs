@@ -173,32 +173,15 @@ impl Hints<'_> {
 /// and doorkeeper-i18n's translations, among others).
 const APPROVE_WORDS: &[&str] = &[
     "approv", "allow", "accept", "authoriz", "authoris", "grant", "yes", "continue", "consent",
-    "agree", "confirm", // English
-    "autoris", "autoriz", "erlaub", "zulass", "zustimm", "akzept", "acept", "aceit", "accett",
-    "permit", "toestaan", "akkoord",
+    "agree", "confirm", "autoris", "autoriz", "erlaub", "zulass", "zustimm", "akzept", "acept",
+    "aceit", "accett", "permit", "toestaan", "akkoord",
 ];
 const APPROVE_WHOLE_WORDS: &[&str] = &["ok", "ja", "oui", "sí", "sim"];
 /// Words that make a control read like "deny" (matched as word prefixes,
 /// except the short ones, matched whole), English then localised as above.
 const DENY_WORDS: &[&str] = &[
-    "deny",
-    "reject",
-    "cancel",
-    "decline",
-    "abort",
-    "refuse",
-    "disallow",
-    "disagree", // English
-    "verweiger",
-    "ablehn",
-    "abbrech",
-    "refus",
-    "annul",
-    "rechaz",
-    "deneg",
-    "recus",
-    "rifiut",
-    "weiger",
+    "deny", "reject", "cancel", "decline", "abort", "refuse", "disallow", "disagree", "verweig",
+    "ablehn", "abbrech", "refus", "annul", "rechaz", "deneg", "recus", "rifiut", "weiger",
 ];
 /// `false` is the value of a deny button that shares its name with the
 /// approve button (`granted=true` / `granted=false`).
@@ -259,9 +242,9 @@ pub(crate) fn looks_like_username(name: &str) -> bool {
 impl Field {
     /// A checkbox that asks to remember the login or the decision (its
     /// label or name reads like "remember me", "don't ask again", "trust
-    /// this device"), other than a scope box. The agent never ticks one and unticks one shown
-    /// ticked, unless it is `required`: a remembered login or consent would
-    /// hide the pages later trials must see.
+    /// this device"), other than a scope box. The agent never ticks one,
+    /// and unticks one shown ticked unless it is `required`: a remembered
+    /// login or consent would hide the pages later trials must see.
     pub(crate) fn is_remember_box(&self) -> bool {
         let Some(checkbox) = &self.checkbox else {
             return false;
