@@ -2,7 +2,12 @@
 //! app, Duende IdentityServer's quickstart UI and ZITADEL's v1 login.
 
 use super::*;
-use crate::agent::Consent;
+use std::sync::{Arc, Mutex};
+
+use axum::http::Uri;
+
+use crate::agent::testutil::{CLIENT, agent, alice, serve};
+use crate::agent::{Consent, Navigation, PageKind, StopRule};
 
 // --- Dex: `login` field; approve and deny in two forms without `action` ---
 
@@ -307,4 +312,107 @@ async fn zitadel_identifier_first_login_presses_next_not_register() {
             ),
         ]
     );
+}
+
+// --- Hydra with its login & consent app on another origin (`login.origins`) ---
+
+/// Hydra at one origin sends the browser to the login & consent app at
+/// another and takes it back with a verifier after each step; the app's
+/// answers point back at Hydra. Returns Hydra's base URL, the app's, and
+/// the app's recorded POSTs.
+async fn hydra_with_its_login_app() -> (String, String, Arc<Mutex<Vec<Post>>>) {
+    let app_url: Arc<std::sync::OnceLock<String>> = Arc::default();
+    let app_for_hydra = app_url.clone();
+    let hydra = axum::Router::new().fallback(move |uri: Uri| {
+        let app = app_for_hydra.get().cloned().unwrap_or_default();
+        async move {
+            let query = uri.query().unwrap_or("");
+            if query.contains("consent_verifier=") {
+                redirect(&format!("{CLIENT}?code={CODE}&state=s1"))
+            } else if query.contains("login_verifier=") {
+                redirect(&format!(
+                    "{app}/consent?consent_challenge=consent-challenge-1"
+                ))
+            } else {
+                redirect(&format!("{app}/login?login_challenge=login-challenge-1"))
+            }
+        }
+    });
+    let hydra_base = serve(hydra).await;
+    let back: &'static str =
+        Box::leak(format!("{hydra_base}/oauth2/auth?login_verifier=v1").into_boxed_str());
+    let site: &'static Site = Box::leak(Box::new(Site {
+        start: "/login",
+        pages: HYDRA.pages,
+        posts: vec![
+            (
+                "/login",
+                Answer::LoginTo {
+                    next: back,
+                    again: HYDRA_LOGIN,
+                },
+            ),
+            (
+                "/consent",
+                Answer::Decide {
+                    approve: ("submit", "Allow access"),
+                    deny: ("submit", "Deny access"),
+                    page: HYDRA_CONSENT,
+                },
+            ),
+        ]
+        .leak(),
+    }));
+    let posts: Arc<Mutex<Vec<Post>>> = Arc::default();
+    let app_base = serve(site_router(site, posts.clone())).await;
+    app_url.set(app_base.clone()).expect("set once");
+    (hydra_base, app_base, posts)
+}
+
+#[tokio::test]
+async fn a_login_app_on_another_origin_is_walked_when_its_origin_is_declared() {
+    let (hydra, app, posts) = hydra_with_its_login_app().await;
+    let start = format!("{hydra}/oauth2/auth?client_id=app&scope=openid");
+    // Without the app's origin, the walk stops at the first hop to it.
+    let alone = StopRule {
+        as_origins: vec![hydra.clone()],
+        client_uris: vec![CLIENT.to_string()],
+    };
+    let result = agent()
+        .browse(&start, &alice(), Consent::Approve, &alone)
+        .await
+        .expect("a navigation");
+    assert!(
+        matches!(&result.navigation, Navigation::ToClient { url, .. } if url.starts_with(&app)),
+        "{:?}",
+        result.navigation
+    );
+    assert!(posts.lock().expect("lock").is_empty());
+    // With it (what `login.origins` adds to the profile's origins), the
+    // whole flow runs.
+    let both = StopRule {
+        as_origins: vec![hydra.clone(), app.clone()],
+        client_uris: vec![CLIENT.to_string()],
+    };
+    let result = agent()
+        .browse(&start, &alice(), Consent::Approve, &both)
+        .await
+        .expect("the walk reaches the client");
+    assert_eq!(result.navigation.param("code"), Some(CODE));
+    assert_eq!(
+        kinds(&result),
+        [PageKind::Login, PageKind::Consent],
+        "both pages seen"
+    );
+    // The app's own stylesheet is not a third party; the client's policy
+    // links on the consent page are.
+    assert!(result.pages[0].third_party.is_empty());
+    assert_eq!(result.pages[1].third_party, ["https://app.example"]);
+    let targets: Vec<String> = posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(t, _)| t.clone())
+        .collect();
+    assert_eq!(targets, ["/login", "/consent"]);
 }

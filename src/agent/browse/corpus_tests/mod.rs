@@ -146,9 +146,17 @@ pub(super) async fn walk_with(
     query: &str,
 ) -> (Result<BrowseResult, AgentError>, Vec<Post>) {
     let posts: Arc<Mutex<Vec<Post>>> = Arc::default();
-    let recorded = posts.clone();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
-        let recorded = recorded.clone();
+    let base = serve(site_router(site, posts.clone())).await;
+    let url = format!("{base}/authorize?client_id=app&response_type=code&{query}");
+    let result = agent().browse(&url, login, consent, &stop_at(&base)).await;
+    let posts = posts.lock().expect("lock").clone();
+    (result, posts)
+}
+
+/// `site` as a router that records every POST into `posts`.
+pub(super) fn site_router(site: &'static Site, posts: Arc<Mutex<Vec<Post>>>) -> Router {
+    Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+        let recorded = posts.clone();
         async move {
             if method == Method::POST {
                 let target = uri
@@ -158,12 +166,7 @@ pub(super) async fn walk_with(
             }
             site.answer(&method, &uri, &body)
         }
-    });
-    let base = serve(app).await;
-    let url = format!("{base}/authorize?client_id=app&response_type=code&{query}");
-    let result = agent().browse(&url, login, consent, &stop_at(&base)).await;
-    let posts = posts.lock().expect("lock").clone();
-    (result, posts)
+    })
 }
 
 pub(super) async fn walk(
