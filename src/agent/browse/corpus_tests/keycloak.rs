@@ -188,3 +188,69 @@ static KEYCLOAK_IDENTIFIER_FIRST_STRICT: Site = Site {
         ),
     ],
 };
+
+// --- Keycloak's keycloak.v2 theme: `<button name=accept|cancel>` without values ---
+
+const KEYCLOAK_V2_AUTHENTICATE: &str = "/realms/demo/login-actions/authenticate?session_code=v2s&execution=ex-v2&client_id=app&tab_id=v2t";
+const KEYCLOAK_V2_CONSENT: &str = "/realms/demo/login-actions/consent?client_id=app&tab_id=v2t";
+
+static KEYCLOAK_V2: Site = Site {
+    start: "/realms/demo/login",
+    pages: &[("/realms/demo/login", KEYCLOAK_V2_LOGIN)],
+    posts: &[
+        (
+            KEYCLOAK_V2_AUTHENTICATE,
+            Answer::LoginShows {
+                next: KEYCLOAK_V2_GRANT,
+                again: KEYCLOAK_V2_LOGIN,
+            },
+        ),
+        (
+            KEYCLOAK_V2_CONSENT,
+            Answer::Decide {
+                approve: ("accept", ""),
+                deny: ("cancel", ""),
+                page: KEYCLOAK_V2_GRANT,
+            },
+        ),
+    ],
+};
+
+fn keycloak_v2_login_post() -> Post {
+    post(
+        KEYCLOAK_V2_AUTHENTICATE,
+        &[
+            ("username", "alice"),
+            ("password", "alice-password"),
+            ("credentialId", ""),
+            ("login", ""),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn keycloak_v2_approve_and_deny_send_the_pressed_buttons_empty_value() {
+    let (result, posts) = walk(&KEYCLOAK_V2, Consent::Approve, "scope=openid").await;
+    let result = result.expect("the walk reaches the client");
+    assert_eq!(result.navigation.param("code"), Some(CODE));
+    assert_eq!(
+        posts,
+        [
+            keycloak_v2_login_post(),
+            post(
+                KEYCLOAK_V2_CONSENT,
+                &[("code", "consent-code-kc2"), ("accept", "")]
+            ),
+        ]
+    );
+    let (result, posts) = walk(&KEYCLOAK_V2, Consent::Deny, "scope=openid").await;
+    let result = result.expect("the walk reaches the client");
+    assert_eq!(result.navigation.param("error"), Some("access_denied"));
+    assert_eq!(
+        posts[1],
+        post(
+            KEYCLOAK_V2_CONSENT,
+            &[("code", "consent-code-kc2"), ("cancel", "")]
+        )
+    );
+}
