@@ -384,6 +384,8 @@ impl Agent {
 mod command_tests;
 #[cfg(test)]
 mod consent_tests;
+#[cfg(test)]
+mod corpus_tests;
 mod page;
 mod scope;
 

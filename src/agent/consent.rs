@@ -4,13 +4,16 @@
 //!
 //! Approval ticks required boxes, boxes that read like a confirmation ("I
 //! confirm", "I agree", "Allow") and the scope boxes the authorization
-//! request asked for; it never ticks "remember me"-like boxes it cannot
-//! place. Denial ticks nothing. A deny control is never chosen among
-//! approve-like controls, so asking to deny can never approve; on a page
-//! whose only answer is one submit behind a consent box, denial submits it
-//! with nothing ticked.
+//! request asked for; it never ticks "remember me"-like boxes and unticks
+//! one the page shows ticked ("Remember my decision"), so that consent is
+//! not remembered behind the later trials' backs. Denial ticks nothing. A
+//! deny control is never chosen among approve-like controls, so asking to
+//! deny can never approve; on a page whose only answer is one submit
+//! behind a consent box, denial submits it with nothing ticked.
 
-use super::forms::{Field, Form, Hints, Link, Page, Role, ScriptControl, Submit, role_of_words};
+use super::forms::{
+    Field, Form, Hints, Link, Page, Role, ScriptControl, role_of_words, untick_remember,
+};
 
 /// Something on a page to press or follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,34 +48,64 @@ pub(super) fn approve_control(page: &Page, hints: Hints<'_>) -> Option<Control> 
             return chosen;
         }
     }
-    button(&|f| {
-        f.submits
-            .iter()
-            .position(|s| s.role() == Some(Role::Approve))
-    })
-    .or_else(|| {
-        button(&|f| {
-            (f.submits.len() == 1
-                && !f.has_typing_inputs()
-                && f.submits[0].role() != Some(Role::Deny))
-            .then_some(0)
-        })
-    })
+    button(&|f| (0..f.submits.len()).find(|&i| submit_role(f, i) == Some(Role::Approve))).or_else(
+        || {
+            button(&|f| {
+                (f.submits.len() == 1
+                    && !f.has_typing_inputs()
+                    && submit_role(f, 0) != Some(Role::Deny))
+                .then_some(0)
+            })
+        },
+    )
+}
+
+/// Names of hidden fields that carry a decision (`decision`, `action`, …),
+/// besides names that read approve- or deny-like themselves (`approval`,
+/// `user_oauth_approval`, `consent`).
+const DECISION_NAMES: &[&str] = &["decision", "action", "answer", "choice", "response"];
+
+/// The role of `form`'s submit `index`: its own (selector or words); for
+/// the only submit of a form whose button says nothing (a localised
+/// "キャンセル"), the value of a hidden field carrying the decision, such
+/// as Dex's `approval=rejected` in a form of its own. Only one-word values
+/// count (never a token, URL or scope list); deny wins.
+fn submit_role(form: &Form, index: usize) -> Option<Role> {
+    let own = form.submits.get(index)?.role();
+    if own.is_some() || form.submits.len() != 1 {
+        return own;
+    }
+    let carries_decision = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        DECISION_NAMES.iter().any(|d| lower.contains(d)) || role_of_words(&[name]).is_some()
+    };
+    let roles: Vec<Role> = form
+        .fields
+        .iter()
+        .filter(|f| f.kind == "hidden" && carries_decision(&f.name))
+        .filter(|f| !f.value.is_empty() && f.value.chars().all(char::is_alphanumeric))
+        .filter_map(|f| role_of_words(&[&f.value]))
+        .collect();
+    if roles.contains(&Role::Deny) {
+        Some(Role::Deny)
+    } else {
+        roles.first().copied()
+    }
 }
 
 /// The consent page's deny control: the configured selector's match (button
-/// or link), else a deny-like button in a form without a password field,
-/// else a deny-like link (oidc-provider's `…/abort`).
+/// or link), else a deny-like button in a form without a password field
+/// (deny-like by its words, or by a hidden decision field when it is its
+/// form's only button), else a deny-like link (oidc-provider's `…/abort`).
 pub(super) fn deny_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
-    let button = |role_of: &dyn Fn(&Submit) -> Option<Role>| {
+    let button = |role_of: &dyn Fn(&Form, usize) -> Option<Role>| {
         page.forms
             .iter()
             .enumerate()
             .filter(|(_, f)| !f.has_password())
             .find_map(|(i, f)| {
-                f.submits
-                    .iter()
-                    .position(|s| role_of(s) == Some(Role::Deny))
+                (0..f.submits.len())
+                    .find(|&s| role_of(f, s) == Some(Role::Deny))
                     .map(|submit| Control::Button { form: i, submit })
             })
     };
@@ -83,11 +116,11 @@ pub(super) fn deny_control(page: &Page, hints: Hints<'_>) -> Option<Control> {
             .map(Control::Link)
     };
     if hints.deny.is_some()
-        && let Some(chosen) = button(&|s| s.role).or_else(|| link(&|l| l.role))
+        && let Some(chosen) = button(&|f, s| f.submits[s].role).or_else(|| link(&|l| l.role))
     {
         return Some(chosen);
     }
-    button(&|s| s.role()).or_else(|| link(&|l| l.role()))
+    button(&submit_role).or_else(|| link(&|l| l.role()))
 }
 
 /// A deny-like control that only a script could operate (a `type=button`
@@ -137,7 +170,9 @@ pub(super) fn denial_fields(form: &Form) -> Vec<Field> {
 
 /// `form`'s fields with the boxes approval needs ticked: required boxes,
 /// confirmation-like boxes, and scope boxes for the `requested` scopes (all
-/// scope boxes when the request named none the form offers).
+/// scope boxes when the request named none the form offers); a
+/// remember-like box ("Remember my decision") is left unticked, even when
+/// the page shows it ticked, unless it is required.
 pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
     let is_scope_box = |f: &Field| f.name.to_ascii_lowercase().contains("scope");
     let offered_requested = form
@@ -154,7 +189,8 @@ pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
                 role_of_words(&[&checkbox.label, &field.name, &field.value]) == Some(Role::Approve);
             let scope =
                 is_scope_box(field) && (requested.contains(&field.value) || !offered_requested);
-            checkbox.required || (confirms && !is_scope_box(field)) || scope
+            let remember = field.is_remember_box();
+            checkbox.required || (!remember && ((confirms && !is_scope_box(field)) || scope))
         };
         if let Some(checkbox) = &mut field.checkbox
             && wanted
@@ -162,6 +198,7 @@ pub(super) fn approval_fields(form: &Form, requested: &[String]) -> Vec<Field> {
             checkbox.checked = true;
         }
     }
+    untick_remember(&mut fields);
     fields
 }
 

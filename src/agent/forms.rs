@@ -167,18 +167,27 @@ impl Hints<'_> {
     }
 }
 
-/// Words that make a control read like "approve" (matched as word prefixes).
+/// Words that make a control read like "approve" (matched as word
+/// prefixes): English, then the German, French, Spanish, Portuguese,
+/// Italian and Dutch words of localised consent pages (Keycloak's, Gitea's
+/// and doorkeeper-i18n's translations, among others).
 const APPROVE_WORDS: &[&str] = &[
     "approv", "allow", "accept", "authoriz", "authoris", "grant", "yes", "continue", "consent",
-    "agree", "confirm",
+    "agree", "confirm", "autoris", "autoriz", "erlaub", "zulass", "zustimm", "akzept", "acept",
+    "aceit", "accett", "permit", "toestaan", "akkoord",
 ];
-const APPROVE_WHOLE_WORDS: &[&str] = &["ok"];
+const APPROVE_WHOLE_WORDS: &[&str] = &["ok", "ja", "oui", "sí", "sim"];
 /// Words that make a control read like "deny" (matched as word prefixes,
-/// except the short ones, matched whole).
+/// except the short ones, matched whole), English then localised as above.
 const DENY_WORDS: &[&str] = &[
-    "deny", "reject", "cancel", "decline", "abort", "refuse", "disallow", "disagree",
+    "deny", "reject", "cancel", "decline", "abort", "refuse", "disallow", "disagree", "verweig",
+    "ablehn", "abbrech", "refus", "annul", "rechaz", "deneg", "recus", "rifiut", "weiger",
 ];
-const DENY_WHOLE_WORDS: &[&str] = &["no", "not", "dont", "don"];
+/// `false` is the value of a deny button that shares its name with the
+/// approve button (`granted=true` / `granted=false`).
+const DENY_WHOLE_WORDS: &[&str] = &[
+    "no", "not", "dont", "don", "false", "nein", "non", "nee", "não", "nao",
+];
 
 /// Words that make an input name read like a username field.
 const USERNAME_WORDS: &[&str] = &[
@@ -190,6 +199,11 @@ const USERNAME_WORDS: &[&str] = &[
     "account",
     "principal",
 ];
+
+/// Words that make a checkbox read like "remember me" / "remember my
+/// decision" / "don't ask again" / "trust this device" (matched as word
+/// prefixes, so `rememberMe` and `RememberConsent` count).
+const REMEMBER_WORDS: &[&str] = &["remember", "trust", "persist", "keep", "stay", "ask"];
 
 /// Input types a user types into.
 const TEXT_TYPES: &[&str] = &["text", "email", "tel", "search", "url", "number", ""];
@@ -223,6 +237,39 @@ pub(crate) fn role_of_words(texts: &[&str]) -> Option<Role> {
 pub(crate) fn looks_like_username(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     USERNAME_WORDS.iter().any(|w| name.contains(w))
+}
+
+impl Field {
+    /// A checkbox that asks to remember the login or the decision (its
+    /// label or name reads like "remember me", "don't ask again", "trust
+    /// this device"), other than a scope box. The agent never ticks one,
+    /// and unticks one shown ticked unless it is `required`: a remembered
+    /// login or consent would hide the pages later trials must see.
+    pub(crate) fn is_remember_box(&self) -> bool {
+        let Some(checkbox) = &self.checkbox else {
+            return false;
+        };
+        if self.name.to_ascii_lowercase().contains("scope") {
+            return false;
+        }
+        [checkbox.label.as_str(), self.name.as_str()]
+            .iter()
+            .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
+            .map(str::to_lowercase)
+            .any(|w| REMEMBER_WORDS.iter().any(|p| w.starts_with(p)))
+    }
+}
+
+/// Unticks the remember-like boxes of `fields` that are not required.
+pub(crate) fn untick_remember(fields: &mut [Field]) {
+    for field in fields.iter_mut() {
+        if field.is_remember_box()
+            && let Some(checkbox) = &mut field.checkbox
+            && !checkbox.required
+        {
+            checkbox.checked = false;
+        }
+    }
 }
 
 impl Submit {

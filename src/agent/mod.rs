@@ -374,6 +374,10 @@ pub struct LoginConfig {
     /// sends `prompt=consent` to OIDC targets. Added only to steps that must
     /// see the page (denial, page-header checks); the agent never reads it.
     pub force_consent: Vec<(String, String)>,
+    /// Other origins (`scheme://host:port`) the login and consent pages are
+    /// served from (`login.origins`), such as Ory Hydra's separate login &
+    /// consent app: part of the AS for the walk, never a third party.
+    pub origins: Vec<String>,
 }
 
 /// What to do on a consent page.

@@ -406,7 +406,15 @@ fn page_field<'a>(pages: &'a [PageSeen], rest: &[String]) -> Option<Cow<'a, str>
         let all: Vec<Value> = pages.iter().map(page_value).collect();
         return Some(Cow::Owned(Value::Array(all).to_string()));
     };
-    let page = pages.get(index.parse::<usize>().ok()?)?;
+    // A number picks by position; a kind (`login`, `consent`, `other`)
+    // picks the last page of that kind.
+    let page = match index.parse::<usize>() {
+        Ok(i) => pages.get(i)?,
+        Err(_) => pages
+            .iter()
+            .rev()
+            .find(|p| serialized(&p.kind).is_some_and(|k| k == index.as_str()))?,
+    };
     match rest.get(1).map(String::as_str) {
         None => Some(Cow::Owned(page_value(page).to_string())),
         Some("kind") => serialized(&page.kind),
@@ -669,6 +677,11 @@ mod tests {
             Some("a, b")
         );
         assert_eq!(field(redirect, auth, "pages.1.kind"), None);
+        assert_eq!(
+            field(redirect, auth, "pages.login.kind").as_deref(),
+            Some("login")
+        );
+        assert_eq!(field(redirect, auth, "pages.consent.kind"), None);
         assert_eq!(field(stayed, auth, "status").as_deref(), Some("400"));
         assert_eq!(field(stayed, auth, "params").as_deref(), Some("{}"));
         assert_eq!(field(stayed, auth, "location"), None);

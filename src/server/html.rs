@@ -57,6 +57,17 @@ pub fn error_page_html(body: &str) -> String {
     )
 }
 
+/// Which fields the login form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStep {
+    /// Username and password together (the default).
+    Both,
+    /// `identifier-first`: the username alone…
+    Username,
+    /// …then the password, the username in a hidden field.
+    Password,
+}
+
 /// What the login form needs.
 pub struct LoginForm<'a> {
     pub action: &'a str,
@@ -65,14 +76,35 @@ pub struct LoginForm<'a> {
     pub client_id: &'a str,
     pub error: Option<&'a str>,
     pub username: Option<&'a str>,
+    pub step: LoginStep,
 }
 
-/// The login form (POST `username`, `password`, `tx`, `csrf`).
+/// The login form (POST `username`, `password`, `tx`, `csrf`; under
+/// `identifier-first` first `username` alone).
 pub fn login_page(form: &LoginForm) -> String {
     let error = form
         .error
         .map(|message| format!("<p class=\"error\" id=\"error\">{}</p>\n", escape(message)))
         .unwrap_or_default();
+    let username = escape(form.username.unwrap_or_default());
+    let username = if form.step == LoginStep::Password {
+        format!(
+            "<p>Signing in as <strong>{username}</strong>.</p>\n\
+             <input type=\"hidden\" name=\"username\" value=\"{username}\">\n"
+        )
+    } else {
+        format!(
+            "<label>Username <input type=\"text\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required></label>\n"
+        )
+    };
+    let (password, button) = if form.step == LoginStep::Username {
+        ("", "Next")
+    } else {
+        (
+            "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n",
+            "Sign in",
+        )
+    };
     layout(
         "Sign in",
         &format!(
@@ -80,14 +112,11 @@ pub fn login_page(form: &LoginForm) -> String {
              <form method=\"post\" action=\"{action}\">\n\
              <input type=\"hidden\" name=\"tx\" value=\"{tx}\">\n\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
-             <label>Username <input type=\"text\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required></label>\n\
-             <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n\
-             <button type=\"submit\">Sign in</button>\n</form>\n",
+             {username}{password}<button type=\"submit\">{button}</button>\n</form>\n",
             client = escape(form.client_id),
             action = escape(form.action),
             tx = escape(form.tx),
             csrf = escape(form.csrf),
-            username = escape(form.username.unwrap_or_default()),
         ),
     )
 }
@@ -191,6 +220,7 @@ mod tests {
             client_id: "<b>",
             error: None,
             username: Some("a'b"),
+            step: LoginStep::Both,
         });
         assert!(page.contains("value=\"t&quot;x\""));
         assert!(page.contains("&lt;b&gt;"));

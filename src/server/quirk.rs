@@ -51,6 +51,8 @@ crate::server::switch::switches! {
         "revoking another client's token is refused with 400 `unauthorized_client` instead of an empty 200 (RFC 7009 §2.1: \"the request is refused and the client is informed of the error\")",
     NonceRequiresOpenid = "nonce-requires-openid":
         "an authorization request with `nonce` but without the `openid` scope is refused with `invalid_request` (as oidc-provider does: OIDC Core defines `nonce` for OpenID requests)",
+    IdentifierFirst = "identifier-first":
+        "the login is two pages, as Keycloak's, ZITADEL's and Auth0's identifier-first logins: the username alone, then the password with the username in a hidden field; a wrong password shows the password page again (401)",
     ClientRedirect302 = "client-redirect-302":
         "redirects to the client (codes and errors, also answering the consent form's POST) are `302 Found`; the login POST keeps `303` (RFC 9700 §4.12.1 asks for 303 only for requests carrying user credentials)",
     UserAuthTime = "user-auth-time":

@@ -93,7 +93,7 @@ pub enum Shape {
     Map,
     /// A JSON document: any path of member names and array indexes.
     Json,
-    /// The AS pages seen: `pages.<index>.<kind|url|status|headers.<name>>`.
+    /// The AS pages seen: `pages.<index|kind>.<kind|url|status|headers.<name>>`.
     Pages,
 }
 
@@ -132,6 +132,11 @@ impl Root {
 
 /// The fields of one AS page in `pages.<index>`.
 pub const PAGE_FIELDS: &[&str] = &["kind", "url", "status", "headers", "third_party"];
+
+/// Page kinds that select a page in place of an index: `pages.login` is the
+/// last login page (the password page of a two-step login), `pages.consent`
+/// the last consent page.
+pub const PAGE_KINDS: &[&str] = &["login", "consent", "other"];
 
 /// The kinds of result a step produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +290,9 @@ pub enum FieldPathError {
     NotAContainer { root: Root },
     #[error("`{root}.<name>` names one value: nothing can follow it")]
     TooDeep { root: Root },
-    #[error("`pages.{0}`: a page is chosen by its index (0, 1, …)")]
+    #[error(
+        "`pages.{0}`: a page is chosen by its index (0, 1, …) or its kind (`login`, `consent`, `other`: the last of that kind)"
+    )]
     PageIndex(String),
     #[error("a page has no field `{0}`")]
     PageField(String),
@@ -363,7 +370,7 @@ fn check_shape(root: Root, rest: &[String]) -> Result<(), FieldPathError> {
         Shape::Pages => match rest {
             [] => Ok(()),
             [index, tail @ ..] => {
-                if index.parse::<usize>().is_err() {
+                if index.parse::<usize>().is_err() && !PAGE_KINDS.contains(&index.as_str()) {
                     return Err(FieldPathError::PageIndex(index.clone()));
                 }
                 match tail {
@@ -495,6 +502,14 @@ mod tests {
             Err(E::HeaderCase(_))
         ));
         assert!(resolve(ResultKind::Authorization, "pages.1.headers.x-frame-options").is_ok());
+        assert!(
+            resolve(
+                ResultKind::Authorization,
+                "pages.login.headers.x-frame-options"
+            )
+            .is_ok()
+        );
+        assert!(resolve(ResultKind::Authorization, "pages.consent.kind").is_ok());
         assert!(resolve(ResultKind::Http, "json.keys.0.kid").is_ok());
         // An explicit root reaches a JSON member named like a root elsewhere.
         assert!(resolve(ResultKind::Http, "json.claims").is_ok());

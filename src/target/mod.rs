@@ -265,13 +265,16 @@ impl Profile {
         out
     }
 
-    /// Origins (`scheme://host:port`) the AS serves from: where the user agent may go.
+    /// Origins (`scheme://host:port`) the AS serves from, its login UI's
+    /// (`login.origins`) included: where the user agent may go.
     pub fn as_origins(&self) -> Vec<String> {
         let mut urls: Vec<&str> = vec![&self.endpoints.authorization, &self.endpoints.token];
         if let Some(issuer) = &self.issuer {
             urls.push(issuer);
         }
         let mut origins: Vec<String> = urls.into_iter().filter_map(origin_of).collect();
+        // Where a separate login UI serves the login and consent pages.
+        origins.extend(self.login.origins.iter().cloned());
         origins.sort();
         origins.dedup();
         origins

@@ -127,6 +127,8 @@ struct RawLogin {
     /// Start trials from a copy of one logged-in session (default true; the
     /// runner falls back to fresh logins when the server rotates it).
     reuse_session: Option<bool>,
+    /// Other origins the login and consent pages are served from.
+    origins: Option<Vec<S<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +204,21 @@ impl Checker<'_> {
             }
             Err(e) => Err(self.bad(&value.referenced, e.to_string(), None)),
             Ok(v) => Ok(v),
+        }
+    }
+
+    /// A `login.origins` entry: an http(s) URL, kept as its origin.
+    fn origin(&self, value: &S<String>) -> Result<String, ProfileError> {
+        let written = self.env(value)?;
+        match url::Url::parse(written.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Ok(url.origin().ascii_serialization())
+            }
+            _ => Err(self.bad(
+                &value.referenced,
+                format!("`login.origins`: `{written}` is not an http(s) origin"),
+                Some("e.g. `http://127.0.0.1:3000` (where the login pages are served)".into()),
+            )),
         }
     }
 
@@ -555,6 +572,12 @@ pub fn parse_profile(path: &Path, text: &str, env_mode: Env) -> Result<Profile, 
                 .unwrap_or_default()
                 .into_iter()
                 .collect(),
+            origins: login
+                .origins
+                .iter()
+                .flatten()
+                .map(|o| c.origin(o))
+                .collect::<Result<_, _>>()?,
         },
         capabilities,
         standard,

@@ -49,6 +49,34 @@ fn force_consent_parameters_load_sorted_by_name() {
 }
 
 #[test]
+fn login_origins_join_the_as_origins_and_bad_ones_are_named() {
+    let text = format!(
+        "{GOOD}login: {{ origins: [\"http://127.0.0.1:3000/login\", \"HTTPS://Login.Example\"] }}\n"
+    );
+    let p = parse_profile(Path::new("demo.yaml"), &text, Env::Required).unwrap();
+    assert_eq!(
+        p.login.origins,
+        ["http://127.0.0.1:3000", "https://login.example"]
+    );
+    assert_eq!(
+        p.as_origins(),
+        [
+            "http://127.0.0.1:3000",
+            "http://127.0.0.1:9401",
+            "https://login.example"
+        ]
+    );
+    let p = parse_profile(Path::new("demo.yaml"), GOOD, Env::Required).unwrap();
+    assert_eq!(p.as_origins(), ["http://127.0.0.1:9401"]);
+    let d = error(
+        &format!("{GOOD}login: {{ origins: [\"ftp://files.example\"] }}\n"),
+        Env::Required,
+    );
+    assert!(d.message.contains("`login.origins`"), "{d}");
+    assert_eq!((d.line, d.column), (11, 20), "{d}");
+}
+
+#[test]
 fn an_unknown_key_is_an_error_with_a_hint() {
     let text = GOOD.replace("capabilities:", "capabilites:");
     let Err(ProfileError::Invalid(d)) = parse_profile(Path::new("demo.yaml"), &text, Env::Required)

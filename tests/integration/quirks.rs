@@ -158,6 +158,7 @@ quirk_tests! {
     nonce_requires_openid => NonceRequiresOpenid,
     client_redirect_302 => ClientRedirect302,
     user_auth_time => UserAuthTime,
+    identifier_first => IdentifierFirst,
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::super::consent::{
     Control, approval_fields, approve_control, denial_fields, deny_control, script_only_deny,
     unticked_denial,
 };
-use super::super::forms::{Field, Form, Page, Role, set_field};
+use super::super::forms::{Field, Form, Page, Role, set_field, untick_remember};
 use super::super::tamper::TamperTarget;
 use super::super::{
     Agent, AgentError, Consent, Navigation, NavigationKind, PageKind, PageSeen, Response,
@@ -214,6 +214,7 @@ impl<'a> PageCtx<'a> {
         }
         let form = &self.page.forms[i];
         let mut fields = form.fields.clone();
+        untick_remember(&mut fields);
         if let Some(name) = login.username_field.as_deref().or(form.username_name()) {
             let present = form.fields.iter().any(|f| f.name == name);
             if present || !walk.username_submitted {

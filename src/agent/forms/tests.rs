@@ -222,6 +222,43 @@ fn keycloak_consent_yes_no_and_button_words() {
 }
 
 #[test]
+fn localised_and_true_false_controls_and_remember_boxes() {
+    let role = |texts: &[&str]| role_of_words(texts);
+    assert_eq!(role(&["granted", "false", "キャンセル"]), Some(Role::Deny));
+    assert_eq!(role(&["commit", "Verweigern"]), Some(Role::Deny));
+    assert_eq!(role(&["Refuser"]), Some(Role::Deny));
+    assert_eq!(role(&["Nein"]), Some(Role::Deny));
+    assert_eq!(role(&["Non, merci"]), Some(Role::Deny));
+    assert_eq!(role(&["commit", "Autorisieren"]), Some(Role::Approve));
+    assert_eq!(role(&["Autorizar"]), Some(Role::Approve));
+    assert_eq!(role(&["Ja"]), Some(Role::Approve));
+    // A word merely starting like a short word is not that word.
+    assert_eq!(role(&["Nonce", "Annual report"]), None);
+    let page = parse(
+        r#"<form method="post">
+             <label><input type="checkbox" name="rememberMe" checked> Remember me</label>
+             <input type="checkbox" id="r" name="Input.RememberConsent" value="true">
+             <label for="r">Remember My Decision</label>
+             <label><input type="checkbox" name="x"> Do not ask me again</label>
+             <label><input type="checkbox" name="scope" value="offline"> Keep access</label>
+             <label><input type="checkbox" name="tos" required checked> Keep me signed in</label>
+             <label><input type="checkbox" name="confirm"> I agree</label>
+           </form>"#,
+    );
+    let remember: Vec<bool> = page.forms[0]
+        .fields
+        .iter()
+        .map(Field::is_remember_box)
+        .collect();
+    assert_eq!(remember, [true, true, true, false, true, false]);
+    let mut fields = page.forms[0].fields.clone();
+    untick_remember(&mut fields);
+    // The ticked "Remember me" is unticked; a required box is left alone.
+    assert!(!fields[0].submitted());
+    assert!(fields[4].submitted());
+}
+
+#[test]
 fn page_with_only_a_deny_link() {
     let page = parse(
         r##"<p>Something went wrong.</p><a href="#top">Top</a><a href="javascript:history.back()">Cancel</a>

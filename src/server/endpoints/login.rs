@@ -4,7 +4,9 @@
 //! to a pre-session browser cookie, so a forged cross-site login POST fails.
 //! A wrong password shows the form again (401) and changes nothing; success
 //! creates a session, binds the transaction to it and answers 303 to the
-//! consent page. Nothing here redirects to a client.
+//! consent page. Nothing here redirects to a client. Under the
+//! `identifier-first` quirk the form is two pages: the username alone,
+//! then the password (the username carried in a hidden field).
 
 use std::time::Instant;
 
@@ -14,15 +16,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use crate::oauth::uri::with_params;
-use crate::server::Flaw;
 use crate::server::cookies;
 use crate::server::front::{PageKind, error_page, page, see_other, tx_param};
-use crate::server::html::{self, LoginForm};
+use crate::server::html::{self, LoginForm, LoginStep};
 use crate::server::params::{Params, read_body};
 use crate::server::random;
 use crate::server::session::{self, same_secret};
 use crate::server::state::{AppState, Shared};
 use crate::server::store::Session;
+use crate::server::{Flaw, Quirk};
 
 const UNKNOWN_TX: &str =
     "this sign-in request is unknown or has expired; start again from the application";
@@ -44,7 +46,18 @@ pub async fn get(
     };
     let (browser, csrf, new_browser) = session::browser(&mut store, &headers);
     drop(store);
-    let mut response = login_form(&state, StatusCode::OK, tx, &csrf, &client_id, None, None);
+    let step = if state.quirk(Quirk::IdentifierFirst) {
+        LoginStep::Username
+    } else {
+        LoginStep::Both
+    };
+    let form = Shown {
+        status: StatusCode::OK,
+        step,
+        error: None,
+        username: None,
+    };
+    let mut response = login_form(&state, tx, &csrf, &client_id, form);
     if new_browser {
         response.headers_mut().append(
             header::SET_COOKIE,
@@ -85,6 +98,27 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     let Some(client_id) = store.transactions.get(tx).map(|t| t.client_id.clone()) else {
         return error_page(&state, UNKNOWN_TX);
     };
+    let identifier_first = state.quirk(Quirk::IdentifierFirst);
+    if identifier_first && password.is_none() {
+        // The username step: the password page follows whatever the
+        // username (it does not tell whether the account exists).
+        drop(store);
+        let form = match username.filter(|name| !name.is_empty()) {
+            Some(name) => Shown {
+                status: StatusCode::OK,
+                step: LoginStep::Password,
+                error: None,
+                username: Some(name),
+            },
+            None => Shown {
+                status: StatusCode::UNAUTHORIZED,
+                step: LoginStep::Username,
+                error: Some("Enter your username."),
+                username: None,
+            },
+        };
+        return login_form(&state, tx, csrf, &client_id, form);
+    }
     let user = username
         .and_then(|name| state.config.user_by_name(name))
         .filter(|user| {
@@ -95,15 +129,17 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
         });
     let Some(user) = user else {
         drop(store);
-        return login_form(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            tx,
-            csrf,
-            &client_id,
-            Some("Wrong username or password."),
+        let form = Shown {
+            status: StatusCode::UNAUTHORIZED,
+            step: if identifier_first {
+                LoginStep::Password
+            } else {
+                LoginStep::Both
+            },
+            error: Some("Wrong username or password."),
             username,
-        );
+        };
+        return login_form(&state, tx, csrf, &client_id, form);
     };
     let session_id = random::token();
     store.sessions.insert(
@@ -132,14 +168,20 @@ pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Body) -
     response
 }
 
+/// How the login form is shown: status, step, error line, username.
+struct Shown<'a> {
+    status: StatusCode,
+    step: LoginStep,
+    error: Option<&'a str>,
+    username: Option<&'a str>,
+}
+
 fn login_form(
     state: &AppState,
-    status: StatusCode,
     tx: &str,
     csrf: &str,
     client_id: &str,
-    error: Option<&str>,
-    username: Option<&str>,
+    form: Shown<'_>,
 ) -> Response {
     let action = state.url(&state.config.paths.login);
     let html = html::login_page(&LoginForm {
@@ -147,9 +189,11 @@ fn login_form(
         tx,
         csrf,
         client_id,
-        error,
-        username,
+        error: form.error,
+        username: form.username,
+        step: form.step,
     });
+    let status = form.status;
     // The `headers.referrer-leakage` flaw loads an analytics script from a
     // third party, which sees the page URL (with its parameters).
     let html = if state.has(Flaw::HeadersReferrerLeakage) {

@@ -505,6 +505,10 @@ impl Browser {
                 form.set("username", "alice");
                 form.set("password", ALICE_PASSWORD);
                 reply = self.submit(&form, None).await;
+            } else if form.field("username").is_some() {
+                // The username page of the `identifier-first` quirk.
+                form.set("username", "alice");
+                reply = self.submit(&form, None).await;
             } else {
                 let button = match decision {
                     Decision::Approve => "approve",

@@ -3,7 +3,7 @@
 //! server does not show it). The harness side — that no check fails on a
 //! quirk — is the quirk self-test in `tests/integration/quirks.rs`.
 
-use super::client::{APP, APP2, AuthRequest, Decision, Outcome, start};
+use super::client::{APP, APP2, AuthRequest, Decision, Form, Outcome, start};
 use crate::server::{APP_SECRET, Config, Quirk};
 
 fn with(quirk: Quirk) -> Config {
@@ -145,6 +145,39 @@ async fn shows(quirk: Quirk, config: Config) -> bool {
             );
             let reply = a.authorize(&AuthRequest::app().set("max_age", "1")).await;
             reply.location().is_some_and(|l| l.contains("/consent?tx="))
+        }
+        Quirk::IdentifierFirst => {
+            let browser = s.browser();
+            let reply = browser.authorize(&AuthRequest::app()).await;
+            let login = browser
+                .get(reply.location().expect("to the login page"))
+                .await;
+            let form = Form::scrape(&login.body).expect("a login form");
+            let username_only = form.field("password").is_none();
+            assert!(form.field("username").is_some(), "{}", login.body);
+            // Either way a login ends with a code; under the quirk a wrong
+            // password shows the password page again.
+            let outcome = s
+                .browser()
+                .flow(&AuthRequest::app(), Decision::Approve)
+                .await;
+            assert!(outcome.has_code());
+            if username_only {
+                let mut form = form;
+                form.set("username", "alice");
+                let password_page = browser.submit(&form, None).await;
+                assert_eq!(password_page.status, 200);
+                let mut form = Form::scrape(&password_page.body).expect("the password form");
+                assert_eq!(form.field("username"), Some("alice"));
+                form.set("password", "wrong");
+                let again = browser.submit(&form, None).await;
+                assert_eq!(again.status, 401);
+                let form = Form::scrape(&again.body).expect("the password form again");
+                assert!(
+                    form.field("password").is_some() && form.field("username") == Some("alice")
+                );
+            }
+            username_only
         }
         // The consent-page quirks are tested with the pages, the session
         // rotation with the runner's shared session (tests/integration/schedule.rs);
