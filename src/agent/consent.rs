@@ -53,12 +53,53 @@ pub(super) fn approve_control(page: &Page, hints: Hints<'_>) -> Option<Control> 
             button(&|f| {
                 (f.submits.len() == 1
                     && !f.has_typing_inputs()
-                    && submit_role(f, 0) != Some(Role::Deny))
+                    && submit_role(f, 0) != Some(Role::Deny)
+                    && !signs_out(f))
                 .then_some(0)
             })
         },
     )
 }
+
+/// Whether a form's only button signs the user out or switches account
+/// (its text, name, value or the URL it posts to): such a form sits on many
+/// consent pages ("Not you? Sign out") and is never the approval.
+fn signs_out(form: &Form) -> bool {
+    let Some(submit) = form.submits.first() else {
+        return false;
+    };
+    let texts = [
+        Some(submit.text.as_str()),
+        submit.name.as_deref(),
+        submit.value.as_deref(),
+        submit.formaction.as_deref(),
+        form.action.as_deref(),
+    ];
+    texts.into_iter().flatten().any(|text| {
+        let squeezed: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        SIGN_OUT_WORDS.iter().any(|w| squeezed.contains(w))
+    })
+}
+
+/// Sign-out and account-switch wordings, lower case with spaces removed.
+const SIGN_OUT_WORDS: &[&str] = &[
+    "logout",
+    "logoff",
+    "signout",
+    "signoff",
+    "switchaccount",
+    "switchuser",
+    "notyou",
+    "abmelden",
+    "déconnexion",
+    "deconnexion",
+    "cerrarsesión",
+    "cerrarsesion",
+];
 
 /// Names of hidden fields that carry a decision (`decision`, `action`, …),
 /// besides names that read approve- or deny-like themselves (`approval`,

@@ -252,3 +252,64 @@ async fn a_hidden_decision_field_tells_single_button_forms_apart() {
         Some(&("approval".to_string(), "approve".to_string()))
     );
 }
+
+/// Dex's approval page with a "sign out" form placed first and an approve
+/// button that says nothing the word lists know (its hidden decision is a
+/// number): approval must not fall back on the sign-out form.
+fn dex_with_sign_out_first() -> &'static Site {
+    let approval = variant(
+        DEX_APPROVAL,
+        &[
+            (
+                "<div class=\"theme-form-row\">",
+                "<div class=\"theme-form-row\">\n      <form method=\"post\" action=\"/dex/logout\"><button type=\"submit\">ログアウト</button></form>",
+            ),
+            (">Grant Access</span>", ">続行</span>"),
+            (
+                "name=\"approval\" value=\"approve\"",
+                "name=\"approval\" value=\"1\"",
+            ),
+        ],
+    );
+    leak_site(
+        "/dex/auth/local/login?back=&state=dexreq123",
+        vec![
+            ("/dex/auth/local/login", DEX_PASSWORD),
+            ("/dex/approval", approval),
+        ],
+        vec![
+            (
+                "/dex/auth/local/login?back=&state=dexreq123",
+                Answer::LoginTo {
+                    next: "/dex/approval?req=dexreq123",
+                    again: DEX_PASSWORD,
+                },
+            ),
+            (
+                "/dex/approval?req=dexreq123",
+                Answer::Decide {
+                    approve: ("approval", "1"),
+                    deny: ("approval", "rejected"),
+                    page: approval,
+                },
+            ),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn approval_never_falls_back_on_a_sign_out_form() {
+    let site = dex_with_sign_out_first();
+    let (result, posts) = walk(site, Consent::Approve, "scope=openid").await;
+    assert_eq!(
+        result.expect("approved").navigation.param("code"),
+        Some(CODE)
+    );
+    assert_eq!(
+        posts[1],
+        post(
+            "/dex/approval?req=dexreq123",
+            &[("req", "dexreq123"), ("approval", "1")]
+        )
+    );
+}
