@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use oauthcheck::run::{Outcome, TrialReport};
 use oauthcheck::server::Quirk;
 
-use crate::support::{HEAVY, describe, run_against_reference_with, shipped_suites};
+use crate::support::{ReferenceRun, describe, run_pooled, shipped_suites};
 
 /// The reports of one run: with no quirk (the baseline), each quirk alone,
 /// and the compatible set together.
@@ -28,38 +28,32 @@ static RUNS: OnceLock<Runs> = OnceLock::new();
 /// Every run, started concurrently the first time any test asks.
 fn runs() -> &'static Runs {
     RUNS.get_or_init(|| {
-        let _turn = HEAVY.blocking_lock();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(4)
             .enable_all()
             .build()
             .expect("a tokio runtime starts");
         runtime.block_on(async {
-            let suites = shipped_suites();
             let mut sets: Vec<Vec<Quirk>> = vec![Vec::new()];
             sets.extend(Quirk::ALL.iter().map(|q| vec![*q]));
             sets.push(Quirk::compatible_set());
-            // A few runs at a time, as the flaw self-test does: each has its
-            // own server and overlaps its waits, and the machine's cores are
-            // not swamped (a 2 s code lifetime must survive the load).
-            let mut by_quirks = BTreeMap::new();
-            for chunk in sets.chunks(6) {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .cloned()
-                    .map(|set| {
-                        let suites = suites.clone();
-                        tokio::spawn(async move {
-                            let reports = run_against_reference_with(&suites, &[], &set, 16).await;
-                            (set, reports)
-                        })
-                    })
+            // All at once, each with its own server, bounded by the pool the
+            // flaw self-test shares (support.rs): the runs overlap their waits.
+            let runs = sets
+                .into_iter()
+                .map(|set| {
+                    let run = ReferenceRun {
+                        quirks: set.clone(),
+                        ..ReferenceRun::default()
+                    };
+                    (set, run)
+                })
+                .collect();
+            let mut by_quirks: BTreeMap<Vec<Quirk>, Vec<TrialReport>> =
+                run_pooled(&shipped_suites(), runs)
+                    .await
+                    .into_iter()
                     .collect();
-                for handle in handles {
-                    let (set, reports) = handle.await.expect("the run finishes");
-                    by_quirks.insert(set, reports);
-                }
-            }
             let baseline = by_quirks.remove(&Vec::new()).unwrap_or_default();
             Runs {
                 baseline,

@@ -21,9 +21,7 @@ use oauthcheck::server::Flaw;
 
 use oauthcheck::standard::StandardSet;
 
-use crate::support::{
-    HEAVY, describe, run_against_reference, run_against_reference_under, shipped_suites,
-};
+use crate::support::{ReferenceRun, describe, run_against_reference, run_pooled, shipped_suites};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_correct_reference_server_passes_every_trial() {
@@ -106,7 +104,6 @@ fn every_catalogue_requirement_is_cited_and_has_a_flaw() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
-    let _turn = HEAVY.lock().await;
     let suites = shipped_suites();
     let scenarios_citing = |flaw: Flaw| -> BTreeSet<String> {
         suites
@@ -116,10 +113,25 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
             .map(|s| s.id.clone())
             .collect()
     };
+    // Every flaw, each with its own server, and the correct server (`None`)
+    // for the baseline below: many runs in flight at once so their waits
+    // overlap (the pool in support.rs bounds them).
+    let runs = std::iter::once(None)
+        .chain(Flaw::ALL.iter().copied().map(Some))
+        .map(|flaw| {
+            let run = ReferenceRun {
+                flaws: flaw.into_iter().collect(),
+                standard: flaw.and_then(proof_standard),
+                ..ReferenceRun::default()
+            };
+            (flaw, run)
+        })
+        .collect();
+    let mut runs = run_pooled(&suites, runs).await;
+    let (_, correct) = runs.remove(0);
     // A broken MAY check is a pass with information: a flaw breaking only
     // MAY checks shows as information the correct server does not give.
-    let informed_anyway: BTreeSet<String> = run_against_reference(&suites, &[], 16)
-        .await
+    let informed_anyway: BTreeSet<String> = correct
         .into_iter()
         .filter(|r| r.information())
         .map(|r| r.name)
@@ -128,80 +140,68 @@ async fn each_flaw_breaks_exactly_the_scenarios_citing_it() {
         matches!(r.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error)
             || (r.information() && !informed_anyway.contains(&r.name))
     };
-    // A few flaws at a time: each run has its own server and overlaps its waits.
     let mut problems = Vec::new();
     let mut all_trials = BTreeSet::new();
     let mut ever_broken = BTreeSet::new();
-    for chunk in Flaw::ALL.chunks(6) {
-        let runs = chunk.iter().map(|&flaw| {
-            let suites = suites.clone();
-            tokio::spawn(async move {
-                let standard = proof_standard(flaw);
-                let reports =
-                    run_against_reference_under(&suites, &[flaw], &[], standard, 16).await;
-                (flaw, reports)
-            })
-        });
-        for run in runs.collect::<Vec<_>>() {
-            let (flaw, reports) = run.await.expect("the run finishes");
-            let expected = scenarios_citing(flaw);
-            let mut broken: BTreeMap<String, Vec<_>> = BTreeMap::new();
-            for report in &reports {
-                all_trials.insert(report.name.clone());
-                if broken_by_flaw(report) && report.outcome != Outcome::Error {
-                    ever_broken.insert(report.name.clone());
-                }
-                if broken_by_flaw(report) {
-                    broken
-                        .entry(report.scenario.clone())
-                        .or_default()
-                        .push(report);
-                }
+    for (flaw, reports) in runs {
+        let flaw = flaw.expect("only the first run is without a flaw");
+        let expected = scenarios_citing(flaw);
+        let mut broken: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        for report in &reports {
+            all_trials.insert(report.name.clone());
+            if broken_by_flaw(report) && report.outcome != Outcome::Error {
+                ever_broken.insert(report.name.clone());
             }
-            let errors: Vec<_> = reports
-                .iter()
-                .filter(|r| r.outcome == Outcome::Error)
-                .collect();
-            if !errors.is_empty() {
+            if broken_by_flaw(report) {
+                broken
+                    .entry(report.scenario.clone())
+                    .or_default()
+                    .push(report);
+            }
+        }
+        let errors: Vec<_> = reports
+            .iter()
+            .filter(|r| r.outcome == Outcome::Error)
+            .collect();
+        if !errors.is_empty() {
+            problems.push(format!(
+                "flaw `{}`: trials ended in error:\n{}",
+                flaw.id(),
+                describe(&errors)
+            ));
+        }
+        // A variant flaw (`requirement/variant`) is there for some
+        // trials of its requirement's scenarios: it must break at least
+        // one, and nothing else; the requirement's own flaw breaks them all.
+        let variant_flaw = flaw.id() != flaw.requirement();
+        if variant_flaw && broken.is_empty() {
+            problems.push(format!("variant flaw `{}` breaks no trial", flaw.id()));
+        }
+        for scenario in expected.iter().filter(|_| !variant_flaw) {
+            if !broken.contains_key(scenario) {
                 problems.push(format!(
-                    "flaw `{}`: trials ended in error:\n{}",
-                    flaw.id(),
-                    describe(&errors)
-                ));
-            }
-            // A variant flaw (`requirement/variant`) is there for some
-            // trials of its requirement's scenarios: it must break at least
-            // one, and nothing else; the requirement's own flaw breaks them all.
-            let variant_flaw = flaw.id() != flaw.requirement();
-            if variant_flaw && broken.is_empty() {
-                problems.push(format!("variant flaw `{}` breaks no trial", flaw.id()));
-            }
-            for scenario in expected.iter().filter(|_| !variant_flaw) {
-                if !broken.contains_key(scenario) {
-                    problems.push(format!(
-                        "flaw `{}`: scenario `{scenario}` still passes",
-                        flaw.id()
-                    ));
-                }
-            }
-            for (scenario, trials) in &broken {
-                if !expected.contains(scenario) {
-                    problems.push(format!(
-                        "flaw `{}` also breaks scenario `{scenario}`, which does not cite it:\n{}",
-                        flaw.id(),
-                        describe(trials)
-                    ));
-                }
-            }
-            let totals = Totals::of(&reports);
-            let must_broken = reports.iter().any(|r| r.outcome == Outcome::Fail);
-            let code = exit::for_totals(&totals);
-            if must_broken && code != exit::FAILED {
-                problems.push(format!(
-                    "flaw `{}`: a MUST failed but the exit code is {code}",
+                    "flaw `{}`: scenario `{scenario}` still passes",
                     flaw.id()
                 ));
             }
+        }
+        for (scenario, trials) in &broken {
+            if !expected.contains(scenario) {
+                problems.push(format!(
+                    "flaw `{}` also breaks scenario `{scenario}`, which does not cite it:\n{}",
+                    flaw.id(),
+                    describe(trials)
+                ));
+            }
+        }
+        let totals = Totals::of(&reports);
+        let must_broken = reports.iter().any(|r| r.outcome == Outcome::Fail);
+        let code = exit::for_totals(&totals);
+        if must_broken && code != exit::FAILED {
+            problems.push(format!(
+                "flaw `{}`: a MUST failed but the exit code is {code}",
+                flaw.id()
+            ));
         }
     }
     // Every scenario is proven able to fail (above). Variants are proven
@@ -278,10 +278,17 @@ async fn a_flaw_proven_under_another_standard_breaks_nothing_under_the_default()
         !flaws.is_empty(),
         "no catalogue entry has a `proof_standard`: drop this test with the field"
     );
-    let _turn = HEAVY.lock().await;
-    let suites = shipped_suites();
-    for flaw in flaws {
-        let reports = run_against_reference(&suites, &[flaw], 16).await;
+    let runs = flaws
+        .iter()
+        .map(|&flaw| {
+            let run = ReferenceRun {
+                flaws: vec![flaw],
+                ..ReferenceRun::default()
+            };
+            (flaw, run)
+        })
+        .collect();
+    for (flaw, reports) in run_pooled(&shipped_suites(), runs).await {
         let broken: Vec<_> = reports
             .iter()
             .filter(|r| !matches!(r.outcome, Outcome::Pass | Outcome::Skip))

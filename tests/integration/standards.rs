@@ -12,7 +12,7 @@ use oauthcheck::server::Flaw;
 use oauthcheck::standard::StandardSet;
 use oauthcheck::suite::{Level, Suite};
 
-use super::support::{HEAVY, describe, shipped_suites};
+use super::support::{describe, pool_place, shipped_suites};
 
 /// The ⚑ trials, by name.
 const FLAGGED: &[&str] = &[
@@ -52,7 +52,7 @@ fn flagged_suites() -> Vec<Suite> {
 
 /// The flagged trials, run under `standard` against the flawed server.
 async fn under(standard: &str) -> Vec<TrialReport> {
-    let _turn = HEAVY.lock().await;
+    let _place = pool_place().await;
     let flaws: Vec<Flaw> = FLAWS.iter().map(|f| Flaw::from_id(f).unwrap()).collect();
     let mut config = harness::embedded_config(&flaws, &[]);
     config.ttl.code = std::time::Duration::from_secs(12);

@@ -1,5 +1,6 @@
 //! Shared helpers: load the shipped suites, run them against the embedded
-//! reference server with a set of flaws, on one runtime.
+//! reference server with a set of flaws, on one runtime; and the pool that
+//! bounds how many such runs the self-tests keep in flight.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,11 +11,25 @@ use oauthcheck::server::{Flaw, Quirk};
 use oauthcheck::standard::StandardSet;
 use oauthcheck::suite::Suite;
 
-/// Held by the tests that run the whole suite many times over (the flaw
-/// and quirk self-tests), so they take turns: run together on a small
-/// machine they starve each other's trials past the embedded server's 2 s
-/// code lifetime, and the late redemptions end in `error`.
-pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// How many reference runs the many-run tests (the flaw and quirk
+/// self-tests) keep in flight at once, together, across the test binary.
+/// A run is mostly waiting (its longest trial sleeps out the code lifetime,
+/// [`SELF_TEST_CODE_TTL`] + 2 s), so overlapping many is what makes the
+/// self-tests fast; the bound keeps the CPU they need, about a twentieth
+/// of a core per run in flight, inside two cores that other tests share.
+pub const RUNS_AT_ONCE: usize = 24;
+
+/// The permits behind [`RUNS_AT_ONCE`]: one per run in flight, first come
+/// first served, so the flaw and quirk self-tests share the machine run by
+/// run instead of taking turns test by test.
+static POOL: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RUNS_AT_ONCE);
+
+/// Waits for a place in the pool of reference runs; the place is held
+/// until the permit is dropped. For a test whose one run must not queue
+/// behind a self-test's whole batch (it waits for one run at most).
+pub async fn pool_place() -> tokio::sync::SemaphorePermit<'static> {
+    POOL.acquire().await.expect("the pool is never closed")
+}
 
 /// The repository's `suites/` directory.
 pub fn suites_dir() -> PathBuf {
@@ -107,4 +122,45 @@ pub fn describe(reports: &[&TrialReport]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+/// One run against its own reference server: the flaws and quirks switched
+/// on, and the standard it is judged by (the profile's default when `None`).
+#[derive(Clone, Debug, Default)]
+pub struct ReferenceRun {
+    pub flaws: Vec<Flaw>,
+    pub quirks: Vec<Quirk>,
+    pub standard: Option<StandardSet>,
+}
+
+/// Runs every one of `runs` against its own reference server (16 jobs each),
+/// at most [`RUNS_AT_ONCE`] in flight across the binary, and returns each
+/// run's key with its reports, in the order given. A run is started as soon
+/// as a place frees, so one slow run holds up no other. Must be called on a
+/// multi-thread runtime.
+pub async fn run_pooled<K: Send + 'static>(
+    suites: &[Suite],
+    runs: Vec<(K, ReferenceRun)>,
+) -> Vec<(K, Vec<TrialReport>)> {
+    let suites: Arc<[Suite]> = suites.into();
+    let mut handles = Vec::with_capacity(runs.len());
+    for (key, run) in runs {
+        // The place is taken before the run is spawned, so this batch has one
+        // waiter in the pool's queue at a time and another test's run, asking
+        // meanwhile, is served next rather than after the whole batch.
+        let place = pool_place().await;
+        let suites = Arc::clone(&suites);
+        handles.push(tokio::spawn(async move {
+            let reports =
+                run_against_reference_under(&suites, &run.flaws, &run.quirks, run.standard, 16)
+                    .await;
+            drop(place);
+            (key, reports)
+        }));
+    }
+    let mut done = Vec::with_capacity(handles.len());
+    for handle in handles {
+        done.push(handle.await.expect("the run finishes"));
+    }
+    done
 }
