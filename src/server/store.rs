@@ -250,6 +250,10 @@ impl Store {
     ///
     /// Used codes are kept as long as unused ones would be plus ten minutes,
     /// so a late replay is still recognised and revokes what the code issued.
+    /// Expired access and refresh tokens are kept ten minutes past their
+    /// expiry too: the flaws that ignore a token's lifetime
+    /// (`bearer.expired-401`, `refresh.expiry`) must find it however late
+    /// after its expiry a sweep falls.
     pub fn sweep(&mut self, code_ttl: Duration, now: Instant) {
         if now.duration_since(self.last_sweep) < SWEEP_EVERY {
             return;
@@ -264,7 +268,46 @@ impl Store {
             .retain(|_, session| now.duration_since(session.created) < SESSION_TTL);
         self.codes
             .retain(|_, code| now.duration_since(code.issued) < code_keep);
-        self.access.retain(|_, token| now < token.expires);
-        self.refresh.retain(|_, token| now < token.expires);
+        self.access
+            .retain(|_, token| now < token.expires + EXPIRED_TOKEN_KEEP);
+        self.refresh
+            .retain(|_, token| now < token.expires + EXPIRED_TOKEN_KEEP);
+    }
+}
+
+/// How long an expired access or refresh token stays in the store.
+const EXPIRED_TOKEN_KEEP: Duration = Duration::from_secs(600);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refresh_record(expires: Instant) -> RefreshRecord {
+        RefreshRecord {
+            grant: 1,
+            client_id: "client".into(),
+            scope: Vec::new(),
+            iat: 0,
+            exp: 0,
+            expires,
+            status: RefreshStatus::Current,
+        }
+    }
+
+    #[test]
+    fn a_sweep_keeps_expired_tokens_ten_minutes_then_drops_them() {
+        let start = Instant::now();
+        let mut store = Store::default();
+        store
+            .refresh
+            .insert("expired".into(), refresh_record(start));
+        let code_ttl = Duration::from_secs(2);
+        store.sweep(code_ttl, start + Duration::from_secs(31));
+        assert!(
+            store.refresh.contains_key("expired"),
+            "swept while a lifetime-ignoring flaw could still be asked for it"
+        );
+        store.sweep(code_ttl, start + Duration::from_secs(601 + 31));
+        assert!(store.refresh.is_empty(), "kept for ever");
     }
 }

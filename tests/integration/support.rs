@@ -24,6 +24,27 @@ pub const RUNS_AT_ONCE: usize = 24;
 /// run instead of taking turns test by test.
 static POOL: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RUNS_AT_ONCE);
 
+/// The least time between the starts of two pooled runs. A run spends most
+/// of its CPU in its first second or two (its server starting, its trials
+/// running up to their waits) and then mostly sleeps: started all at once,
+/// two dozen runs would pile those seconds up, and on a loaded machine
+/// their requests would queue past the request timeout or a code's
+/// lifetime. Spaced, only a few starts overlap.
+const START_SPACING: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// When the next pooled run may start.
+static NEXT_START: tokio::sync::Mutex<Option<tokio::time::Instant>> =
+    tokio::sync::Mutex::const_new(None);
+
+/// Waits for this run's turn to start, [`START_SPACING`] after the last.
+async fn start_turn() {
+    let mut next = NEXT_START.lock().await;
+    if let Some(at) = *next {
+        tokio::time::sleep_until(at).await;
+    }
+    *next = Some(tokio::time::Instant::now() + START_SPACING);
+}
+
 /// Waits for a place in the pool of reference runs; the place is held
 /// until the permit is dropped. For a test whose one run must not queue
 /// behind a self-test's whole batch (it waits for one run at most).
@@ -136,8 +157,8 @@ pub struct ReferenceRun {
 /// Runs every one of `runs` against its own reference server (16 jobs each),
 /// at most [`RUNS_AT_ONCE`] in flight across the binary, and returns each
 /// run's key with its reports, in the order given. A run is started as soon
-/// as a place frees, so one slow run holds up no other. Must be called on a
-/// multi-thread runtime.
+/// as a place frees (and [`START_SPACING`] after the last start), so one
+/// slow run holds up no other. Must be called on a multi-thread runtime.
 pub async fn run_pooled<K: Send + 'static>(
     suites: &[Suite],
     runs: Vec<(K, ReferenceRun)>,
@@ -149,6 +170,7 @@ pub async fn run_pooled<K: Send + 'static>(
         // waiter in the pool's queue at a time and another test's run, asking
         // meanwhile, is served next rather than after the whole batch.
         let place = pool_place().await;
+        start_turn().await;
         let suites = Arc::clone(&suites);
         handles.push(tokio::spawn(async move {
             let reports =
