@@ -7,7 +7,9 @@
 //!    lifetime is `HASH_TTL_S`, default 10 s), the
 //!    logins and token calls against a sequential client that logs in for
 //!    every scenario (oauthcheck itself at `--jobs 1 --fresh-login`, whose
-//!    time is its calls × cost), and the trials that ended in `error`.
+//!    time is its calls × cost), and the trials that ended in `error` or
+//!    `fail` (against the correct server, each is a run too slow for a
+//!    lifetime or a harness mistake).
 //! 2. *Rate-limited*: `rate: 50` and a code lifetime of `TTL_S` seconds
 //!    (default 60; the code-expiry trial waits it out). Reports the run
 //!    against the longest wait.
@@ -137,11 +139,11 @@ fn hashing(runtime: &tokio::runtime::Runtime, suites: &[Suite]) {
     for report in m
         .reports
         .iter()
-        .filter(|r| r.outcome == Outcome::Error)
-        .take(3)
+        .filter(|r| matches!(r.outcome, Outcome::Error | Outcome::Fail))
+        .take(5)
     {
         let reason = report.message.as_deref().unwrap_or("");
-        println!("  error {}: {reason}", report.name);
+        println!("  {} {}: {reason}", report.outcome.word(), report.name);
     }
     let requests: usize = m.reports.iter().map(|r| r.exchanges.len()).sum();
     println!(
