@@ -203,6 +203,12 @@ fn dex_translated() -> &'static Site {
             (">Cancel</span>", ">キャンセル</span>"),
         ],
     );
+    dex_site(approval, "approve")
+}
+
+/// Dex's login and `approval` page, whose approve form sends
+/// `approval=approve_value`.
+fn dex_site(approval: &'static str, approve_value: &'static str) -> &'static Site {
     leak_site(
         "/dex/auth/local/login?back=&state=dexreq123",
         vec![
@@ -220,7 +226,7 @@ fn dex_translated() -> &'static Site {
             (
                 "/dex/approval?req=dexreq123",
                 Answer::Decide {
-                    approve: ("approval", "approve"),
+                    approve: ("approval", approve_value),
                     deny: ("approval", "rejected"),
                     page: approval,
                 },
@@ -271,30 +277,7 @@ fn dex_with_sign_out_first() -> &'static Site {
             ),
         ],
     );
-    leak_site(
-        "/dex/auth/local/login?back=&state=dexreq123",
-        vec![
-            ("/dex/auth/local/login", DEX_PASSWORD),
-            ("/dex/approval", approval),
-        ],
-        vec![
-            (
-                "/dex/auth/local/login?back=&state=dexreq123",
-                Answer::LoginTo {
-                    next: "/dex/approval?req=dexreq123",
-                    again: DEX_PASSWORD,
-                },
-            ),
-            (
-                "/dex/approval?req=dexreq123",
-                Answer::Decide {
-                    approve: ("approval", "1"),
-                    deny: ("approval", "rejected"),
-                    page: approval,
-                },
-            ),
-        ],
-    )
+    dex_site(approval, "1")
 }
 
 #[tokio::test]
