@@ -335,16 +335,20 @@ impl Agent {
             .iter()
             .any(|m| request.method.eq_ignore_ascii_case(m));
         let pace = self.shared.config.pace.as_ref();
-        let rate_limited = matches!(&first, Ok(response) if response.status == 429);
+        // A 429's wait: what its `Retry-After` asks, before any retry.
+        let rate_limit = match &first {
+            Ok(response) if response.status == 429 => {
+                Some(rate_limit_wait(response, std::time::SystemTime::now()))
+            }
+            _ => None,
+        };
         let form_submission = request.with_cookies;
-        if (idempotent || (rate_limited && form_submission))
+        if (idempotent || (rate_limit.is_some() && form_submission))
             && let Some(pace) = pace
             && overloaded(&first)
         {
-            if let Ok(response) = &first
-                && response.status == 429
-            {
-                tokio::time::sleep(rate_limit_wait(response, std::time::SystemTime::now())).await;
+            if let Some(wait) = rate_limit {
+                tokio::time::sleep(wait).await;
             }
             pace.count_retry();
             if let Some(hooks) = &self.shared.trial.hooks {

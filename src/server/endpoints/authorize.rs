@@ -307,7 +307,7 @@ fn check_request(
     // request is protected by an OpenID Connect nonce. RFC 9700 §2.1.1 only
     // recommends PKCE to confidential clients; the
     // `pkce.required-confidential` flaw is that behaviour.
-    let nonce_protected = scope.iter().any(|s| s == "openid") && params.get("nonce")?.is_some();
+    let nonce_protected = scope::has(&scope, "openid") && params.get("nonce")?.is_some();
     if challenge.is_none()
         && !implicit
         && client.is_confidential()
